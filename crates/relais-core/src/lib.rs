@@ -1,0 +1,24 @@
+//! The domain of Relais, free of HTTP and SQL: who may do what (roles and the one permission
+//! policy), the validated values every layer shares, and the cryptographic helpers for
+//! passwords, tokens and secrets at rest.
+
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod secrets;
+pub mod token;
+pub mod values;
+
+pub use policy::{Action, Denied, Section};
+pub use role::Role;
+pub use values::{Colour, Email, Locale, Name, TimeZoneName, ValidationError};
+
+/// A new identifier: a UUIDv7, so ids sort by creation time in every database.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Milliseconds since the Unix epoch, the one timestamp representation of the store.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

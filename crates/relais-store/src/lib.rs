@@ -1,0 +1,149 @@
+//! Storage for Relais: one query layer over SQLite (the embedded default) and PostgreSQL (for
+//! several processes sharing one database), chosen by the URL scheme at start-up.
+//!
+//! Every query is written once with `$1…$N` placeholders and portable types (TEXT ids, BIGINT
+//! epoch milliseconds, BIGINT 0/1 booleans, JSON as TEXT). The only backend-specific branches
+//! are in [`Store::begin_write`] and the job claim's locking clause.
+
+mod audit;
+mod error;
+mod invitations;
+mod jobs;
+mod migrate;
+mod sessions;
+mod tenancy;
+mod throttle;
+mod tokens;
+mod users;
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
+
+pub use audit::{AuditEntry, AuditEvent};
+pub use error::StoreError;
+pub use invitations::{Invitation, InvitationState};
+pub use jobs::{ClaimedJob, JobStatus, NewJob};
+pub use migrate::{SchemaStatus, latest_version};
+pub use sessions::SessionRecord;
+pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};
+pub use tokens::{ApiToken, ApiTokenGrant};
+pub use users::User;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database, shared by every part of a `relais` process. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+/// A database URL with any password replaced, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("********"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST:PORT/DB",
+                redact_url(url)
+            )));
+        };
+        let url = match backend {
+            // Create the SQLite file when missing.
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Config(format!("cannot read database URL {}: {e}", redact_url(&url))))?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool_options = match backend {
+            Backend::Sqlite => pool_options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers proceed during a write; the busy timeout makes writers
+                    // queue instead of failing; SQLite enforces foreign keys only when asked.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options.max_connections(16),
+        };
+        let pool = pool_options.connect_with(options).await.map_err(|e| StoreError::Unavailable {
+            url: redact_url(&url),
+            reason: e.to_string(),
+        })?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects and brings the schema up to date: what `relais serve` does at start.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of one failing
+    /// when it upgrades a read lock.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// Whether the database answers: used by `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,86 @@
+//! Versioned migrations, the same SQL on both backends, run by sqlx's migrator (which takes an
+//! advisory lock on PostgreSQL so several processes starting together migrate once).
+
+use crate::{Result, Store, StoreError};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// (version, description, SQL), in order. Append only: never edit a released migration.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(v, d, sql)| Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(*sql), false))
+            .collect(),
+    )
+}
+
+/// Where the database stands relative to this binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaStatus {
+    pub database: i64,
+    pub binary: i64,
+}
+
+impl Store {
+    /// Applies every migration the database lacks. Refuses, with a clear error, a database that
+    /// a newer relais has already migrated past this binary.
+    pub async fn migrate(&self) -> Result<()> {
+        let status = self.schema_status().await?;
+        if status.database > status.binary {
+            return Err(StoreError::SchemaTooNew { database: status.database, binary: status.binary });
+        }
+        migrator().run(self.pool()).await.map_err(|e| match e {
+            MigrateError::VersionMissing(v) => StoreError::SchemaTooNew { database: v, binary: latest_version() },
+            other => StoreError::Migration(other.to_string()),
+        })
+    }
+
+    /// The highest applied migration (0 on an empty database) and this binary's latest.
+    pub async fn schema_status(&self) -> Result<SchemaStatus> {
+        let database = match sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(self.pool())
+            .await
+        {
+            Ok(v) => v.unwrap_or(0),
+            // No table yet: nothing applied.
+            Err(sqlx::Error::Database(_)) => 0,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(SchemaStatus { database, binary: latest_version() })
+    }
+
+    /// Fails unless the schema is exactly what this binary expects: for processes (workers,
+    /// web) that must not run against a half-migrated database.
+    pub async fn ensure_schema_current(&self) -> Result<()> {
+        let s = self.schema_status().await?;
+        if s.database > s.binary {
+            Err(StoreError::SchemaTooNew { database: s.database, binary: s.binary })
+        } else if s.database < s.binary {
+            Err(StoreError::SchemaTooOld { database: s.database, binary: s.binary })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-support"))]
+impl Store {
+    /// Records a migration this binary does not know, as a newer relais would have.
+    pub async fn insert_fake_future_migration(&self, version: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, 'future', TRUE, $2, 0)",
+        )
+        .bind(version)
+        .bind(vec![0u8; 48])
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
