@@ -1,1 +1,14 @@
-//! placeholder
+//! Background work for Relais. Workers claim due jobs from the shared database (see
+//! `relais_store::jobs`), run the handler registered for the job's kind, and record the outcome:
+//! done, retried later with exponential backoff and jitter, or failed with the reason.
+//!
+//! Any number of worker processes may run against one PostgreSQL database; a job is held by one
+//! worker at a time through its lease, and a worker that dies loses the lease when it expires.
+
+mod backoff;
+mod housekeeping;
+mod worker;
+
+pub use backoff::retry_delay_ms;
+pub use housekeeping::Housekeeping;
+pub use worker::{JobError, JobFuture, JobHandler, Worker, WorkerConfig};

@@ -1,0 +1,50 @@
+//! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs.
+
+use crate::worker::{JobError, JobFuture, JobHandler};
+use relais_store::{ClaimedJob, NewJob, Store};
+
+pub struct Housekeeping {
+    pub store: Store,
+}
+
+impl Housekeeping {
+    pub const KIND: &'static str = "housekeeping";
+    const HOUR_MS: i64 = 3_600_000;
+
+    /// Enqueues the run of the current hour unless one exists: every process may call this,
+    /// the unique key makes it happen once per hour across the deployment.
+    pub async fn schedule(store: &Store) -> relais_store::Result<()> {
+        let now = relais_core::now_ms();
+        let hour = now / Self::HOUR_MS;
+        store
+            .enqueue_job(&NewJob {
+                kind: Self::KIND.into(),
+                payload: serde_json::json!({}),
+                run_at: now,
+                unique_key: Some(format!("{}:{hour}", Self::KIND)),
+                max_attempts: 3,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+impl JobHandler for Housekeeping {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let day = 24 * Self::HOUR_MS;
+            let removed = self.store.purge_stale_security_rows(day).await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let jobs = self
+                .store
+                .purge_finished_jobs(relais_core::now_ms() - 7 * day)
+                .await
+                .map_err(|e| JobError::Transient(e.to_string()))?;
+            tracing::info!(security_rows = removed, finished_jobs = jobs, "housekeeping done");
+            Ok(())
+        })
+    }
+}
