@@ -114,3 +114,9 @@ CREATE TABLE jobs (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX jobs_due ON jobs(status, run_at);
+
+-- Instance-wide values, such as the check that the secret key is the one the data was sealed with.
+CREATE TABLE instance_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

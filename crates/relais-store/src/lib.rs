@@ -7,6 +7,7 @@
 
 mod audit;
 mod error;
+mod instance;
 mod invitations;
 mod jobs;
 mod migrate;

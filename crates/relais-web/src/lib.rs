@@ -1,1 +1,17 @@
-//! placeholder
+//! The web face of Relais: server-rendered pages (French and English), the JSON API under
+//! `/api/v1` with its OpenAPI document, and the operational endpoints.
+//!
+//! Every page and API route resolves the caller's role in the workspace it names and asks the
+//! policy of `relais_core::policy` before doing anything; a workspace the caller does not belong
+//! to is answered as if it did not exist.
+
+mod api;
+mod app;
+mod chrome;
+mod error;
+pub mod i18n;
+mod ops;
+mod pages;
+mod session;
+
+pub use app::{AppState, WebConfig, router};

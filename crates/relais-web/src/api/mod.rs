@@ -1,0 +1,74 @@
+//! The JSON API, `/api/v1`, for integrations and scripts. Callers authenticate with an API token
+//! (`Authorization: Bearer rls_…`) scoped to one workspace and one role; the same policy as the
+//! pages decides what the token may do. Errors are `application/problem+json`.
+
+mod auth;
+mod workspaces;
+
+use crate::app::AppState;
+use crate::error::{ApiError, Problem};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+pub use auth::ApiCaller;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Relais API", description = "The JSON API of Relais, a self-hosted social media desk. Authenticate with `Authorization: Bearer <API token>`; tokens are created by workspace admins under Settings → API tokens and carry one workspace and one role."),
+    paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit),
+    components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/v1/me", get(workspaces::me))
+        .route("/v1/workspaces", get(workspaces::list))
+        .route("/v1/workspaces/{id}", get(workspaces::get_one).patch(workspaces::update))
+        .route("/v1/workspaces/{id}/members", get(workspaces::members))
+        .route("/v1/workspaces/{id}/audit", get(workspaces::audit))
+        .fallback(|req: Request| async move {
+            ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
+        })
+        .method_not_allowed_fallback(|req: Request| async move {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", format!("{} is not allowed on {}", req.method(), req.uri().path()))
+        })
+}
+
+/// A JSON body whose every failure (not JSON, wrong shape, too large) is a problem document
+/// that says what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) => {
+                let slug = match r.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+                    _ => "malformed-json",
+                };
+                Err(ApiError::new(r.status(), slug, r.body_text()).into_response())
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+use crate::{api, ops, pages, session};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use relais_core::password::HashCost;
+use relais_store::Store;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// How the web layer behaves; the binary fills it from flags, environment and file.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Set the `Secure` flag on cookies (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Believe `X-Forwarded-For` for the client's address (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// The address users reach Relais at (`https://relais.example.org`), for links in
+    /// invitations; when unset, the request's Host is used.
+    pub public_url: Option<String>,
+    pub hash_cost: HashCost,
+    pub session_ttl_ms: i64,
+    pub invitation_ttl_ms: i64,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Failed sign-ins tolerated per email within `throttle_window_ms` before refusing.
+    pub max_failures_per_email: i64,
+    /// Failed sign-ins tolerated per client address within the window.
+    pub max_failures_per_ip: i64,
+    pub throttle_window_ms: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            public_url: None,
+            hash_cost: HashCost::PRODUCTION,
+            session_ttl_ms: 14 * 24 * 3_600_000,
+            invitation_ttl_ms: 7 * 24 * 3_600_000,
+            body_limit: 2 * 1024 * 1024,
+            max_failures_per_email: 5,
+            max_failures_per_ip: 30,
+            throttle_window_ms: 15 * 60_000,
+        }
+    }
+}
+
+/// What every handler can reach. Holds nothing another process would need: state lives in the
+/// database, so any number of web processes can serve the same users.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub config: WebConfig,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        AppState(Arc::new(Inner { store, config }))
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    let browser = pages::routes().layer(middleware::from_fn_with_state(state.clone(), session::layer));
+    Router::new()
+        .merge(browser)
+        .nest("/api", api::routes())
+        .merge(ops::routes())
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+use crate::error;

@@ -1,0 +1,114 @@
+//! Server-rendered pages, one module per resource.
+
+mod assets;
+mod audit;
+mod auth;
+mod home;
+mod invite;
+mod members;
+mod profile;
+mod settings;
+mod tokens;
+
+use crate::app::AppState;
+use crate::error::PageError;
+use crate::session::{Ctx, InWorkspace};
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use relais_store::AuditEvent;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::index))
+        .route("/switch", get(home::switch))
+        .route("/signin", get(auth::form).post(auth::submit))
+        .route("/signout", post(auth::sign_out))
+        .route("/signout/everywhere", post(auth::sign_out_everywhere))
+        .route("/profile", get(profile::show).post(profile::save))
+        .route("/profile/password", post(profile::change_password))
+        .route("/invite/{token}", get(invite::show).post(invite::accept))
+        .route("/w/{ws}", get(home::overview))
+        .route("/w/{ws}/logo", get(settings::logo))
+        .route("/w/{ws}/settings", get(settings::show).post(settings::save))
+        .route("/w/{ws}/settings/logo", post(settings::upload_logo))
+        .route("/w/{ws}/settings/logo/delete", post(settings::delete_logo))
+        .route("/w/{ws}/settings/members", get(members::list))
+        .route("/w/{ws}/settings/members/invite", post(members::invite))
+        .route("/w/{ws}/settings/members/{user}/role", post(members::change_role))
+        .route("/w/{ws}/settings/members/{user}/remove", post(members::remove))
+        .route("/w/{ws}/settings/invitations/{id}/revoke", post(members::revoke_invitation))
+        .route("/w/{ws}/settings/api-tokens", get(tokens::list).post(tokens::create))
+        .route("/w/{ws}/settings/api-tokens/{id}/revoke", post(tokens::revoke))
+        .route("/w/{ws}/settings/audit", get(audit::list))
+        .route("/static/{file}", get(assets::serve))
+}
+
+/// Renders a template, or a 500 page if the template fails.
+pub fn render(t: &impl askama::Template, tr: crate::i18n::Tr) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => PageError::internal(tr, e).into_response(),
+    }
+}
+
+/// The same, with a status (422 for a form sent back with errors).
+pub fn render_status(status: StatusCode, t: &impl askama::Template, tr: crate::i18n::Tr) -> Response {
+    let mut r = render(t, tr);
+    if r.status() == StatusCode::OK {
+        *r.status_mut() = status;
+    }
+    r
+}
+
+/// An URL-encoded form whose malformed body becomes a page that says what is wrong.
+pub struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let tr = req.extensions().get::<Ctx>().map(|c| c.tr).unwrap_or(crate::i18n::Tr::new(Default::default()));
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(rejection) => Err(PageError::new(rejection.status(), "error-bad-form", tr).detail(rejection.body_text()).into_response()),
+        }
+    }
+}
+
+/// Records an action of the member in the workspace's audit log.
+pub async fn audit(app: &AppState, ws: &InWorkspace, action: &str, target: &str, details: serde_json::Value) -> Result<(), PageError> {
+    app.store
+        .record_audit(AuditEvent {
+            org_id: &ws.workspace.org_id,
+            workspace_id: Some(&ws.workspace.id),
+            actor_id: Some(&ws.me.user().id),
+            actor_label: &ws.me.user().name,
+            action,
+            target,
+            details,
+        })
+        .await
+        .map_err(|e| PageError::internal(ws.tr(), e))
+}
+
+pub async fn not_found(req: Request) -> Response {
+    let tr = req
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(relais_core::Locale::from_accept_language)
+        .unwrap_or_default();
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
+            .into_response();
+    }
+    PageError::not_found(crate::i18n::Tr::new(tr)).into_response()
+}
+
+/// `?done=…` after a redirect, shown once as a confirmation.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    pub done: Option<String>,
+}

@@ -1,0 +1,222 @@
+//! Configuration: flags, then `RELAIS_*` environment variables, then an optional TOML file, then
+//! defaults. The secret key, when not given, is generated on first start and kept in the data
+//! directory, readable by its owner only.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use relais_core::secrets::SecretKey;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// A TOML file with any of the settings below (flags and environment win over it).
+    #[arg(long, env = "RELAIS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Where Relais keeps its SQLite database, secret key and files [default: ./relais-data,
+    /// or ./relais-demo for `relais demo`].
+    #[arg(long, env = "RELAIS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB` [default: SQLite in the data directory].
+    #[arg(long, env = "RELAIS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// 32 bytes in base64 that encrypt secrets at rest [default: generated into DATA_DIR/secret.key].
+    #[arg(long, env = "RELAIS_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// `pretty` for people, `json` for log collectors [default: pretty].
+    #[arg(long, env = "RELAIS_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, such as `info` or `relais_web=debug,info` [default: info].
+    #[arg(long, env = "RELAIS_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "RELAIS_BIND")]
+    pub bind: Option<String>,
+    /// Background workers to run in this process [default: 2].
+    #[arg(long, env = "RELAIS_WORKERS")]
+    pub workers: Option<usize>,
+    /// The address users reach Relais at, for links in invitations (e.g. https://relais.example.org).
+    #[arg(long, env = "RELAIS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-For from a reverse proxy for the client's address.
+    #[arg(long, env = "RELAIS_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+    /// Mark cookies Secure [default: true when the public URL is https].
+    #[arg(long, env = "RELAIS_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct WorkerArgs {
+    /// Worker loops to run [default: 2].
+    #[arg(long, env = "RELAIS_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, clap::ValueEnum, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+/// The optional file. Unknown keys are an error, so a typo does not pass silently.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub log: Option<String>,
+    pub bind: Option<String>,
+    pub workers: Option<usize>,
+    pub public_url: Option<String>,
+    pub trust_proxy: Option<bool>,
+    pub secure_cookies: Option<bool>,
+}
+
+/// Everything resolved.
+#[derive(Debug)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub secret_key: SecretKey,
+    pub log_format: LogFormat,
+    pub log: String,
+    pub file: FileConfig,
+}
+
+impl Settings {
+    pub fn resolve(args: &GlobalArgs, demo: bool) -> anyhow::Result<Settings> {
+        let mut file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text).with_context(|| format!("the configuration file {} is invalid", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let default_dir = if demo { "relais-demo" } else { "relais-data" };
+        let data_dir = args.data_dir.clone().or(file.data_dir.take()).unwrap_or_else(|| PathBuf::from(default_dir));
+        std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url.take())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("relais.db").display()));
+        let secret_key = match args.secret_key.clone().or(file.secret_key.take()) {
+            Some(text) => SecretKey::from_base64(&text).context("RELAIS_SECRET_KEY / secret_key")?,
+            None => load_or_create_key(&data_dir.join("secret.key"))?,
+        };
+        Ok(Settings {
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            log: args.log.clone().or(file.log.take()).unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into()),
+            data_dir,
+            database_url,
+            secret_key,
+            file,
+        })
+    }
+
+    pub fn bind(&self, args: &ServeArgs) -> String {
+        args.bind.clone().or(self.file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into())
+    }
+
+    pub fn workers(&self, flag: Option<usize>) -> usize {
+        flag.or(self.file.workers).unwrap_or(2)
+    }
+
+    pub fn web_config(&self, args: &ServeArgs) -> anyhow::Result<relais_web::WebConfig> {
+        let public_url = args.public_url.clone().or(self.file.public_url.clone());
+        if let Some(u) = &public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            bail!("public_url {u:?} must start with http:// or https://");
+        }
+        let https = public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        Ok(relais_web::WebConfig {
+            secure_cookies: args.secure_cookies.or(self.file.secure_cookies).unwrap_or(https),
+            trust_proxy: args.trust_proxy.or(self.file.trust_proxy).unwrap_or(false),
+            public_url,
+            ..relais_web::WebConfig::default()
+        })
+    }
+}
+
+/// Reads the key file, or creates it with mode 0600. A key readable by others is refused: it
+/// decrypts every stored network token.
+fn load_or_create_key(path: &Path) -> anyhow::Result<SecretKey> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.exists() {
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            bail!("the secret key file {} can be read by other users (mode {:o}); run `chmod 600 {}`", path.display(), mode & 0o777, path.display());
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return SecretKey::from_base64(&text).with_context(|| format!("the secret key file {} is damaged", path.display()));
+    }
+    let key = SecretKey::generate();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create the secret key file {}", path.display()))?;
+    writeln!(f, "{}", key.to_base64())?;
+    tracing::info!(path = %path.display(), "generated a new secret key");
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(dir: &Path) -> GlobalArgs {
+        GlobalArgs { config: None, data_dir: Some(dir.to_path_buf()), database_url: None, secret_key: None, log_format: None, log: None }
+    }
+
+    #[test]
+    fn the_secret_key_is_generated_once_with_owner_only_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("relais-cfg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = Settings::resolve(&args(&dir), false).unwrap();
+        let mode = std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let again = Settings::resolve(&args(&dir), false).unwrap();
+        assert_eq!(first.secret_key.to_base64(), again.secret_key.to_base64());
+        assert!(first.database_url.starts_with("sqlite://") && first.database_url.ends_with("relais.db"));
+
+        std::fs::set_permissions(dir.join("secret.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Settings::resolve(&args(&dir), false).unwrap_err().to_string();
+        assert!(err.contains("chmod 600"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("relais-cfg2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("relais.toml");
+        std::fs::write(&file, format!("data_dir = {:?}\nbind = \"0.0.0.0:9000\"\nworkers = 5\n", dir.display().to_string())).unwrap();
+        let mut a = args(&dir);
+        a.data_dir = None;
+        a.config = Some(file.clone());
+        let s = Settings::resolve(&a, false).unwrap();
+        assert_eq!(s.bind(&ServeArgs::default()), "0.0.0.0:9000");
+        assert_eq!(s.bind(&ServeArgs { bind: Some("127.0.0.1:1".into()), ..Default::default() }), "127.0.0.1:1");
+        assert_eq!(s.workers(None), 5);
+        assert_eq!(s.workers(Some(1)), 1);
+
+        std::fs::write(&file, "bnid = \"oops\"\n").unwrap();
+        let err = format!("{:#}", Settings::resolve(&a, false).unwrap_err());
+        assert!(err.contains("bnid"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,110 @@
+//! Running: the web server and workers in one process, or workers alone; both stop cleanly on
+//! SIGTERM or Ctrl-C, finishing requests and jobs in flight.
+
+use crate::config::{ServeArgs, Settings, WorkerArgs};
+use anyhow::Context;
+use relais_jobs::{Housekeeping, Worker, WorkerConfig};
+use relais_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub async fn serve(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
+    let store = open(settings).await?;
+    serve_store(settings, args, store, None).await
+}
+
+/// Serves an opened store; `banner` is printed once the port is bound.
+pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, banner: Option<String>) -> anyhow::Result<()> {
+    let bind = settings.bind(args);
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    let cancel = CancellationToken::new();
+    spawn_signal_handler(cancel.clone());
+    let mut tasks = start_workers(&store, settings.workers(args.workers), &cancel);
+
+    let app = relais_web::router(relais_web::AppState::new(store.clone(), settings.web_config(args)?));
+    tracing::info!(%addr, backend = ?store.backend(), "relais is serving");
+    if let Some(b) = banner {
+        println!("{}", b.replace("{url}", &format!("http://{addr}")));
+    } else {
+        println!("Relais is serving on http://{addr}");
+    }
+    let shutdown = cancel.clone();
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .context("the web server failed")?;
+    cancel.cancel();
+    while tasks.join_next().await.is_some() {}
+    store.close().await;
+    tracing::info!("shutdown complete");
+    Ok(())
+}
+
+/// Connects, migrates and checks the secret key: what every long-running command does first.
+pub async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::open(&settings.database_url).await?;
+    crate::keycheck::verify(&store, &settings.secret_key).await?;
+    Ok(store)
+}
+
+pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Result<()> {
+    let store = open(settings).await?;
+    let cancel = CancellationToken::new();
+    spawn_signal_handler(cancel.clone());
+    let mut tasks = start_workers(&store, settings.workers(args.workers), &cancel);
+    tracing::info!(backend = ?store.backend(), "relais worker running");
+    while tasks.join_next().await.is_some() {}
+    store.close().await;
+    tracing::info!("shutdown complete");
+    Ok(())
+}
+
+fn start_workers(store: &Store, count: usize, cancel: &CancellationToken) -> JoinSet<()> {
+    let mut set = JoinSet::new();
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    for i in 0..count {
+        let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), WorkerConfig::default())
+            .register(Arc::new(Housekeeping { store: store.clone() }));
+        let c = cancel.clone();
+        set.spawn(async move { worker.run(c).await });
+    }
+    // Every process asks for the hourly housekeeping; the unique key keeps it to one run.
+    let (s, c) = (store.clone(), cancel.clone());
+    set.spawn(async move {
+        loop {
+            if let Err(e) = Housekeeping::schedule(&s).await {
+                tracing::warn!(error = %e, "could not schedule housekeeping");
+            }
+            tokio::select! {
+                _ = c.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            }
+        }
+    });
+    set
+}
+
+fn spawn_signal_handler(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await
+                }
+            }
+        };
+        tokio::select! {
+            _ = term => tracing::info!("SIGTERM received: finishing requests and jobs in flight"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("interrupt received: finishing requests and jobs in flight"),
+        }
+        cancel.cancel();
+    });
+}
