@@ -111,7 +111,8 @@ mod tests {
         for dir in ["templates", "src", "src/pages", "src/api"] {
             for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
                 let path = entry.unwrap().path();
-                if path.is_dir() {
+                // This file's own tests name a missing message on purpose.
+                if path.is_dir() || path.ends_with("i18n.rs") {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();

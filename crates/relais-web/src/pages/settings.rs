@@ -154,7 +154,7 @@ pub async fn upload_logo(State(app): State<AppState>, ws: InWorkspace, mut multi
         return e.into_response();
     }
     let tr = ws.tr();
-    let refuse = |why: String| {
+    let refuse_with = |status: StatusCode, why: String| {
         let w = &ws.workspace;
         let form = SettingsForm {
             name: w.name.clone(),
@@ -163,18 +163,19 @@ pub async fn upload_logo(State(app): State<AppState>, ws: InWorkspace, mut multi
             primary_colour: w.primary_colour.clone(),
             accent_colour: w.accent_colour.clone(),
         };
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&ws, form, vec![("logo".into(), why)], None), tr)
+        render_status(status, &page(&ws, form, vec![("logo".into(), why)], None), tr)
     };
+    let refuse = |why: String| refuse_with(StatusCode::UNPROCESSABLE_ENTITY, why);
     let mut data = None;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("logo") => match field.bytes().await {
                 Ok(b) => data = Some(b),
-                Err(e) => return refuse(tr.t1("error-upload", "reason", e.body_text())),
+                Err(e) => return refuse_with(e.status(), tr.t1("error-upload", "reason", e.body_text())),
             },
             Ok(Some(_)) => continue,
             Ok(None) => break,
-            Err(e) => return refuse(tr.t1("error-upload", "reason", e.body_text())),
+            Err(e) => return refuse_with(e.status(), tr.t1("error-upload", "reason", e.body_text())),
         }
     }
     let Some(bytes) = data.filter(|b| !b.is_empty()) else {

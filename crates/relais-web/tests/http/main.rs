@@ -1,0 +1,8 @@
+//! The web application over real HTTP on loopback, on SQLite and PostgreSQL: sign-in, roles,
+//! tenancy, CSRF, invitations, settings, the JSON API. One test binary keeps link times down.
+
+mod api;
+mod auth;
+mod helpers;
+mod roles;
+mod settings;
