@@ -1,0 +1,166 @@
+//! A real browser (Debian's chromium, driven through chromedriver) against `relais demo`: sign
+//! in, switch workspace, read French, be refused a page the role may not see, sign out.
+//!
+//! Skipped loudly when chromedriver is missing, unless `RELAIS_TEST_REQUIRE_BROWSER=1` (CI).
+
+use fantoccini::{ClientBuilder, Locator};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    let path = std::env::var("RELAIS_TEST_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    if std::path::Path::new(&path).exists() {
+        return Some(path);
+    }
+    if std::env::var("RELAIS_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("RELAIS_TEST_REQUIRE_BROWSER=1 but {path} does not exist: install chromium and chromium-driver");
+    }
+    let _ = writeln!(std::io::stderr(), "\n!!! Browser test SKIPPED: no chromedriver at {path} (apt-get install chromium chromium-driver)\n");
+    None
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_demo(dir: &std::path::Path) -> (Killed, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(["demo", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env_remove("RELAIS_DATABASE_URL")
+        .env_remove("RELAIS_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Keep reading both pipes for the life of the process, so it never blocks or gets EPIPE.
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || for _ in BufReader::new(stderr).lines().map_while(Result::ok) {});
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = None;
+    let mut printed = String::new();
+    for line in stdout.by_ref().map_while(Result::ok) {
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Relais demo: ") {
+            url = Some(rest.trim().to_string());
+        }
+        if line.contains("helene.girard@banque-bourgogne.example") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in stdout.map_while(Result::ok) {});
+    let url = url.unwrap_or_else(|| panic!("relais demo printed no URL:\n{printed}"));
+    assert!(printed.contains("relais-demo-2026"), "the demo prints its logins:\n{printed}");
+    (Killed(child), url)
+}
+
+async fn wait_for_text(c: &fantoccini::Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+        if body.contains(text) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{text:?} never appeared; page shows:\n{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_in(c: &fantoccini::Client, url: &str, email: &str) {
+    c.goto(&format!("{url}/signin")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("relais-demo-2026").await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    c.find(Locator::Css("form[action='/signout'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(c, "Le poste de pilotage de vos réseaux sociaux.").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_switches_workspace_is_refused_and_signs_out() {
+    let Some(driver) = chromedriver() else { return };
+    let dir = std::env::temp_dir().join(format!("relais-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_demo, url) = start_demo(&dir);
+
+    let port = free_port();
+    let _driver = Killed(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let profile = dir.join("chromium-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("RELAIS_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--lang=fr-FR", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())],
+            "prefs": {"intl.accept_languages": "fr-FR,fr"}
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut client = None;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.is_none() {
+        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => client = Some(c),
+            Err(e) => {
+                assert!(Instant::now() < deadline, "chromedriver did not start: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    let c = client.unwrap();
+
+    // An admin of two workspaces signs in and lands on the first one, in French.
+    sign_in(&c, &url, "claire.dumont@agence-rivage.example").await;
+    let body = wait_for_text(&c, "Vue d'ensemble").await;
+    assert!(body.contains("Banque de Bourgogne") && body.contains("Administrateur"), "{body}");
+    assert!(body.contains("Paramètres"));
+
+    // The switcher opens the other brand.
+    let bank = c.current_url().await.unwrap();
+    assert!(bank.path().starts_with("/w/"), "{bank}");
+    let select = c.find(Locator::Id("switch-ws")).await.unwrap();
+    select.select_by_label("Cafés Morvan").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.current_url().await.unwrap() == bank {
+        assert!(Instant::now() < deadline, "the switcher did not leave {bank}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let here = c.find(Locator::Css("p.whoami strong")).await.unwrap().text().await.unwrap();
+    assert_eq!(here, "Cafés Morvan");
+    let png = c.screenshot().await.unwrap();
+    let _ = std::fs::write(std::env::temp_dir().join("relais-browser-overview.png"), png);
+    sign_out(&c).await;
+
+    // The client of the bank may not open the settings.
+    sign_in(&c, &url, "helene.girard@banque-bourgogne.example").await;
+    wait_for_text(&c, "Client").await;
+    let overview = c.current_url().await.unwrap();
+    let mut settings = overview.clone();
+    settings.set_path(&format!("{}/settings", overview.path()));
+    c.goto(settings.as_str()).await.unwrap();
+    let body = wait_for_text(&c, "Accès refusé").await;
+    assert!(body.contains("Votre rôle dans cet espace (Client) ne permet pas cette action."), "{body}");
+    c.goto(overview.as_str()).await.unwrap();
+    sign_out(&c).await;
+
+    // Signed out for real: the workspace now asks to sign in.
+    c.goto(overview.as_str()).await.unwrap();
+    wait_for_text(&c, "Se connecter").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/signin");
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
