@@ -69,18 +69,9 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Smm => !matches!(
-            action,
-            EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove
-        ),
-        Role::Cm => matches!(
-            action,
-            ViewWorkspace | ViewCalendar | DraftPosts | UseInbox | Moderate | Listen | ViewReports
-        ),
-        Role::Client => matches!(
-            action,
-            ViewWorkspace | ViewCalendar | ClientApprove | ViewReports
-        ),
+        Role::Smm => !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove),
+        Role::Cm => matches!(action, ViewWorkspace | ViewCalendar | DraftPosts | UseInbox | Moderate | Listen | ViewReports),
+        Role::Client => matches!(action, ViewWorkspace | ViewCalendar | ClientApprove | ViewReports),
     }
 }
 
@@ -93,11 +84,7 @@ pub struct Denied {
 }
 
 pub fn check(role: Role, action: Action) -> Result<(), Denied> {
-    if allows(role, action) {
-        Ok(())
-    } else {
-        Err(Denied { role, action })
-    }
+    if allows(role, action) { Ok(()) } else { Err(Denied { role, action }) }
 }
 
 /// The sections of the product, in the order the navigation shows them.
@@ -161,10 +148,7 @@ impl Section {
 
     /// The sections a role sees in the navigation.
     pub fn visible_to(role: Role) -> Vec<Section> {
-        Section::ALL
-            .into_iter()
-            .filter(|s| s.is_built() && allows(role, s.requires()))
-            .collect()
+        Section::ALL.into_iter().filter(|s| s.is_built() && allows(role, s.requires())).collect()
     }
 }
 

@@ -34,9 +34,7 @@ impl Role {
     /// Whether this role carries at least every permission of `other`. Used to stop a member
     /// from minting an API token or an invitation more powerful than themselves.
     pub fn covers(self, other: Role) -> bool {
-        crate::policy::Action::ALL
-            .iter()
-            .all(|a| !crate::policy::allows(other, *a) || crate::policy::allows(self, *a))
+        crate::policy::Action::ALL.iter().all(|a| !crate::policy::allows(other, *a) || crate::policy::allows(self, *a))
     }
 }
 

@@ -80,11 +80,7 @@ impl Name {
         }
         let n = s.chars().count();
         if n > Self::MAX {
-            return Err(ValidationError::new(
-                field,
-                "error-too-long",
-                format!("{field} has {n} characters; the limit is {}", Self::MAX),
-            ));
+            return Err(ValidationError::new(field, "error-too-long", format!("{field} has {n} characters; the limit is {}", Self::MAX)));
         }
         Ok(Name(s.to_string()))
     }
@@ -131,11 +127,7 @@ impl Colour {
         if ok {
             Ok(Colour(s))
         } else {
-            Err(ValidationError::new(
-                field,
-                "error-colour",
-                format!("{raw:?} is not a colour; write it as #rrggbb, for example #1d4ed8"),
-            ))
+            Err(ValidationError::new(field, "error-colour", format!("{raw:?} is not a colour; write it as #rrggbb, for example #1d4ed8")))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -175,9 +167,7 @@ impl Locale {
         for part in header.split(',') {
             let mut bits = part.split(';');
             let tag = bits.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             let Ok(locale) = Locale::parse(primary) else { continue };
             if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
@@ -193,7 +183,11 @@ impl Locale {
 pub fn check_new_password(pw: &str) -> Result<(), ValidationError> {
     let n = pw.chars().count();
     if n < 10 {
-        return Err(ValidationError::new("password", "error-password-short", format!("the password has {n} characters; it needs at least 10")));
+        return Err(ValidationError::new(
+            "password",
+            "error-password-short",
+            format!("the password has {n} characters; it needs at least 10"),
+        ));
     }
     if pw.len() > 1024 {
         return Err(ValidationError::new("password", "error-password-long", "the password is longer than 1024 bytes"));

@@ -38,11 +38,8 @@ impl JobHandler for Housekeeping {
         Box::pin(async move {
             let day = 24 * Self::HOUR_MS;
             let removed = self.store.purge_stale_security_rows(day).await.map_err(|e| JobError::Transient(e.to_string()))?;
-            let jobs = self
-                .store
-                .purge_finished_jobs(relais_core::now_ms() - 7 * day)
-                .await
-                .map_err(|e| JobError::Transient(e.to_string()))?;
+            let jobs =
+                self.store.purge_finished_jobs(relais_core::now_ms() - 7 * day).await.map_err(|e| JobError::Transient(e.to_string()))?;
             tracing::info!(security_rows = removed, finished_jobs = jobs, "housekeeping done");
             Ok(())
         })

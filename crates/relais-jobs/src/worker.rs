@@ -108,10 +108,9 @@ impl Worker {
 async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler>>, job: ClaimedJob) {
     let outcome = match &handler {
         None => Err(JobError::Permanent(format!("no handler for jobs of kind {:?} in this relais version", job.kind))),
-        Some(_) if job.attempts > job.max_attempts => Err(JobError::Permanent(format!(
-            "gave up after {} attempts (the last worker stopped before finishing)",
-            job.max_attempts
-        ))),
+        Some(_) if job.attempts > job.max_attempts => {
+            Err(JobError::Permanent(format!("gave up after {} attempts (the last worker stopped before finishing)", job.max_attempts)))
+        }
         Some(h) => h.run(&job).await,
     };
     let recorded = match outcome {
@@ -129,6 +128,8 @@ async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler
     match recorded {
         Ok(true) => {}
         Ok(false) => tracing::warn!(job = %job.id, "lease lost before the outcome was recorded; another worker owns the job"),
-        Err(e) => tracing::error!(job = %job.id, error = %e, "could not record the job's outcome; it will run again after its lease expires"),
+        Err(e) => {
+            tracing::error!(job = %job.id, error = %e, "could not record the job's outcome; it will run again after its lease expires")
+        }
     }
 }

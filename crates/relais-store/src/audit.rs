@@ -29,6 +29,17 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: String,
+    workspace_id: Option<String>,
+    actor_label: String,
+    action: String,
+    target: String,
+    details: String,
+    at: i64,
+}
+
 impl Store {
     pub async fn record_audit(&self, e: AuditEvent<'_>) -> Result<()> {
         sqlx::query(
@@ -51,7 +62,7 @@ impl Store {
 
     /// The newest entries of a workspace first, at most `limit`, older than `before` if given.
     pub async fn audit_entries(&self, workspace_id: &str, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<(String, Option<String>, String, String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<AuditRow> = sqlx::query_as(
             "SELECT id, workspace_id, actor_label, action, target, details, at FROM audit_log
              WHERE workspace_id = $1 AND at < $2 ORDER BY at DESC, id DESC LIMIT $3",
         )
@@ -62,14 +73,14 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, workspace_id, actor_label, action, target, details, at)| AuditEntry {
-                id,
-                workspace_id,
-                actor_label,
-                action,
-                target,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                at,
+            .map(|r| AuditEntry {
+                id: r.id,
+                workspace_id: r.workspace_id,
+                actor_label: r.actor_label,
+                action: r.action,
+                target: r.target,
+                details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+                at: r.at,
             })
             .collect())
     }

@@ -41,7 +41,14 @@ fn from_row((id, workspace_id, email, role, expires_at, accepted_at): Invitation
 
 impl Store {
     /// Creates an invitation; returns it with the secret token that goes into the link.
-    pub async fn create_invitation(&self, workspace_id: &str, email: &Email, role: Role, invited_by: &str, ttl_ms: i64) -> Result<(Invitation, String)> {
+    pub async fn create_invitation(
+        &self,
+        workspace_id: &str,
+        email: &Email,
+        role: Role,
+        invited_by: &str,
+        ttl_ms: i64,
+    ) -> Result<(Invitation, String)> {
         let secret = token::generate("inv");
         let now = now_ms();
         let inv = Invitation {
@@ -70,12 +77,11 @@ impl Store {
     }
 
     pub async fn invitation_by_token(&self, secret: &str) -> Result<Option<Invitation>> {
-        let row: Option<InvitationRow> = sqlx::query_as(
-            "SELECT id, workspace_id, email, role, expires_at, accepted_at FROM invitations WHERE token_hash = $1",
-        )
-        .bind(token::digest(secret))
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<InvitationRow> =
+            sqlx::query_as("SELECT id, workspace_id, email, role, expires_at, accepted_at FROM invitations WHERE token_hash = $1")
+                .bind(token::digest(secret))
+                .fetch_optional(self.pool())
+                .await?;
         row.map(from_row).transpose()
     }
 

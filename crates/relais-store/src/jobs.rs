@@ -91,13 +91,8 @@ impl Store {
         );
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(now + lease_ms)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<(String, String, String, i64, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
@@ -146,10 +141,8 @@ impl Store {
 
     /// A job's status, attempts and last error, for tests and the admin view.
     pub async fn job_state(&self, id: &str) -> Result<Option<(JobStatus, i64, Option<String>)>> {
-        let row: Option<(String, i64, Option<String>)> = sqlx::query_as("SELECT status, attempts, last_error FROM jobs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<(String, i64, Option<String>)> =
+            sqlx::query_as("SELECT status, attempts, last_error FROM jobs WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
         Ok(row.and_then(|(s, a, e)| JobStatus::parse(&s).map(|s| (s, a, e))))
     }
 

@@ -105,10 +105,10 @@ impl Store {
             }),
             Backend::Postgres => pool_options.max_connections(16),
         };
-        let pool = pool_options.connect_with(options).await.map_err(|e| StoreError::Unavailable {
-            url: redact_url(&url),
-            reason: e.to_string(),
-        })?;
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable { url: redact_url(&url), reason: e.to_string() })?;
         Ok(Store { pool, backend })
     }
 

@@ -41,10 +41,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, session_token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token::digest(session_token))
-            .execute(self.pool())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token::digest(session_token)).execute(self.pool()).await?;
         Ok(())
     }
 

@@ -22,6 +22,13 @@ pub struct Workspace {
     pub logo_mime: Option<String>,
 }
 
+#[derive(FromRow)]
+struct WorkspaceWithRole {
+    #[sqlx(flatten)]
+    workspace: Workspace,
+    role: String,
+}
+
 /// What the settings page may change. Values are validated before they get here.
 #[derive(Debug, Clone)]
 pub struct WorkspaceSettings {
@@ -111,30 +118,23 @@ impl Store {
     }
 
     pub async fn workspaces_of_org(&self, org_id: &str) -> Result<Vec<Workspace>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {WORKSPACE_COLUMNS} FROM workspaces w WHERE w.org_id = $1 ORDER BY w.name"
-        )))
-        .bind(org_id)
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces w WHERE w.org_id = $1 ORDER BY w.name")))
+            .bind(org_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// The workspaces a user belongs to, with their role in each, ordered by name.
     pub async fn workspaces_of_user(&self, user_id: &str) -> Result<Vec<(Workspace, Role)>> {
-        let rows: Vec<(String, String, String, String, String, String, String, Option<String>, String)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {WORKSPACE_COLUMNS}, m.role FROM workspaces w
-                 JOIN memberships m ON m.workspace_id = w.id
-                 WHERE m.user_id = $1 ORDER BY w.name, w.id"
-            )))
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.into_iter()
-            .map(|(id, org_id, name, time_zone, locale, primary_colour, accent_colour, logo_mime, role)| {
-                Ok((Workspace { id, org_id, name, time_zone, locale, primary_colour, accent_colour, logo_mime }, parse_role(&role)?))
-            })
-            .collect()
+        let rows: Vec<WorkspaceWithRole> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {WORKSPACE_COLUMNS}, m.role FROM workspaces w
+             JOIN memberships m ON m.workspace_id = w.id
+             WHERE m.user_id = $1 ORDER BY w.name, w.id"
+        )))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(|r| Ok((r.workspace, parse_role(&r.role)?))).collect()
     }
 
     /// The user's role in the workspace, or `None` when they are not a member: the question
@@ -182,11 +182,10 @@ impl Store {
 
     /// The logo as (MIME type, base64 data).
     pub async fn workspace_logo(&self, workspace_id: &str) -> Result<Option<(String, String)>> {
-        let row: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT logo_mime, logo_base64 FROM workspaces WHERE id = $1")
-                .bind(workspace_id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as("SELECT logo_mime, logo_base64 FROM workspaces WHERE id = $1")
+            .bind(workspace_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(match row {
             Some((Some(m), Some(d))) => Some((m, d)),
             _ => None,
@@ -256,9 +255,7 @@ impl Store {
         .bind(workspace_id)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|(user_id, email, name, role)| Ok(Member { user_id, email, name, role: parse_role(&role)? }))
-            .collect()
+        rows.into_iter().map(|(user_id, email, name, role)| Ok(Member { user_id, email, name, role: parse_role(&role)? })).collect()
     }
 }
 

@@ -33,7 +33,9 @@ impl Store {
             .await;
         match res {
             Ok(_) => Ok(User { id, email: email.to_string(), name: name.as_str().into(), locale: None }),
-            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Conflict(format!("a user with the email {email} already exists"))),
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                Err(StoreError::Conflict(format!("a user with the email {email} already exists")))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -83,11 +85,7 @@ impl Store {
     }
 
     pub async fn set_user_name(&self, user_id: &str, name: &Name) -> Result<()> {
-        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
-            .bind(name.as_str())
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name.as_str()).bind(user_id).execute(self.pool()).await?;
         Ok(())
     }
 

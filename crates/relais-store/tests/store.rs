@@ -14,11 +14,7 @@ async fn org_with_workspace(store: &Store, org: &str, ws: &str) -> (String, Stri
 }
 
 async fn user(store: &Store, email: &str) -> String {
-    store
-        .create_user(&Email::parse(email).unwrap(), &Name::parse("name", "Test").unwrap(), "hash")
-        .await
-        .unwrap()
-        .id
+    store.create_user(&Email::parse(email).unwrap(), &Name::parse("name", "Test").unwrap(), "hash").await.unwrap().id
 }
 
 both_backends!(a_user_sees_only_the_workspaces_they_belong_to, |store: Store| async move {
@@ -37,10 +33,7 @@ both_backends!(a_user_sees_only_the_workspaces_they_belong_to, |store: Store| as
 
 both_backends!(emails_are_unique_and_a_duplicate_is_a_conflict, |store: Store| async move {
     user(&store, "a@example.org").await;
-    let err = store
-        .create_user(&Email::parse("A@example.org").unwrap(), &Name::parse("name", "B").unwrap(), "h")
-        .await
-        .unwrap_err();
+    let err = store.create_user(&Email::parse("A@example.org").unwrap(), &Name::parse("name", "B").unwrap(), "h").await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("a@example.org")), "{err}");
 });
 
@@ -166,7 +159,13 @@ both_backends!(sign_in_failures_are_counted_by_email_and_address, |store: Store|
 });
 
 fn job(kind: &str, unique: Option<&str>) -> NewJob {
-    NewJob { kind: kind.into(), payload: serde_json::json!({"n": 1}), run_at: now_ms() - 1, unique_key: unique.map(Into::into), max_attempts: 3 }
+    NewJob {
+        kind: kind.into(),
+        payload: serde_json::json!({"n": 1}),
+        run_at: now_ms() - 1,
+        unique_key: unique.map(Into::into),
+        max_attempts: 3,
+    }
 }
 
 both_backends!(a_job_is_claimed_by_one_worker_and_reclaimed_after_its_lease_expires, |store: Store| async move {

@@ -73,11 +73,8 @@ impl Chrome {
                 current: current == Some(s),
             })
             .collect();
-        let switcher = ws
-            .all
-            .iter()
-            .map(|(w, _)| SwitchItem { id: w.id.clone(), label: w.name.clone(), current: w.id == ws.workspace.id })
-            .collect();
+        let switcher =
+            ws.all.iter().map(|(w, _)| SwitchItem { id: w.id.clone(), label: w.name.clone(), current: w.id == ws.workspace.id }).collect();
         Chrome {
             workspace_id: Some(ws.workspace.id.clone()),
             workspace_name: ws.workspace.name.clone(),

@@ -140,7 +140,8 @@ impl IntoResponse for ApiError {
             detail: self.detail,
             field: self.field,
         };
-        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], serde_json::to_string(&body).unwrap_or_default()).into_response()
+        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], serde_json::to_string(&body).unwrap_or_default())
+            .into_response()
     }
 }
 

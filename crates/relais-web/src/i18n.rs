@@ -14,7 +14,8 @@ struct Bundles {
 }
 
 fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| panic!("{locale}.ftl does not parse: {errors:?}"));
+    let resource =
+        FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| panic!("{locale}.ftl does not parse: {errors:?}"));
     let mut b = FluentBundle::new_concurrent(vec![locale.parse().expect("valid language id")]);
     // Isolation marks would show up as stray characters in attributes and in tests.
     b.set_use_isolating(false);

@@ -90,7 +90,8 @@ pub async fn layer(State(app): State<AppState>, req: Request, next: Next) -> Res
     req.extensions_mut().insert(Ctx { session, csrf, tr, client_ip, path, origin });
     let mut response = next.run(req).await;
     if let Some(t) = new_anon_csrf {
-        let cookie = Cookie::build((CSRF_COOKIE, t)).path("/").http_only(true).same_site(SameSite::Lax).secure(app.config.secure_cookies).build();
+        let cookie =
+            Cookie::build((CSRF_COOKIE, t)).path("/").http_only(true).same_site(SameSite::Lax).secure(app.config.secure_cookies).build();
         if let Ok(v) = cookie.to_string().parse() {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -103,9 +104,7 @@ fn is_state_changing(m: &Method) -> bool {
 }
 
 fn client_ip(headers: &HeaderMap, info: Option<&ConnectInfo<SocketAddr>>, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
-    {
+    if trust_proxy && let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
         return first.trim().to_string();
     }
     info.map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
@@ -134,9 +133,8 @@ async fn verify_csrf(req: Request, expected: &str, tr: Tr, limit: usize) -> Resu
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let (req, from_body) = if is_form && from_header.is_none() && from_query.is_none() {
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|_| PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large", tr))?;
+        let bytes =
+            axum::body::to_bytes(body, limit).await.map_err(|_| PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large", tr))?;
         let token = field(&bytes, CSRF_FIELD);
         (Request::from_parts(parts, Body::from(bytes)), token)
     } else {

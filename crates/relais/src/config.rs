@@ -96,7 +96,8 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, demo: bool) -> anyhow::Result<Settings> {
         let mut file = match &args.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
                 toml::from_str::<FileConfig>(&text).with_context(|| format!("the configuration file {} is invalid", path.display()))?
             }
             None => FileConfig::default(),
@@ -156,7 +157,12 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<SecretKey> {
     if path.exists() {
         let mode = std::fs::metadata(path)?.permissions().mode();
         if mode & 0o077 != 0 {
-            bail!("the secret key file {} can be read by other users (mode {:o}); run `chmod 600 {}`", path.display(), mode & 0o777, path.display());
+            bail!(
+                "the secret key file {} can be read by other users (mode {:o}); run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         return SecretKey::from_base64(&text).with_context(|| format!("the secret key file {} is damaged", path.display()));

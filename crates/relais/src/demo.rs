@@ -12,8 +12,10 @@ const AGENCY: &str = "Agence Rivage";
 const BANK: &str = "Banque de Bourgogne";
 const COFFEE: &str = "Cafés Morvan";
 
-/// (email, name, [(workspace, role)])
-const PEOPLE: &[(&str, &str, &[(&str, Role)])] = &[
+/// A demo user: email, name, and their role in each workspace.
+type Person = (&'static str, &'static str, &'static [(&'static str, Role)]);
+
+const PEOPLE: &[Person] = &[
     ("claire.dumont@agence-rivage.example", "Claire Dumont", &[(BANK, Role::Admin), (COFFEE, Role::Admin)]),
     ("sophie.martin@agence-rivage.example", "Sophie Martin", &[(BANK, Role::Smm), (COFFEE, Role::Smm)]),
     ("lucas.bernard@agence-rivage.example", "Lucas Bernard", &[(BANK, Role::Cm), (COFFEE, Role::Cm)]),
@@ -25,7 +27,10 @@ pub async fn run(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
     let created = seed(&store).await?;
     let mut banner = String::new();
     banner.push_str(if created { "Demo data created in " } else { "Demo data reused from " });
-    banner.push_str(&format!("{}\n\nRelais demo: {{url}}\n\nDemo logins (password for all: {DEMO_PASSWORD}):\n", settings.data_dir.display()));
+    banner.push_str(&format!(
+        "{}\n\nRelais demo: {{url}}\n\nDemo logins (password for all: {DEMO_PASSWORD}):\n",
+        settings.data_dir.display()
+    ));
     for (email, name, roles) in PEOPLE {
         let r: Vec<String> = roles.iter().map(|(w, r)| format!("{r} of {w}")).collect();
         banner.push_str(&format!("  {email:<42} {name} — {}\n", r.join(", ")));

@@ -24,7 +24,8 @@ fn chromedriver() -> Option<String> {
     if std::env::var("RELAIS_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
         panic!("RELAIS_TEST_REQUIRE_BROWSER=1 but {path} does not exist: install chromium and chromium-driver");
     }
-    let _ = writeln!(std::io::stderr(), "\n!!! Browser test SKIPPED: no chromedriver at {path} (apt-get install chromium chromium-driver)\n");
+    let _ =
+        writeln!(std::io::stderr(), "\n!!! Browser test SKIPPED: no chromedriver at {path} (apt-get install chromium chromium-driver)\n");
     None
 }
 

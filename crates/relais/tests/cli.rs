@@ -31,7 +31,14 @@ fn run(cmd: &mut Command) -> (bool, String, String) {
 
 #[test]
 fn every_subcommand_has_help_naming_its_environment_variables() {
-    for sub in [vec!["--help"], vec!["serve", "--help"], vec!["worker", "--help"], vec!["migrate", "--help"], vec!["demo", "--help"], vec!["user", "add", "--help"]] {
+    for sub in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["worker", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["user", "add", "--help"],
+    ] {
         let (ok, out, _) = run(relais().args(&sub));
         assert!(ok, "{sub:?}");
         assert!(out.contains("Usage: relais"), "{sub:?}: {out}");
@@ -45,7 +52,8 @@ fn every_subcommand_has_help_naming_its_environment_variables() {
 #[test]
 fn an_unreachable_database_is_a_clear_error_not_a_panic() {
     let dir = temp_dir("unreachable");
-    let (ok, _, err) = run(relais().args(["migrate", "--data-dir"]).arg(&dir).args(["--database-url", "postgres://relais:s3cret@127.0.0.1:1/relais"]));
+    let (ok, _, err) =
+        run(relais().args(["migrate", "--data-dir"]).arg(&dir).args(["--database-url", "postgres://relais:s3cret@127.0.0.1:1/relais"]));
     assert!(!ok);
     assert!(err.contains("cannot reach the database at postgres://relais:********@127.0.0.1:1/relais"), "{err}");
     assert!(!err.contains("s3cret") && !err.contains("panicked"), "{err}");
@@ -65,7 +73,20 @@ async fn a_database_migrated_by_a_newer_relais_is_refused() {
 fn users_are_added_listed_and_bad_input_is_named() {
     let dir = temp_dir("users");
     let add = |email: &str, pw: &str| {
-        run(relais().args(["user", "add", "--data-dir"]).arg(&dir).args(["--email", email, "--name", "Claire", "--org", "Agence", "--workspace", "Marque", "--role", "smm", "--password", pw]))
+        run(relais().args(["user", "add", "--data-dir"]).arg(&dir).args([
+            "--email",
+            email,
+            "--name",
+            "Claire",
+            "--org",
+            "Agence",
+            "--workspace",
+            "Marque",
+            "--role",
+            "smm",
+            "--password",
+            pw,
+        ]))
     };
     let (ok, out, err) = add("claire@agence.example", "un bon mot de passe");
     assert!(ok, "{err}");
@@ -210,7 +231,16 @@ async fn several_processes_share_one_postgresql_database() {
     let Some(db) = TestDb::postgres_unmigrated().await else { return };
     let dir = temp_dir("pg");
     // Two processes migrate the same empty database at once: one applies, the other waits.
-    let spawn_migrate = || relais().args(["migrate", "--data-dir"]).arg(&dir).args(["--database-url", &db.url]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let spawn_migrate = || {
+        relais()
+            .args(["migrate", "--data-dir"])
+            .arg(&dir)
+            .args(["--database-url", &db.url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
     let (a, b) = (spawn_migrate(), spawn_migrate());
     for child in [a, b] {
         let out = child.wait_with_output().unwrap();
@@ -220,7 +250,8 @@ async fn several_processes_share_one_postgresql_database() {
     // A web process and a worker process run side by side on it.
     let mut web = spawn_serve(&dir, &["--database-url", &db.url]);
     web.wait_ready();
-    let mut worker = relais().args(["worker", "--data-dir"]).arg(&dir).args(["--database-url", &db.url]).stderr(Stdio::piped()).spawn().unwrap();
+    let mut worker =
+        relais().args(["worker", "--data-dir"]).arg(&dir).args(["--database-url", &db.url]).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     assert!(worker.try_wait().unwrap().is_none(), "the worker keeps running");
     let _ = Command::new("kill").args(["-TERM", &worker.id().to_string()]).status();

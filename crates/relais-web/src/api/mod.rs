@@ -48,7 +48,11 @@ pub fn routes() -> Router<AppState> {
             ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
         })
         .method_not_allowed_fallback(|req: Request| async move {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", format!("{} is not allowed on {}", req.method(), req.uri().path()))
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                format!("{} is not allowed on {}", req.method(), req.uri().path()),
+            )
         })
 }
 

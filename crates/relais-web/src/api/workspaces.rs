@@ -101,7 +101,12 @@ pub async fn get_one(State(app): State<AppState>, caller: ApiCaller, Path(id): P
 
 #[utoipa::path(patch, path = "/api/v1/workspaces/{id}", params(("id" = String, Path)), request_body = WorkspacePatch,
     responses((status = 200, body = WorkspaceOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn update(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>, ApiJson(p): ApiJson<WorkspacePatch>) -> Result<Json<WorkspaceOut>, ApiError> {
+pub async fn update(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<WorkspacePatch>,
+) -> Result<Json<WorkspaceOut>, ApiError> {
     caller.require(&id, Action::EditWorkspaceSettings)?;
     let w = app.store.workspace(&id).await?;
     let settings = WorkspaceSettings {
@@ -131,15 +136,29 @@ pub async fn update(State(app): State<AppState>, caller: ApiCaller, Path(id): Pa
 pub async fn members(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Vec<MemberOut>>, ApiError> {
     caller.require(&id, Action::ManageMembers)?;
     let list = app.store.members(&id).await?;
-    Ok(Json(list.into_iter().map(|m| MemberOut { user_id: m.user_id, email: m.email, name: m.name, role: m.role.as_str().into() }).collect()))
+    Ok(Json(
+        list.into_iter().map(|m| MemberOut { user_id: m.user_id, email: m.email, name: m.name, role: m.role.as_str().into() }).collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/audit", params(("id" = String, Path), AuditQuery), responses((status = 200, body = Vec<AuditOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn audit(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditOut>>, ApiError> {
+pub async fn audit(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditOut>>, ApiError> {
     caller.require(&id, Action::ReadAuditLog)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError { field: Some("limit".into()), ..ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid-field", format!("limit is {limit}; it must be between 1 and 500")) });
+        return Err(ApiError {
+            field: Some("limit".into()),
+            ..ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                format!("limit is {limit}; it must be between 1 and 500"),
+            )
+        });
     }
     let entries = app.store.audit_entries(&id, q.before, limit).await?;
     Ok(Json(

@@ -47,7 +47,14 @@ pub async fn form(ctx: Ctx, Query(q): Query<Next>) -> Response {
     if ctx.session.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
-    let page = SignInPage { tr: ctx.tr, lang: ctx.tr.lang(), csrf: ctx.csrf.clone(), email: String::new(), next: safe_next(q.next.as_deref()), error: None };
+    let page = SignInPage {
+        tr: ctx.tr,
+        lang: ctx.tr.lang(),
+        csrf: ctx.csrf.clone(),
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    };
     render(&page, ctx.tr)
 }
 
@@ -61,7 +68,14 @@ pub struct Credentials {
 pub async fn submit(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, PageForm(f): PageForm<Credentials>) -> Response {
     let tr = ctx.tr;
     let again = |status: StatusCode, error: String| {
-        let page = SignInPage { tr, lang: tr.lang(), csrf: ctx.csrf.clone(), email: f.email.clone(), next: safe_next(f.next.as_deref()), error: Some(error) };
+        let page = SignInPage {
+            tr,
+            lang: tr.lang(),
+            csrf: ctx.csrf.clone(),
+            email: f.email.clone(),
+            next: safe_next(f.next.as_deref()),
+            error: Some(error),
+        };
         render_status(status, &page, tr)
     };
     let email_key = f.email.trim().to_lowercase();

@@ -42,7 +42,12 @@ impl InvitePage {
 }
 
 async fn load(app: &AppState, tr: Tr, token: &str) -> Result<(Invitation, String), PageError> {
-    let inv = app.store.invitation_by_token(token).await.map_err(|e| PageError::store(tr, e))?.ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "invite-invalid", tr))?;
+    let inv = app
+        .store
+        .invitation_by_token(token)
+        .await
+        .map_err(|e| PageError::store(tr, e))?
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "invite-invalid", tr))?;
     match inv.state(now_ms()) {
         InvitationState::Pending => {}
         InvitationState::Accepted => return Err(PageError::new(StatusCode::GONE, "invite-used", tr)),
@@ -90,7 +95,13 @@ pub struct NewAccount {
     password: String,
 }
 
-pub async fn accept(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, Path(token): Path<String>, PageForm(f): PageForm<NewAccount>) -> Response {
+pub async fn accept(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    PageForm(f): PageForm<NewAccount>,
+) -> Response {
     let tr = ctx.tr;
     let (inv, _) = match load(&app, tr, &token).await {
         Ok(x) => x,

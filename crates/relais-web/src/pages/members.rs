@@ -50,10 +50,7 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<Me
     Ok(MembersPage {
         c: Chrome::workspace(ws, Some(Section::Settings)).with_flash(done),
         base: ws.base(),
-        members: members
-            .into_iter()
-            .map(|m| MemberRow { role_label: tr.role(m.role), is_me: m.user_id == ws.me.user().id, m })
-            .collect(),
+        members: members.into_iter().map(|m| MemberRow { role_label: tr.role(m.role), is_me: m.user_id == ws.me.user().id, m }).collect(),
         invitations: invitations
             .into_iter()
             .map(|inv| InvitationRow { role_label: tr.role(inv.role), expires: tr.datetime(inv.expires_at, &ws.workspace.time_zone), inv })
@@ -106,11 +103,14 @@ pub async fn invite(State(app): State<AppState>, ws: InWorkspace, PageForm(f): P
     if !ws.role.covers(role) {
         return PageError::forbidden(tr).into_response();
     }
-    let (inv, secret) = match app.store.create_invitation(&ws.workspace.id, &email, role, &ws.me.user().id, app.config.invitation_ttl_ms).await {
-        Ok(x) => x,
-        Err(e) => return PageError::store(tr, e).into_response(),
-    };
-    if let Err(e) = audit(&app, &ws, "member.invited", email.as_str(), serde_json::json!({"role": role.as_str(), "invitation": inv.id})).await {
+    let (inv, secret) =
+        match app.store.create_invitation(&ws.workspace.id, &email, role, &ws.me.user().id, app.config.invitation_ttl_ms).await {
+            Ok(x) => x,
+            Err(e) => return PageError::store(tr, e).into_response(),
+        };
+    if let Err(e) =
+        audit(&app, &ws, "member.invited", email.as_str(), serde_json::json!({"role": role.as_str(), "invitation": inv.id})).await
+    {
         return e.into_response();
     }
     // The secret is shown once, now; the database keeps only its digest.
@@ -127,7 +127,12 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn change_role(State(app): State<AppState>, ws: InWorkspace, Path((_, user_id)): Path<(String, String)>, PageForm(f): PageForm<RoleForm>) -> Response {
+pub async fn change_role(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, user_id)): Path<(String, String)>,
+    PageForm(f): PageForm<RoleForm>,
+) -> Response {
     if let Err(e) = ws.require(Action::ManageMembers) {
         return e.into_response();
     }
@@ -146,7 +151,9 @@ pub async fn change_role(State(app): State<AppState>, ws: InWorkspace, Path((_, 
         Err(StoreError::Conflict(_)) => return PageError::new(StatusCode::CONFLICT, "error-last-admin", tr).into_response(),
         Err(e) => return PageError::store(tr, e).into_response(),
     }
-    if let Err(e) = audit(&app, &ws, "member.role_changed", &member.email, serde_json::json!({"from": member.role.as_str(), "to": role.as_str()})).await {
+    if let Err(e) =
+        audit(&app, &ws, "member.role_changed", &member.email, serde_json::json!({"from": member.role.as_str(), "to": role.as_str()})).await
+    {
         return e.into_response();
     }
     Redirect::to(&format!("{}/settings/members?done=role-changed", ws.base())).into_response()

@@ -101,8 +101,12 @@ pub async fn not_found(req: Request) -> Response {
         .map(relais_core::Locale::from_accept_language)
         .unwrap_or_default();
     if req.uri().path().starts_with("/api/") {
-        return crate::error::ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
-            .into_response();
+        return crate::error::ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no API route {} {}", req.method(), req.uri().path()),
+        )
+        .into_response();
     }
     PageError::not_found(crate::i18n::Tr::new(tr)).into_response()
 }

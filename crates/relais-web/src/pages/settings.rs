@@ -238,7 +238,13 @@ mod tests {
 
     #[test]
     fn every_bad_setting_is_reported_with_its_field() {
-        let f = SettingsForm { name: "".into(), time_zone: "Nowhere/City".into(), locale: "de".into(), primary_colour: "blue".into(), accent_colour: "#000000".into() };
+        let f = SettingsForm {
+            name: "".into(),
+            time_zone: "Nowhere/City".into(),
+            locale: "de".into(),
+            primary_colour: "blue".into(),
+            accent_colour: "#000000".into(),
+        };
         let errors = validate(&f).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "time_zone", "locale", "primary_colour"]);

@@ -98,7 +98,9 @@ pub async fn create(State(app): State<AppState>, ws: InWorkspace, PageForm(f): P
         Ok(x) => x,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    if let Err(e) = audit(&app, &ws, "api_token.created", name.as_str(), serde_json::json!({"role": role.as_str(), "token": token.id})).await {
+    if let Err(e) =
+        audit(&app, &ws, "api_token.created", name.as_str(), serde_json::json!({"role": role.as_str(), "token": token.id})).await
+    {
         return e.into_response();
     }
     p = match page(&app, &ws, None).await {

@@ -49,7 +49,8 @@ app_test!(a_token_sees_its_workspace_only, |app: TestApp| async move {
             assert_eq!((s, ctype.as_str()), (404, "application/problem+json"), "{other}{suffix}");
             assert!(!body.to_string().contains("Cafés") && !body.to_string().contains("Autre marque"));
         }
-        let (s, _, _) = call(&app, reqwest::Method::PATCH, &format!("/api/v1/workspaces/{other}"), Some(&t), Some(r#"{"name":"pris"}"#)).await;
+        let (s, _, _) =
+            call(&app, reqwest::Method::PATCH, &format!("/api/v1/workspaces/{other}"), Some(&t), Some(r#"{"name":"pris"}"#)).await;
         assert_eq!(s, 404);
     }
     assert_eq!(app.store.workspace(&app.f.coffee).await.unwrap().name, "Cafés Morvan");
@@ -76,9 +77,13 @@ app_test!(the_token_role_is_enforced_by_the_same_policy, |app: TestApp| async mo
 app_test!(an_admin_token_updates_the_workspace_and_bad_input_is_explained, |app: TestApp| async move {
     let t = token(&app, &app.f.bank, Role::Admin).await;
     let path = format!("/api/v1/workspaces/{}", app.f.bank);
-    let (s, _, w) = call(&app, reqwest::Method::PATCH, &path, Some(&t), Some(r##"{"time_zone":"America/Montreal","primary_colour":"#112233"}"##)).await;
+    let (s, _, w) =
+        call(&app, reqwest::Method::PATCH, &path, Some(&t), Some(r##"{"time_zone":"America/Montreal","primary_colour":"#112233"}"##)).await;
     assert_eq!(s, 200, "{w}");
-    assert_eq!((w["time_zone"].as_str(), w["primary_colour"].as_str(), w["name"].as_str()), (Some("America/Montreal"), Some("#112233"), Some("Banque de Bourgogne")));
+    assert_eq!(
+        (w["time_zone"].as_str(), w["primary_colour"].as_str(), w["name"].as_str()),
+        (Some("America/Montreal"), Some("#112233"), Some("Banque de Bourgogne"))
+    );
 
     let (s, ctype, p) = call(&app, reqwest::Method::PATCH, &path, Some(&t), Some(r#"{"time_zone":"Mars/Olympus"}"#)).await;
     assert_eq!((s, ctype.as_str()), (422, "application/problem+json"));
@@ -136,4 +141,3 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
     let (s, ctype, _) = call(&app, reqwest::Method::GET, "/api/v1/nothing-here", Some(&t), None).await;
     assert_eq!((s, ctype.as_str()), (404, "application/problem+json"));
 });
-

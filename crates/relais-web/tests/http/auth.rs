@@ -95,7 +95,8 @@ app_test!(a_malformed_form_gets_a_clear_error, |app: TestApp| async move {
 app_test!(an_invitation_link_creates_the_account_with_its_role_once, |app: TestApp| async move {
     let mut admin = Browser::signed_in(&app, ADMIN).await;
     admin.get(&format!("/w/{}/settings/members", app.f.bank)).await;
-    let page = admin.post(&format!("/w/{}/settings/members/invite", app.f.bank), &[("email", "nouvelle.cm@agence.example"), ("role", "cm")]).await;
+    let page =
+        admin.post(&format!("/w/{}/settings/members/invite", app.f.bank), &[("email", "nouvelle.cm@agence.example"), ("role", "cm")]).await;
     assert_eq!(page.status, 200);
     let start = page.body.find("/invite/inv_").expect("the link is shown");
     let end = page.body[start..].find('"').unwrap();

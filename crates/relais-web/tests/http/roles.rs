@@ -25,7 +25,10 @@ app_test!(roles_are_refused_every_admin_action_by_post_too, |app: TestApp| async
     for email in [SMM, CM, CLIENT] {
         let mut b = Browser::signed_in(&app, email).await;
         let attempts = [
-            (format!("/w/{ws}/settings"), vec![("name", "X"), ("time_zone", "UTC"), ("locale", "fr"), ("primary_colour", "#000000"), ("accent_colour", "#000000")]),
+            (
+                format!("/w/{ws}/settings"),
+                vec![("name", "X"), ("time_zone", "UTC"), ("locale", "fr"), ("primary_colour", "#000000"), ("accent_colour", "#000000")],
+            ),
             (format!("/w/{ws}/settings/members/invite"), vec![("email", "x@y.example"), ("role", "admin")]),
             (format!("/w/{ws}/settings/members/{}/role", app.f.admin), vec![("role", "client")]),
             (format!("/w/{ws}/settings/members/{}/remove", app.f.admin), vec![]),

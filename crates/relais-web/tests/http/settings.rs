@@ -5,7 +5,16 @@ app_test!(an_admin_changes_the_workspace_settings_and_the_audit_log_says_so, |ap
     let path = format!("/w/{}/settings", app.f.bank);
     b.get(&path).await.assert_contains("Banque de Bourgogne");
     let saved = b
-        .post(&path, &[("name", "Banque de Bourgogne — Pros"), ("time_zone", "Europe/Brussels"), ("locale", "en"), ("primary_colour", "#7A1F2B"), ("accent_colour", "#d4a017")])
+        .post(
+            &path,
+            &[
+                ("name", "Banque de Bourgogne — Pros"),
+                ("time_zone", "Europe/Brussels"),
+                ("locale", "en"),
+                ("primary_colour", "#7A1F2B"),
+                ("accent_colour", "#d4a017"),
+            ],
+        )
         .await;
     assert_eq!(saved.status, 303);
     b.get(saved.location.as_deref().unwrap()).await.assert_contains("Modifications enregistrées.").assert_contains("--brand: #7a1f2b");
@@ -22,7 +31,12 @@ app_test!(bad_settings_are_refused_field_by_field_and_nothing_is_saved, |app: Te
     let mut b = Browser::signed_in(&app, ADMIN).await;
     let path = format!("/w/{}/settings", app.f.bank);
     b.get(&path).await;
-    let page = b.post(&path, &[("name", ""), ("time_zone", "Mars/Olympus"), ("locale", "fr"), ("primary_colour", "rouge"), ("accent_colour", "#ffffff")]).await;
+    let page = b
+        .post(
+            &path,
+            &[("name", ""), ("time_zone", "Mars/Olympus"), ("locale", "fr"), ("primary_colour", "rouge"), ("accent_colour", "#ffffff")],
+        )
+        .await;
     assert_eq!(page.status, 422);
     page.assert_contains("Ce champ est obligatoire.").assert_contains("Fuseau horaire inconnu").assert_contains("Couleur invalide");
     page.assert_contains("Mars/Olympus");
