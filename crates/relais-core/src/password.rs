@@ -22,6 +22,13 @@ impl HashCost {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+impl HashError {
+    /// For callers that run the hash elsewhere (a blocking thread) and lost it.
+    pub fn from_task(reason: String) -> Self {
+        HashError(reason)
+    }
+}
+
 pub fn hash(password: &str, cost: HashCost) -> Result<String, HashError> {
     let params = Params::new(cost.memory_kib, cost.iterations, 1, None).map_err(|e| HashError(e.to_string()))?;
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);

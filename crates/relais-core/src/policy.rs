@@ -87,6 +87,12 @@ pub fn check(role: Role, action: Action) -> Result<(), Denied> {
     if allows(role, action) { Ok(()) } else { Err(Denied { role, action }) }
 }
 
+/// Creating a workspace is an organisation-level act: it is open to whoever is admin of at least
+/// one workspace of that organisation (the agency's heads), given their roles there.
+pub fn may_create_workspace(roles_in_org: impl IntoIterator<Item = Role>) -> bool {
+    roles_in_org.into_iter().any(|r| r == Role::Admin)
+}
+
 /// The sections of the product, in the order the navigation shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -188,6 +194,13 @@ mod tests {
     fn a_client_reads_and_approves_what_is_sent_and_nothing_else() {
         let allowed: Vec<_> = Action::ALL.into_iter().filter(|a| allows(Role::Client, *a)).collect();
         assert_eq!(allowed, vec![ViewWorkspace, ViewCalendar, ClientApprove, ViewReports]);
+    }
+
+    #[test]
+    fn only_an_admin_somewhere_in_the_organisation_creates_workspaces() {
+        assert!(may_create_workspace([Role::Cm, Role::Admin]));
+        assert!(!may_create_workspace([Role::Smm, Role::Cm, Role::Client]));
+        assert!(!may_create_workspace([]));
     }
 
     #[test]

@@ -82,31 +82,55 @@ impl Store {
     }
 
     pub async fn create_workspace(&self, org_id: &str, name: &Name, time_zone: &TimeZoneName, locale: Locale) -> Result<Workspace> {
-        let ws = Workspace {
-            id: new_id(),
-            org_id: org_id.to_string(),
-            name: name.as_str().to_string(),
-            time_zone: time_zone.as_str().to_string(),
-            locale: locale.as_str().to_string(),
-            primary_colour: "#1d4ed8".into(),
-            accent_colour: "#f59e0b".into(),
-            logo_mime: None,
-        };
-        sqlx::query(
-            "INSERT INTO workspaces (id, org_id, name, time_zone, locale, primary_colour, accent_colour, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&ws.id)
-        .bind(&ws.org_id)
-        .bind(&ws.name)
-        .bind(&ws.time_zone)
-        .bind(&ws.locale)
-        .bind(&ws.primary_colour)
-        .bind(&ws.accent_colour)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
+        let mut tx = self.begin_write().await?;
+        let ws = insert_workspace(&mut tx, org_id, name, time_zone, locale).await?;
+        tx.commit().await?;
         Ok(ws)
+    }
+
+    /// Creates a workspace and makes `admin_user` its admin, both or neither.
+    pub async fn create_workspace_with_admin(
+        &self,
+        org_id: &str,
+        name: &Name,
+        time_zone: &TimeZoneName,
+        locale: Locale,
+        admin_user: &str,
+    ) -> Result<Workspace> {
+        let mut tx = self.begin_write().await?;
+        let ws = insert_workspace(&mut tx, org_id, name, time_zone, locale).await?;
+        sqlx::query("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, 'admin', $3)")
+            .bind(&ws.id)
+            .bind(admin_user)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ws)
+    }
+
+    /// The roles a user holds in the workspaces of an organisation.
+    pub async fn roles_in_organisation(&self, user_id: &str, org_id: &str) -> Result<Vec<Role>> {
+        let roles: Vec<String> = sqlx::query_scalar(
+            "SELECT m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 AND w.org_id = $2",
+        )
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_all(self.pool())
+        .await?;
+        roles.iter().map(|r| parse_role(r)).collect()
+    }
+
+    /// The organisations in which the user belongs to at least one workspace.
+    pub async fn organisations_of_user(&self, user_id: &str) -> Result<Vec<Organisation>> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT o.id, o.name FROM organisations o
+             JOIN workspaces w ON w.org_id = o.id JOIN memberships m ON m.workspace_id = w.id
+             WHERE m.user_id = $1 ORDER BY o.name",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     pub async fn workspace(&self, id: &str) -> Result<Workspace> {
@@ -257,6 +281,40 @@ impl Store {
         .await?;
         rows.into_iter().map(|(user_id, email, name, role)| Ok(Member { user_id, email, name, role: parse_role(&role)? })).collect()
     }
+}
+
+async fn insert_workspace(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org_id: &str,
+    name: &Name,
+    time_zone: &TimeZoneName,
+    locale: Locale,
+) -> Result<Workspace> {
+    let ws = Workspace {
+        id: new_id(),
+        org_id: org_id.to_string(),
+        name: name.as_str().to_string(),
+        time_zone: time_zone.as_str().to_string(),
+        locale: locale.as_str().to_string(),
+        primary_colour: "#1d4ed8".into(),
+        accent_colour: "#f59e0b".into(),
+        logo_mime: None,
+    };
+    sqlx::query(
+        "INSERT INTO workspaces (id, org_id, name, time_zone, locale, primary_colour, accent_colour, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&ws.id)
+    .bind(&ws.org_id)
+    .bind(&ws.name)
+    .bind(&ws.time_zone)
+    .bind(&ws.locale)
+    .bind(&ws.primary_colour)
+    .bind(&ws.accent_colour)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(ws)
 }
 
 async fn ensure_another_admin(tx: &mut sqlx::Transaction<'static, sqlx::Any>, workspace_id: &str, user_id: &str) -> Result<()> {

@@ -166,3 +166,11 @@ role-admin = Admin
 role-smm = Social Media Manager
 role-cm = Community Manager
 role-client = Client
+
+workspace-new-title = Create a workspace
+workspace-new-help = One workspace per brand or client: its accounts, calendar, members and reports stay apart from the others.
+workspace-new-submit = Create the workspace
+workspace-new-denied = Only an admin of a workspace of the organisation can create a new one.
+field-organisation = Organisation
+audit-workspace-created = Workspace created
+done-created = Workspace created: complete its settings.

@@ -166,3 +166,11 @@ role-admin = Administrateur
 role-smm = Social Media Manager
 role-cm = Community Manager
 role-client = Client
+
+workspace-new-title = Créer un espace de travail
+workspace-new-help = Un espace de travail par marque ou par client : ses comptes, son planning, ses membres et ses rapports restent séparés des autres.
+workspace-new-submit = Créer l'espace
+workspace-new-denied = Seul un administrateur d'un espace de l'organisation peut en créer un nouveau.
+field-organisation = Organisation
+audit-workspace-created = Espace de travail créé
+done-created = Espace de travail créé : complétez ses paramètres.

@@ -9,6 +9,7 @@ mod api;
 mod app;
 mod chrome;
 mod error;
+mod hashing;
 pub mod i18n;
 mod ops;
 mod pages;

@@ -258,3 +258,23 @@ impl FromRequestParts<AppState> for InWorkspace {
         Ok(InWorkspace { me, workspace, role, all })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_http_only_same_site_and_secure_behind_tls() {
+        let plain = session_cookie("t".into(), false, 60_000).to_string();
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax") && !plain.contains("Secure"), "{plain}");
+        let tls = session_cookie("t".into(), true, 60_000).to_string();
+        assert!(tls.contains("Secure"), "{tls}");
+    }
+
+    #[test]
+    fn tokens_compare_in_constant_time_and_exactly() {
+        assert!(constant_time_eq(b"csrf_abc", b"csrf_abc"));
+        assert!(!constant_time_eq(b"csrf_abc", b"csrf_abd"));
+        assert!(!constant_time_eq(b"csrf_abc", b"csrf_ab"));
+    }
+}

@@ -150,33 +150,44 @@ impl Settings {
 }
 
 /// Reads the key file, or creates it with mode 0600. A key readable by others is refused: it
-/// decrypts every stored network token.
+/// decrypts every stored network token. Creation is atomic (a complete temporary file is linked
+/// into place), so processes starting together agree on one key and never read a partial file.
 fn load_or_create_key(path: &Path) -> anyhow::Result<SecretKey> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    if path.exists() {
-        let mode = std::fs::metadata(path)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            bail!(
-                "the secret key file {} can be read by other users (mode {:o}); run `chmod 600 {}`",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            );
+    if !path.exists() {
+        let key = SecretKey::generate();
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .with_context(|| format!("cannot create the secret key file {}", tmp.display()))?;
+        writeln!(f, "{}", key.to_base64())?;
+        f.sync_all()?;
+        drop(f);
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => return Ok(key),
+            // Another process won the race: use its key.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot create the secret key file {}", path.display())),
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return SecretKey::from_base64(&text).with_context(|| format!("the secret key file {} is damaged", path.display()));
     }
-    let key = SecretKey::generate();
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create the secret key file {}", path.display()))?;
-    writeln!(f, "{}", key.to_base64())?;
-    tracing::info!(path = %path.display(), "generated a new secret key");
-    Ok(key)
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        bail!(
+            "the secret key file {} can be read by other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    SecretKey::from_base64(&text).with_context(|| format!("the secret key file {} is damaged", path.display()))
 }
 
 #[cfg(test)]

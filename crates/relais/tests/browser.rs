@@ -65,14 +65,21 @@ fn start_demo(dir: &std::path::Path) -> (Killed, String) {
     (Killed(child), url)
 }
 
+/// Waits until the page shows `text`. Reading the body can fail while a navigation replaces the
+/// document (a stale element); that is retried, not an error.
 async fn wait_for_text(c: &fantoccini::Client, text: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
     loop {
-        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
-        if body.contains(text) {
-            return body;
+        if let Ok(body) = c.find(Locator::Css("body")).await
+            && let Ok(t) = body.text().await
+        {
+            if t.contains(text) {
+                return t;
+            }
+            last = t;
         }
-        assert!(Instant::now() < deadline, "{text:?} never appeared; page shows:\n{body}");
+        assert!(Instant::now() < deadline, "{text:?} never appeared; page shows:\n{last}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

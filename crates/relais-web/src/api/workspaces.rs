@@ -1,8 +1,8 @@
-use super::{ApiCaller, ApiJson};
+use super::{ApiCaller, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use relais_core::{Action, Colour, Locale, Name, TimeZoneName};
 use relais_store::{AuditEvent, Workspace, WorkspaceSettings};
 use serde::{Deserialize, Serialize};
@@ -146,7 +146,7 @@ pub async fn audit(
     State(app): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     caller.require(&id, Action::ReadAuditLog)?;
     let limit = q.limit.unwrap_or(100);

@@ -96,17 +96,18 @@ pub async fn submit(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, PageF
         Err(_) => None,
     };
     let user = match found {
-        Some((user, hash)) if password::verify(&f.password, &hash) => user,
-        other => {
-            if other.is_none() {
-                // Same work as a real check, so timing does not reveal which emails exist.
-                password::verify(&f.password, password::dummy_hash());
-            }
-            if let Err(e) = app.store.record_sign_in_failure(&email_key, &ctx.client_ip).await {
-                return PageError::internal(tr, e).into_response();
-            }
-            return again(StatusCode::UNAUTHORIZED, tr.t("signin-wrong"));
+        Some((user, hash)) => crate::hashing::verify(f.password.clone(), hash).await.then_some(user),
+        None => {
+            // Same work as a real check, so timing does not reveal which emails exist.
+            crate::hashing::verify(f.password.clone(), password::dummy_hash().to_string()).await;
+            None
         }
+    };
+    let Some(user) = user else {
+        if let Err(e) = app.store.record_sign_in_failure(&email_key, &ctx.client_ip).await {
+            return PageError::internal(tr, e).into_response();
+        }
+        return again(StatusCode::UNAUTHORIZED, tr.t("signin-wrong"));
     };
     let _ = app.store.clear_sign_in_failures(&email_key).await;
     let (token, _) = match app.store.create_session(&user.id, app.config.session_ttl_ms).await {

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use relais_core::values::check_new_password;
-use relais_core::{Email, Name, now_ms, password};
+use relais_core::{Email, Name, now_ms};
 use relais_store::{AuditEvent, Invitation, InvitationState};
 use serde::Deserialize;
 
@@ -129,7 +129,7 @@ pub async fn accept(
             if let Err(e) = check_new_password(&f.password) {
                 return invalid(tr.t(e.code)).await;
             }
-            let hash = match password::hash(&f.password, app.config.hash_cost) {
+            let hash = match crate::hashing::hash(f.password.clone(), app.config.hash_cost).await {
                 Ok(h) => h,
                 Err(e) => return PageError::internal(tr, e).into_response(),
             };

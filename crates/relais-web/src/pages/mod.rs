@@ -9,6 +9,7 @@ mod members;
 mod profile;
 mod settings;
 mod tokens;
+mod workspaces;
 
 use crate::app::AppState;
 use crate::error::PageError;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route("/invite/{token}", get(invite::show).post(invite::accept))
+        .route("/workspaces/new", get(workspaces::form).post(workspaces::create))
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
         .route("/w/{ws}/settings", get(settings::show).post(settings::save))

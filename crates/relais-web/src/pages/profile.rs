@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::values::check_new_password;
-use relais_core::{Email, Locale, Name, password};
+use relais_core::{Email, Locale, Name};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -78,7 +78,7 @@ pub async fn change_password(State(app): State<AppState>, me: SignedIn, PageForm
     let again = |msg: String| render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&me, None, Some(msg)), tr);
     let Ok(email) = Email::parse(&me.user().email) else { return PageError::internal(tr, "stored email is invalid").into_response() };
     let current_ok = match app.store.credentials(&email).await {
-        Ok(Some((_, hash))) => password::verify(&f.current, &hash),
+        Ok(Some((_, hash))) => crate::hashing::verify(f.current.clone(), hash).await,
         Ok(None) => false,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
@@ -88,7 +88,7 @@ pub async fn change_password(State(app): State<AppState>, me: SignedIn, PageForm
     if let Err(e) = check_new_password(&f.new) {
         return again(tr.t(e.code));
     }
-    let hash = match password::hash(&f.new, app.config.hash_cost) {
+    let hash = match crate::hashing::hash(f.new.clone(), app.config.hash_cost).await {
         Ok(h) => h,
         Err(e) => return PageError::internal(tr, e).into_response(),
     };

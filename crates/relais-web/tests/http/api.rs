@@ -101,6 +101,9 @@ app_test!(an_admin_token_updates_the_workspace_and_bad_input_is_explained, |app:
     assert_eq!((s, ctype.as_str()), (413, "application/problem+json"));
     let (s, _, p) = call(&app, reqwest::Method::GET, &format!("{path}/audit?limit=0"), Some(&t), None).await;
     assert_eq!((s, p["field"].as_str()), (422, Some("limit")));
+    let (s, ctype, p) = call(&app, reqwest::Method::GET, &format!("{path}/audit?before=yesterday"), Some(&t), None).await;
+    assert_eq!((s, ctype.as_str()), (400, "application/problem+json"));
+    assert!(p["detail"].as_str().unwrap().contains("before"), "{p}");
 
     let (_, _, audit) = call(&app, reqwest::Method::GET, &format!("{path}/audit"), Some(&t), None).await;
     assert_eq!(audit[0]["action"], "workspace.settings_changed");

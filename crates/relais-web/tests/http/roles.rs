@@ -102,3 +102,28 @@ app_test!(a_cm_of_two_brands_switches_between_them_and_no_further, |app: TestApp
     b.get(&format!("/w/{}", app.f.coffee)).await.assert_contains("<strong>Cafés Morvan</strong>");
     assert_eq!(b.get(&format!("/w/{}", app.f.foreign)).await.status, 404);
 });
+
+app_test!(an_admin_creates_a_workspace_and_becomes_its_admin_others_may_not, |app: TestApp| async move {
+    let mut admin = Browser::signed_in(&app, ADMIN).await;
+    let page = admin.get("/workspaces/new").await;
+    assert_eq!(page.status, 200);
+    let org = app.store.workspace(&app.f.bank).await.unwrap().org_id;
+    let bad = admin.post("/workspaces/new", &[("org", &org), ("name", " "), ("time_zone", "Europe/Paris")]).await;
+    assert_eq!(bad.status, 422);
+    let made = admin.post("/workspaces/new", &[("org", &org), ("name", "Mairie de Dijon"), ("time_zone", "Europe/Paris")]).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let settings = admin.get(made.location.as_deref().unwrap()).await;
+    settings.assert_contains("Espace de travail créé").assert_contains("Mairie de Dijon");
+    let mine = app.store.workspaces_of_user(&app.f.admin).await.unwrap();
+    let created = mine.iter().find(|(w, _)| w.name == "Mairie de Dijon").unwrap();
+    assert_eq!((created.0.org_id.as_str(), created.1), (org.as_str(), relais_core::Role::Admin));
+
+    // A CM is admin nowhere; an admin of another organisation cannot create in ours.
+    let mut cm = Browser::signed_in(&app, CM).await;
+    assert_eq!(cm.get("/workspaces/new").await.status, 403);
+    assert_eq!(cm.post("/workspaces/new", &[("org", &org), ("name", "X"), ("time_zone", "UTC")]).await.status, 403);
+    let mut outsider = Browser::signed_in(&app, OUTSIDER).await;
+    outsider.get("/workspaces/new").await;
+    assert_eq!(outsider.post("/workspaces/new", &[("org", &org), ("name", "Pirate"), ("time_zone", "UTC")]).await.status, 403);
+    assert_eq!(app.store.workspaces_of_org(&org).await.unwrap().len(), 3);
+});
