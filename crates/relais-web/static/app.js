@@ -10,3 +10,6 @@ document.addEventListener("submit", (e) => {
 document.addEventListener("focusin", (e) => {
   if (e.target.matches && e.target.matches("input[data-select-all]")) e.target.select();
 });
+// On a phone the sections scroll sideways: bring the current one into view.
+const current = document.querySelector("nav.sections [aria-current]");
+if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
