@@ -5,7 +5,7 @@ use crate::config::{ServeArgs, Settings};
 use crate::users::ensure_workspace;
 use relais_core::password::{self, HashCost};
 use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName};
-use relais_store::{AuditEvent, Store, WorkspaceSettings};
+use relais_store::{AuditEvent, Store, Workspace, WorkspaceSettings};
 
 pub const DEMO_PASSWORD: &str = "relais-demo-2026";
 const AGENCY: &str = "Agence Rivage";
@@ -44,32 +44,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let agency = Name::parse("org", AGENCY)?;
-    let bank = ensure_workspace(store, &agency, &Name::parse("workspace", BANK)?).await?;
-    store
-        .update_workspace_settings(
-            &bank.id,
-            &WorkspaceSettings {
-                name: Name::parse("name", BANK)?,
-                time_zone: TimeZoneName::parse("Europe/Paris")?,
-                locale: Locale::Fr,
-                primary_colour: Colour::parse("c", "#7a1f2b")?,
-                accent_colour: Colour::parse("c", "#d4a017")?,
-            },
-        )
-        .await?;
-    let coffee = ensure_workspace(store, &agency, &Name::parse("workspace", COFFEE)?).await?;
-    store
-        .update_workspace_settings(
-            &coffee.id,
-            &WorkspaceSettings {
-                name: Name::parse("name", COFFEE)?,
-                time_zone: TimeZoneName::parse("Europe/Paris")?,
-                locale: Locale::Fr,
-                primary_colour: Colour::parse("c", "#3f2a1d")?,
-                accent_colour: Colour::parse("c", "#c9782b")?,
-            },
-        )
-        .await?;
+    let bank = branded_workspace(store, &agency, BANK, "#7a1f2b", "#d4a017").await?;
+    let coffee = branded_workspace(store, &agency, COFFEE, "#3f2a1d", "#c9782b").await?;
     let hash = password::hash(DEMO_PASSWORD, HashCost::PRODUCTION)?;
     for (email, name, roles) in PEOPLE {
         let user = store.create_user(&Email::parse(email)?, &Name::parse("name", name)?, &hash).await?;
@@ -90,4 +66,18 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// A workspace of the demo agency in the brand's colours.
+async fn branded_workspace(store: &Store, agency: &Name, name: &str, primary: &str, accent: &str) -> anyhow::Result<Workspace> {
+    let ws = ensure_workspace(store, agency, &Name::parse("workspace", name)?).await?;
+    let settings = WorkspaceSettings {
+        name: Name::parse("name", name)?,
+        time_zone: TimeZoneName::parse("Europe/Paris")?,
+        locale: Locale::Fr,
+        primary_colour: Colour::parse("primary_colour", primary)?,
+        accent_colour: Colour::parse("accent_colour", accent)?,
+    };
+    store.update_workspace_settings(&ws.id, &settings).await?;
+    Ok(ws)
 }

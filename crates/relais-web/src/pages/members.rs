@@ -122,6 +122,13 @@ pub async fn invite(State(app): State<AppState>, ws: InWorkspace, PageForm(f): P
     render(&p, tr)
 }
 
+/// A member of this workspace; any other user id (of another workspace or organisation) is
+/// not found.
+async fn member_of(app: &AppState, ws: &InWorkspace, user_id: &str) -> Result<Member, PageError> {
+    let list = app.store.members(&ws.workspace.id).await.map_err(|e| PageError::store(ws.tr(), e))?;
+    list.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| PageError::not_found(ws.tr()))
+}
+
 #[derive(Deserialize)]
 pub struct RoleForm {
     role: String,
@@ -140,12 +147,10 @@ pub async fn change_role(
     let Ok(role) = f.role.parse::<Role>() else {
         return PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "error-role", tr).into_response();
     };
-    // Only existing members of this workspace: a foreign user id is not found.
-    let member = match app.store.members(&ws.workspace.id).await {
-        Ok(list) => list.into_iter().find(|m| m.user_id == user_id),
-        Err(e) => return PageError::store(tr, e).into_response(),
+    let member = match member_of(&app, &ws, &user_id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
     };
-    let Some(member) = member else { return PageError::not_found(tr).into_response() };
     match app.store.set_membership(&ws.workspace.id, &user_id, role).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return PageError::new(StatusCode::CONFLICT, "error-last-admin", tr).into_response(),
@@ -164,11 +169,10 @@ pub async fn remove(State(app): State<AppState>, ws: InWorkspace, Path((_, user_
         return e.into_response();
     }
     let tr = ws.tr();
-    let member = match app.store.members(&ws.workspace.id).await {
-        Ok(list) => list.into_iter().find(|m| m.user_id == user_id),
-        Err(e) => return PageError::store(tr, e).into_response(),
+    let member = match member_of(&app, &ws, &user_id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
     };
-    let Some(member) = member else { return PageError::not_found(tr).into_response() };
     match app.store.remove_member(&ws.workspace.id, &user_id).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return PageError::new(StatusCode::CONFLICT, "error-last-admin", tr).into_response(),

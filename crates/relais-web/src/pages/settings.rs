@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use relais_core::{Action, Colour, Locale, Name, Section, TimeZoneName, ValidationError};
-use relais_store::WorkspaceSettings;
+use relais_store::{Workspace, WorkspaceSettings};
 use serde::Deserialize;
 
 /// Logos are small images shown in the header and on reports.
@@ -42,6 +42,18 @@ pub struct SettingsForm {
     locale: String,
     primary_colour: String,
     accent_colour: String,
+}
+
+impl From<&Workspace> for SettingsForm {
+    fn from(w: &Workspace) -> Self {
+        SettingsForm {
+            name: w.name.clone(),
+            time_zone: w.time_zone.clone(),
+            locale: w.locale.clone(),
+            primary_colour: w.primary_colour.clone(),
+            accent_colour: w.accent_colour.clone(),
+        }
+    }
 }
 
 /// The zones offered in the picker; any IANA name is accepted when typed.
@@ -83,15 +95,7 @@ pub async fn show(ws: InWorkspace, Query(done): Query<Done>) -> Response {
     if let Err(e) = ws.require(Action::EditWorkspaceSettings) {
         return e.into_response();
     }
-    let w = &ws.workspace;
-    let form = SettingsForm {
-        name: w.name.clone(),
-        time_zone: w.time_zone.clone(),
-        locale: w.locale.clone(),
-        primary_colour: w.primary_colour.clone(),
-        accent_colour: w.accent_colour.clone(),
-    };
-    render(&page(&ws, form, vec![], done.done.as_deref()), ws.tr())
+    render(&page(&ws, SettingsForm::from(&ws.workspace), vec![], done.done.as_deref()), ws.tr())
 }
 
 fn validate(f: &SettingsForm) -> Result<WorkspaceSettings, Vec<ValidationError>> {
@@ -155,15 +159,7 @@ pub async fn upload_logo(State(app): State<AppState>, ws: InWorkspace, mut multi
     }
     let tr = ws.tr();
     let refuse_with = |status: StatusCode, why: String| {
-        let w = &ws.workspace;
-        let form = SettingsForm {
-            name: w.name.clone(),
-            time_zone: w.time_zone.clone(),
-            locale: w.locale.clone(),
-            primary_colour: w.primary_colour.clone(),
-            accent_colour: w.accent_colour.clone(),
-        };
-        render_status(status, &page(&ws, form, vec![("logo".into(), why)], None), tr)
+        render_status(status, &page(&ws, SettingsForm::from(&ws.workspace), vec![("logo".into(), why)], None), tr)
     };
     let refuse = |why: String| refuse_with(StatusCode::UNPROCESSABLE_ENTITY, why);
     let mut data = None;
