@@ -2,10 +2,12 @@
 //! policy), the validated values every layer shares, and the cryptographic helpers for
 //! passwords, tokens and secrets at rest.
 
+pub mod marketing_calendar;
 pub mod password;
 pub mod policy;
 pub mod role;
 pub mod secrets;
+pub mod text_rules;
 pub mod token;
 pub mod values;
 

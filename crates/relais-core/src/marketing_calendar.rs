@@ -1,0 +1,1 @@
+//! French public holidays and the usual marketing dates ("marronniers"), computed per year.

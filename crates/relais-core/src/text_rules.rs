@@ -1,0 +1,1 @@
+//! How each network counts a text, and the brand charter lint.
