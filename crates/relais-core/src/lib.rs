@@ -10,6 +10,7 @@ pub mod secrets;
 pub mod text_rules;
 pub mod token;
 pub mod values;
+pub mod workflow;
 
 pub use policy::{Action, Denied, Section};
 pub use role::Role;

@@ -7,8 +7,10 @@
 
 mod backoff;
 mod housekeeping;
+mod publish;
 mod worker;
 
 pub use backoff::retry_delay_ms;
 pub use housekeeping::Housekeeping;
+pub use publish::Publisher;
 pub use worker::{JobError, JobFuture, JobHandler, Worker, WorkerConfig};

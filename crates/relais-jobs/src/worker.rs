@@ -16,6 +16,10 @@ pub enum JobError {
     /// Retrying will not help (bad input, a refused request); the job fails with this message.
     #[error("{0}")]
     Permanent(String),
+    /// Not a failure: run again at `run_at` (epoch ms) without counting an attempt (a rate
+    /// limit's delay, a paused account).
+    #[error("{reason}")]
+    Defer { run_at: i64, reason: String },
 }
 
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
@@ -115,6 +119,10 @@ async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler
     };
     let recorded = match outcome {
         Ok(()) => store.complete_job(&job.id, &owner).await,
+        Err(JobError::Defer { run_at, reason }) => {
+            tracing::info!(job = %job.id, kind = %job.kind, reason = %reason, "job deferred");
+            store.defer_job(&job.id, &owner, run_at, &reason).await
+        }
         Err(JobError::Transient(msg)) if job.attempts < job.max_attempts => {
             let delay = retry_delay_ms(job.attempts, &mut rand::thread_rng());
             tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, delay_ms = delay, error = %msg, "job will be retried");

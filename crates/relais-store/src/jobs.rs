@@ -53,24 +53,7 @@ pub struct ClaimedJob {
 impl Store {
     /// Enqueues a job; returns its id, or `None` when a job with the same unique key exists.
     pub async fn enqueue_job(&self, job: &NewJob) -> Result<Option<String>> {
-        let id = new_id();
-        let now = now_ms();
-        let n = sqlx::query(
-            "INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, max_attempts, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)
-             ON CONFLICT (unique_key) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&job.kind)
-        .bind(job.payload.to_string())
-        .bind(job.unique_key.as_deref())
-        .bind(job.run_at)
-        .bind(job.max_attempts)
-        .bind(now)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        Ok((n == 1).then_some(id))
+        insert_job(self.pool(), job).await
     }
 
     /// Claims up to `limit` due jobs (queued and due, or running with an expired lease) for
@@ -117,6 +100,25 @@ impl Store {
         self.finish_job(id, owner, JobStatus::Queued, Some(run_at), Some(error)).await
     }
 
+    /// Puts a job back for later without counting this run as an attempt: for waits that are
+    /// not failures (a rate limit, a paused account).
+    pub async fn defer_job(&self, id: &str, owner: &str, run_at: i64, reason: &str) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, attempts = attempts - 1,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+             WHERE id = $4 AND lease_owner = $5 AND status = 'running'",
+        )
+        .bind(run_at)
+        .bind(reason)
+        .bind(now_ms())
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
     pub async fn fail_job(&self, id: &str, owner: &str, error: &str) -> Result<bool> {
         self.finish_job(id, owner, JobStatus::Failed, None, Some(error)).await
     }
@@ -154,4 +156,27 @@ impl Store {
             .await?
             .rows_affected())
     }
+}
+
+/// Inserts a job through any executor, so that a caller can enqueue inside its own transaction
+/// (a post is scheduled and its publish jobs exist, or neither).
+pub(crate) async fn insert_job<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, job: &NewJob) -> Result<Option<String>> {
+    let id = new_id();
+    let now = now_ms();
+    let n = sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, max_attempts, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $7)
+         ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&job.kind)
+    .bind(job.payload.to_string())
+    .bind(job.unique_key.as_deref())
+    .bind(job.run_at)
+    .bind(job.max_attempts)
+    .bind(now)
+    .execute(executor)
+    .await?
+    .rows_affected();
+    Ok((n == 1).then_some(id))
 }

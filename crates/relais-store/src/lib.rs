@@ -5,12 +5,15 @@
 //! epoch milliseconds, BIGINT 0/1 booleans, JSON as TEXT). The only backend-specific branches
 //! are in [`Store::begin_write`] and the job claim's locking clause.
 
+mod accounts;
 mod audit;
 mod error;
 mod instance;
 mod invitations;
 mod jobs;
 mod migrate;
+mod posts;
+mod sandbox;
 mod sessions;
 mod tenancy;
 mod throttle;
@@ -20,11 +23,13 @@ mod users;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 
+pub use accounts::SocialAccount;
 pub use audit::{AuditEntry, AuditEvent};
 pub use error::StoreError;
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use migrate::{SchemaStatus, latest_version};
+pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, Variant, VariantOutcome};
 pub use sessions::SessionRecord;
 pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};
 pub use tokens::{ApiToken, ApiTokenGrant};

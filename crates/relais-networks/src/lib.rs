@@ -1,0 +1,120 @@
+//! What a social network can do, and how Relais talks to it.
+//!
+//! The UI and the jobs ask a network's [`Capabilities`] instead of matching on its name, and
+//! publish through the [`Network`] trait. Each network lives in a module of its own:
+//! - [`sandbox`]: a labelled simulator (synthetic network for demos, tests and benchmarks); it is
+//!   not a real network and says so everywhere it appears.
+
+pub mod sandbox;
+
+use relais_core::text_rules::LengthCounting;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Whether a network wants alt text on images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AltText {
+    Unsupported,
+    Optional,
+    Required,
+}
+
+/// What a network accepts and offers; drives the composer's validation and the inbox's actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Stable key, also stored on accounts: "sandbox", "bluesky", "mastodon".
+    pub key: &'static str,
+    /// The name shown to people.
+    pub label: &'static str,
+    /// Whether this is a simulator rather than a real network.
+    pub simulated: bool,
+    pub max_length: usize,
+    pub counting: LengthCounting,
+    pub max_images: usize,
+    pub max_image_bytes: u64,
+    pub image_types: &'static [&'static str],
+    pub video: bool,
+    pub max_video_bytes: u64,
+    pub alt_text: AltText,
+    pub threads: bool,
+    pub first_comment: bool,
+    pub link_cards: bool,
+    pub hide_replies: bool,
+}
+
+/// The account a call acts for, with its decrypted credentials.
+#[derive(Debug, Clone)]
+pub struct AccountRef {
+    pub id: String,
+    pub handle: String,
+    pub credentials: String,
+}
+
+/// One post to create.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    pub text: String,
+    pub link: Option<String>,
+    /// Chosen by Relais and stored before the call; a network that supports it deduplicates on
+    /// it, the others are searched for it before any retry.
+    pub idempotency_key: String,
+}
+
+/// A post as the network knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub remote_id: String,
+    pub url: Option<String>,
+}
+
+/// Why a call failed, which decides what Relais does next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    /// Worth retrying later: a timeout, a 5xx.
+    #[error("temporary network error: {0}")]
+    Transient(String),
+    /// The network refused the content; the message is the network's own.
+    #[error("the network refused the post: {0}")]
+    Permanent(String),
+    /// The token expired or was revoked: the account must be paused until reconnected.
+    #[error("the account's authorisation expired or was revoked: {0}")]
+    AuthExpired(String),
+    /// Too many calls: try again after the delay the network asked for.
+    #[error("rate limited by the network, retry in {retry_after_ms} ms: {message}")]
+    RateLimited { retry_after_ms: i64, message: String },
+}
+
+pub type NetFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, NetworkError>> + Send + 'a>>;
+
+/// One network, as every part of Relais uses it.
+pub trait Network: Send + Sync {
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Creates the post. Called only after the idempotency key is stored.
+    fn publish<'a>(&'a self, account: &'a AccountRef, request: &'a PublishRequest) -> NetFuture<'a, Published>;
+
+    /// The post created earlier with this idempotency key, if the network has it: asked before
+    /// retrying a publish whose outcome is unknown (a worker died during the call).
+    fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>>;
+}
+
+/// The networks this build knows, by key.
+#[derive(Clone, Default)]
+pub struct Registry {
+    networks: Vec<std::sync::Arc<dyn Network>>,
+}
+
+impl Registry {
+    pub fn with(mut self, network: std::sync::Arc<dyn Network>) -> Self {
+        self.networks.push(network);
+        self
+    }
+
+    pub fn get(&self, key: &str) -> Option<std::sync::Arc<dyn Network>> {
+        self.networks.iter().find(|n| n.capabilities().key == key).cloned()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &std::sync::Arc<dyn Network>> {
+        self.networks.iter()
+    }
+}

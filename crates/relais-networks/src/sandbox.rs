@@ -1,0 +1,111 @@
+//! The sandbox network: a **simulator**, labelled as such wherever it appears. It behaves like a
+//! network that Relais publishes to (latency, transient failures, per-account rate limits,
+//! expired tokens) so that the demo, the tests and the benchmarks exercise every path of the
+//! publishing engine without a real account. Its "server side" is a table of the Relais database,
+//! so every Relais process sees the same sandbox posts.
+
+use crate::{AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
+use rand::Rng;
+use relais_core::text_rules::LengthCounting;
+use relais_store::Store;
+use std::time::Duration;
+
+/// Credentials that the sandbox treats as revoked, to exercise the "paused account" path.
+pub const EXPIRED_CREDENTIALS: &str = "sandbox-expired-token";
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Simulated time of a call; half passes before the post is stored and half after, so a
+    /// worker killed mid-call may leave a post that Relais has not recorded yet.
+    pub latency: Duration,
+    /// Share of publish calls that fail with a transient error before storing anything.
+    pub failure_rate: f64,
+    /// Posts per account per minute before the sandbox answers "rate limited".
+    pub rate_limit_per_minute: Option<i64>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig { latency: Duration::from_millis(50), failure_rate: 0.0, rate_limit_per_minute: Some(60) }
+    }
+}
+
+pub struct Sandbox {
+    store: Store,
+    config: SandboxConfig,
+    capabilities: Capabilities,
+}
+
+pub const CAPABILITIES: Capabilities = Capabilities {
+    key: "sandbox",
+    label: "Sandbox (simulator)",
+    simulated: true,
+    max_length: 500,
+    counting: LengthCounting::Graphemes,
+    max_images: 4,
+    max_image_bytes: 5 * 1024 * 1024,
+    image_types: &["image/jpeg", "image/png", "image/webp", "image/gif"],
+    video: true,
+    max_video_bytes: 100 * 1024 * 1024,
+    alt_text: AltText::Optional,
+    threads: true,
+    first_comment: true,
+    link_cards: true,
+    hide_replies: true,
+};
+
+impl Sandbox {
+    pub fn new(store: Store, config: SandboxConfig) -> Self {
+        Sandbox { store, config, capabilities: CAPABILITIES }
+    }
+
+    fn transient(&self, e: relais_store::StoreError) -> NetworkError {
+        NetworkError::Transient(format!("sandbox storage: {e}"))
+    }
+}
+
+impl Network for Sandbox {
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    fn publish<'a>(&'a self, account: &'a AccountRef, request: &'a PublishRequest) -> NetFuture<'a, Published> {
+        Box::pin(async move {
+            if account.credentials == EXPIRED_CREDENTIALS {
+                return Err(NetworkError::AuthExpired("sandbox: the access token was revoked".into()));
+            }
+            if let Some(limit) = self.config.rate_limit_per_minute {
+                let recent =
+                    self.store.sandbox_posts_since(&account.id, relais_core::now_ms() - 60_000).await.map_err(|e| self.transient(e))?;
+                if recent >= limit {
+                    return Err(NetworkError::RateLimited {
+                        retry_after_ms: 60_000,
+                        message: format!("sandbox: {limit} posts per minute for @{}", account.handle),
+                    });
+                }
+            }
+            let half = self.config.latency / 2;
+            tokio::time::sleep(half).await;
+            if self.config.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.config.failure_rate.min(1.0)) {
+                return Err(NetworkError::Transient("sandbox: simulated 503 Service Unavailable".into()));
+            }
+            if request.text.trim().is_empty() {
+                return Err(NetworkError::Permanent("sandbox: a post needs some text".into()));
+            }
+            let remote_id = self
+                .store
+                .sandbox_create_post(&account.id, &request.idempotency_key, &request.text)
+                .await
+                .map_err(|e| self.transient(e))?;
+            tokio::time::sleep(self.config.latency - half).await;
+            Ok(Published { url: Some(format!("sandbox://{}/{remote_id}", account.handle)), remote_id })
+        })
+    }
+
+    fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>> {
+        Box::pin(async move {
+            let found = self.store.sandbox_find_post(&account.id, idempotency_key).await.map_err(|e| self.transient(e))?;
+            Ok(found.map(|remote_id| Published { url: Some(format!("sandbox://{}/{remote_id}", account.handle)), remote_id }))
+        })
+    }
+}
