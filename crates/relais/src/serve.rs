@@ -3,7 +3,10 @@
 
 use crate::config::{ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
-use relais_jobs::{Housekeeping, Worker, WorkerConfig};
+use relais_core::secrets::SecretBox;
+use relais_jobs::{Housekeeping, Publisher, Worker, WorkerConfig};
+use relais_networks::Registry;
+use relais_networks::sandbox::{Sandbox, SandboxConfig};
 use relais_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +26,7 @@ pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, ba
     let addr = listener.local_addr()?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
-    let mut tasks = start_workers(&store, settings.workers(args.workers), &cancel);
+    let mut tasks = start_workers(settings, &store, settings.workers(args.workers), &cancel);
 
     let app = relais_web::router(relais_web::AppState::new(store.clone(), settings.web_config(args)?));
     tracing::info!(%addr, backend = ?store.backend(), "relais is serving");
@@ -55,7 +58,7 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
     let store = open(settings).await?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
-    let mut tasks = start_workers(&store, settings.workers(args.workers), &cancel);
+    let mut tasks = start_workers(settings, &store, settings.workers(args.workers), &cancel);
     tracing::info!(backend = ?store.backend(), "relais worker running");
     while tasks.join_next().await.is_some() {}
     store.close().await;
@@ -63,12 +66,20 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
     Ok(())
 }
 
-fn start_workers(store: &Store, count: usize, cancel: &CancellationToken) -> JoinSet<()> {
+/// The networks this process publishes to. The sandbox simulator is always there; real
+/// connectors join it as they are built.
+fn networks(store: &Store) -> Registry {
+    Registry::default().with(Arc::new(Sandbox::new(store.clone(), SandboxConfig::default())))
+}
+
+fn start_workers(settings: &Settings, store: &Store, count: usize, cancel: &CancellationToken) -> JoinSet<()> {
     let mut set = JoinSet::new();
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    let publisher = Arc::new(Publisher { store: store.clone(), networks: networks(store), secrets: SecretBox::new(&settings.secret_key) });
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), WorkerConfig::default())
-            .register(Arc::new(Housekeeping { store: store.clone() }));
+            .register(Arc::new(Housekeeping { store: store.clone() }))
+            .register(publisher.clone());
         let c = cancel.clone();
         set.spawn(async move { worker.run(c).await });
     }
