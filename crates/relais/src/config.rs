@@ -31,6 +31,24 @@ pub struct GlobalArgs {
     pub log: Option<String>,
 }
 
+/// How background work runs; shared by `serve`, `worker` and `demo`.
+#[derive(Args, Debug, Default, Clone)]
+pub struct EngineArgs {
+    /// How long a worker holds a claimed job before another may take it over (it must exceed the
+    /// longest network call) [default: 300000].
+    #[arg(long, env = "RELAIS_JOB_LEASE_MS")]
+    pub job_lease_ms: Option<i64>,
+    /// Sandbox simulator: simulated latency of a call, in ms [default: 50].
+    #[arg(long, env = "RELAIS_SANDBOX_LATENCY_MS")]
+    pub sandbox_latency_ms: Option<u64>,
+    /// Sandbox simulator: share of calls failing with a transient error, 0 to 1 [default: 0].
+    #[arg(long, env = "RELAIS_SANDBOX_FAILURE_RATE")]
+    pub sandbox_failure_rate: Option<f64>,
+    /// Sandbox simulator: posts per account per minute, 0 for no limit [default: 60].
+    #[arg(long, env = "RELAIS_SANDBOX_RATE_LIMIT")]
+    pub sandbox_rate_limit: Option<i64>,
+}
+
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
     /// Address and port to listen on [default: 127.0.0.1:8080].
@@ -48,6 +66,8 @@ pub struct ServeArgs {
     /// Mark cookies Secure [default: true when the public URL is https].
     #[arg(long, env = "RELAIS_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Args, Debug, Default)]
@@ -55,6 +75,8 @@ pub struct WorkerArgs {
     /// Worker loops to run [default: 2].
     #[arg(long, env = "RELAIS_WORKERS")]
     pub workers: Option<usize>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, clap::ValueEnum, PartialEq, Eq, Default)]
@@ -79,6 +101,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub secure_cookies: Option<bool>,
+    pub job_lease_ms: Option<i64>,
+    pub sandbox_latency_ms: Option<u64>,
+    pub sandbox_failure_rate: Option<f64>,
+    pub sandbox_rate_limit: Option<i64>,
 }
 
 /// Everything resolved.
@@ -130,6 +156,23 @@ impl Settings {
 
     pub fn workers(&self, flag: Option<usize>) -> usize {
         flag.or(self.file.workers).unwrap_or(2)
+    }
+
+    pub fn lease_ms(&self, e: &EngineArgs) -> i64 {
+        e.job_lease_ms.or(self.file.job_lease_ms).unwrap_or(300_000)
+    }
+
+    pub fn sandbox(&self, e: &EngineArgs) -> anyhow::Result<relais_networks::sandbox::SandboxConfig> {
+        let failure_rate = e.sandbox_failure_rate.or(self.file.sandbox_failure_rate).unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&failure_rate) {
+            bail!("sandbox_failure_rate is {failure_rate}; it must be between 0 and 1");
+        }
+        let limit = e.sandbox_rate_limit.or(self.file.sandbox_rate_limit).unwrap_or(60);
+        Ok(relais_networks::sandbox::SandboxConfig {
+            latency: std::time::Duration::from_millis(e.sandbox_latency_ms.or(self.file.sandbox_latency_ms).unwrap_or(50)),
+            failure_rate,
+            rate_limit_per_minute: (limit > 0).then_some(limit),
+        })
     }
 
     pub fn web_config(&self, args: &ServeArgs) -> anyhow::Result<relais_web::WebConfig> {

@@ -1,12 +1,12 @@
 //! Running: the web server and workers in one process, or workers alone; both stop cleanly on
 //! SIGTERM or Ctrl-C, finishing requests and jobs in flight.
 
-use crate::config::{ServeArgs, Settings, WorkerArgs};
+use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{Housekeeping, Publisher, Worker, WorkerConfig};
 use relais_networks::Registry;
-use relais_networks::sandbox::{Sandbox, SandboxConfig};
+use relais_networks::sandbox::Sandbox;
 use relais_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, ba
     let addr = listener.local_addr()?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
-    let mut tasks = start_workers(settings, &store, settings.workers(args.workers), &cancel);
+    let mut tasks = start_workers(settings, &args.engine, &store, settings.workers(args.workers), &cancel)?;
 
     let app = relais_web::router(relais_web::AppState::new(store.clone(), settings.web_config(args)?));
     tracing::info!(%addr, backend = ?store.backend(), "relais is serving");
@@ -58,7 +58,7 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
     let store = open(settings).await?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
-    let mut tasks = start_workers(settings, &store, settings.workers(args.workers), &cancel);
+    let mut tasks = start_workers(settings, &args.engine, &store, settings.workers(args.workers), &cancel)?;
     tracing::info!(backend = ?store.backend(), "relais worker running");
     while tasks.join_next().await.is_some() {}
     store.close().await;
@@ -68,16 +68,27 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
 
 /// The networks this process publishes to. The sandbox simulator is always there; real
 /// connectors join it as they are built.
-fn networks(store: &Store) -> Registry {
-    Registry::default().with(Arc::new(Sandbox::new(store.clone(), SandboxConfig::default())))
+fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::Result<Registry> {
+    Ok(Registry::default().with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?))))
 }
 
-fn start_workers(settings: &Settings, store: &Store, count: usize, cancel: &CancellationToken) -> JoinSet<()> {
+fn start_workers(
+    settings: &Settings,
+    engine: &EngineArgs,
+    store: &Store,
+    count: usize,
+    cancel: &CancellationToken,
+) -> anyhow::Result<JoinSet<()>> {
     let mut set = JoinSet::new();
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
-    let publisher = Arc::new(Publisher { store: store.clone(), networks: networks(store), secrets: SecretBox::new(&settings.secret_key) });
+    let publisher = Arc::new(Publisher {
+        store: store.clone(),
+        networks: networks(settings, engine, store)?,
+        secrets: SecretBox::new(&settings.secret_key),
+    });
+    let config = WorkerConfig { lease_ms: settings.lease_ms(engine), ..WorkerConfig::default() };
     for i in 0..count {
-        let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), WorkerConfig::default())
+        let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
             .register(publisher.clone());
         let c = cancel.clone();
@@ -96,7 +107,7 @@ fn start_workers(settings: &Settings, store: &Store, count: usize, cancel: &Canc
             }
         }
     });
-    set
+    Ok(set)
 }
 
 fn spawn_signal_handler(cancel: CancellationToken) {
