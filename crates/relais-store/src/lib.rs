@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod bulk;
 mod error;
 mod instance;
 mod invitations;

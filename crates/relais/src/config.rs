@@ -38,6 +38,9 @@ pub struct EngineArgs {
     /// longest network call) [default: 300000].
     #[arg(long, env = "RELAIS_JOB_LEASE_MS")]
     pub job_lease_ms: Option<i64>,
+    /// Jobs a worker loop claims and runs at once [default: 16].
+    #[arg(long, env = "RELAIS_JOB_BATCH")]
+    pub job_batch: Option<i64>,
     /// Sandbox simulator: simulated latency of a call, in ms [default: 50].
     #[arg(long, env = "RELAIS_SANDBOX_LATENCY_MS")]
     pub sandbox_latency_ms: Option<u64>,
@@ -102,6 +105,7 @@ pub struct FileConfig {
     pub trust_proxy: Option<bool>,
     pub secure_cookies: Option<bool>,
     pub job_lease_ms: Option<i64>,
+    pub job_batch: Option<i64>,
     pub sandbox_latency_ms: Option<u64>,
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
@@ -158,8 +162,12 @@ impl Settings {
         flag.or(self.file.workers).unwrap_or(2)
     }
 
-    pub fn lease_ms(&self, e: &EngineArgs) -> i64 {
-        e.job_lease_ms.or(self.file.job_lease_ms).unwrap_or(300_000)
+    pub fn worker_config(&self, e: &EngineArgs) -> relais_jobs::WorkerConfig {
+        relais_jobs::WorkerConfig {
+            lease_ms: e.job_lease_ms.or(self.file.job_lease_ms).unwrap_or(300_000),
+            batch: e.job_batch.or(self.file.job_batch).unwrap_or(16).max(1),
+            ..relais_jobs::WorkerConfig::default()
+        }
     }
 
     pub fn sandbox(&self, e: &EngineArgs) -> anyhow::Result<relais_networks::sandbox::SandboxConfig> {

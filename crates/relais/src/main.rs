@@ -1,6 +1,7 @@
 //! `relais`: the one binary. It serves the web UI and API with background workers, runs extra
 //! workers for scale-out, migrates the database, seeds a demo and manages users.
 
+mod bench;
 mod config;
 mod demo;
 mod keycheck;
@@ -34,6 +35,9 @@ enum Command {
     /// Manage users: add, set a password, list.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Benchmarks that print their figures.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A benchmark brings its own throw-away database: no data directory, no key file.
+    if let Command::Bench(cmd) = cli.command {
+        return bench::run(cmd).await;
+    }
     let is_demo = matches!(cli.command, Command::Demo(_));
     let settings = config::Settings::resolve(&cli.global, is_demo)?;
     logging::init(&settings);
@@ -72,5 +80,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo::run(&settings, &args).await,
         Command::User(cmd) => users::run(&settings, cmd).await,
+        Command::Bench(_) => unreachable!("handled above"),
     }
 }

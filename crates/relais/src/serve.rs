@@ -4,7 +4,7 @@
 use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
-use relais_jobs::{Housekeeping, Publisher, Worker, WorkerConfig};
+use relais_jobs::{Housekeeping, Publisher, Worker};
 use relais_networks::Registry;
 use relais_networks::sandbox::Sandbox;
 use relais_store::Store;
@@ -86,7 +86,7 @@ fn start_workers(
         networks: networks(settings, engine, store)?,
         secrets: SecretBox::new(&settings.secret_key),
     });
-    let config = WorkerConfig { lease_ms: settings.lease_ms(engine), ..WorkerConfig::default() };
+    let config = settings.worker_config(engine);
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
