@@ -56,7 +56,7 @@ impl Store {
         .bind(display_name)
         .bind(&credentials)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match res {
             Ok(_) => self.social_account(&id).await,
@@ -90,7 +90,7 @@ impl Store {
             .bind(reason)
             .bind(now_ms())
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -103,7 +103,7 @@ impl Store {
         .bind(sealed_credentials)
         .bind(now_ms())
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -55,7 +55,7 @@ impl Store {
         .bind(e.target)
         .bind(e.details.to_string())
         .bind(now_ms())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -38,7 +38,7 @@ impl Store {
                     .bind(now)
                     .bind(now);
             }
-            q.execute(self.pool()).await?;
+            q.execute(self.writer()).await?;
         }
         Ok(ids)
     }

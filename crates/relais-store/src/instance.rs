@@ -13,7 +13,7 @@ impl Store {
         sqlx::query("INSERT INTO instance_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(value)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(self.instance_setting(name).await?.unwrap_or_else(|| value.to_string()))
     }

@@ -71,7 +71,7 @@ impl Store {
         .bind(invited_by)
         .bind(now)
         .bind(inv.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok((inv, secret))
     }
@@ -101,7 +101,7 @@ impl Store {
         let n = sqlx::query("DELETE FROM invitations WHERE id = $1 AND workspace_id = $2 AND accepted_at IS NULL")
             .bind(invitation_id)
             .bind(workspace_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected();
         if n == 0 { Err(StoreError::NotFound("invitation")) } else { Ok(()) }

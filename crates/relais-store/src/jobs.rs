@@ -53,7 +53,7 @@ pub struct ClaimedJob {
 impl Store {
     /// Enqueues a job; returns its id, or `None` when a job with the same unique key exists.
     pub async fn enqueue_job(&self, job: &NewJob) -> Result<Option<String>> {
-        insert_job(self.pool(), job).await
+        insert_job(self.writer(), job).await
     }
 
     /// Claims up to `limit` due jobs (queued and due, or running with an expired lease) for
@@ -113,7 +113,7 @@ impl Store {
         .bind(now_ms())
         .bind(id)
         .bind(owner)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected();
         Ok(n == 1)
@@ -135,7 +135,7 @@ impl Store {
         .bind(now_ms())
         .bind(id)
         .bind(owner)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected();
         Ok(n == 1)
@@ -152,7 +152,7 @@ impl Store {
     pub async fn purge_finished_jobs(&self, before_ms: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND updated_at < $1")
             .bind(before_ms)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected())
     }

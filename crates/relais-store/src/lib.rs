@@ -53,6 +53,10 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes go. On SQLite, one connection: SQLite has a single writer anyway, and
+    /// queueing writers here (async, fair) beats letting them spin on the busy timeout. On
+    /// PostgreSQL, the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -96,9 +100,8 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| StoreError::Config(format!("cannot read database URL {}: {e}", redact_url(&url))))?;
-        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let pool_options = match backend {
-            Backend::Sqlite => pool_options.max_connections(8).after_connect(|conn, _| {
+        let sqlite_options = |max: u32| {
+            AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(max).after_connect(|conn, _| {
                 Box::pin(async move {
                     // WAL lets readers proceed during a write; the busy timeout makes writers
                     // queue instead of failing; SQLite enforces foreign keys only when asked.
@@ -108,14 +111,31 @@ impl Store {
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     Ok(())
                 })
-            }),
-            Backend::Postgres => pool_options.max_connections(16),
+            })
         };
-        let pool = pool_options
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Unavailable { url: redact_url(&url), reason: e.to_string() })?;
-        Ok(Store { pool, backend })
+        let unavailable = |e: sqlx::Error| StoreError::Unavailable { url: redact_url(&url), reason: e.to_string() };
+        // One plain connection first: a pool would keep retrying an unreachable server until its
+        // acquire timeout, where the operator wants the reason at once.
+        use sqlx::Connection;
+        sqlx::AnyConnection::connect_with(&options).await.map_err(unavailable)?.close().await.map_err(unavailable)?;
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                // The writer first: it creates the file and switches it to WAL before readers open it.
+                let writer = sqlite_options(1).connect_with(options.clone()).await.map_err(unavailable)?;
+                let pool = sqlite_options(8).connect_with(options).await.map_err(unavailable)?;
+                (pool, writer)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .acquire_timeout(Duration::from_secs(30))
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await
+                    .map_err(unavailable)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store { pool, writer, backend })
     }
 
     /// Connects and brings the schema up to date: what `relais serve` does at start.
@@ -133,13 +153,17 @@ impl Store {
         &self.pool
     }
 
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of one failing
     /// when it upgrades a read lock.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         };
         Ok(tx)
     }
@@ -152,5 +176,6 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }

@@ -39,7 +39,7 @@ impl Store {
         if status.database > status.binary {
             return Err(StoreError::SchemaTooNew { database: status.database, binary: status.binary });
         }
-        migrator().run(self.pool()).await.map_err(|e| match e {
+        migrator().run(self.writer()).await.map_err(|e| match e {
             MigrateError::VersionMissing(v) => StoreError::SchemaTooNew { database: v, binary: latest_version() },
             other => StoreError::Migration(other.to_string()),
         })
@@ -82,7 +82,7 @@ impl Store {
         )
         .bind(version)
         .bind(vec![0u8; 48])
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -331,6 +331,12 @@ impl Store {
     pub async fn finish_variant(&self, variant_id: &str, outcome: &VariantOutcome) -> Result<Option<PostState>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
+        // Lock the post row first: the variants of one post finishing at the same moment then
+        // take turns, and the last one sees all the others' outcomes (no write skew).
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT post_id FROM post_variants WHERE id = $1").bind(variant_id).fetch_optional(&mut *tx).await?;
+        let Some(owner) = owner else { return Err(StoreError::NotFound("post variant")) };
+        sqlx::query("UPDATE posts SET updated_at = $1 WHERE id = $2").bind(now).bind(&owner).execute(&mut *tx).await?;
         let post_id: Option<String> = match outcome {
             VariantOutcome::Published { remote_id, remote_url } => {
                 sqlx::query_scalar(

@@ -13,7 +13,7 @@ impl Store {
             .bind(idempotency_key)
             .bind(text)
             .bind(now_ms())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(id)
     }

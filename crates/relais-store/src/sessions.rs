@@ -24,7 +24,7 @@ impl Store {
             .bind(&csrf_token)
             .bind(now)
             .bind(now + ttl_ms)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok((session_token, SessionRecord { user_id: user_id.into(), csrf_token, expires_at: now + ttl_ms }))
     }
@@ -41,16 +41,16 @@ impl Store {
     }
 
     pub async fn delete_session(&self, session_token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token::digest(session_token)).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token::digest(session_token)).execute(self.writer()).await?;
         Ok(())
     }
 
     /// Ends every session of the user, on every device; returns how many there were.
     pub async fn delete_sessions_of_user(&self, user_id: &str) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.writer()).await?.rows_affected())
     }
 
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(self.pool()).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(self.writer()).await?.rows_affected())
     }
 }

@@ -61,7 +61,7 @@ impl Store {
             .bind(&id)
             .bind(name.as_str())
             .bind(now_ms())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(Organisation { id, name: name.as_str().to_string() })
     }
@@ -182,7 +182,7 @@ impl Store {
         .bind(s.primary_colour.as_str())
         .bind(s.accent_colour.as_str())
         .bind(workspace_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected();
         if n == 0 { Err(StoreError::NotFound("workspace")) } else { Ok(()) }
@@ -199,7 +199,7 @@ impl Store {
             .bind(mime)
             .bind(data)
             .bind(workspace_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -10,7 +10,7 @@ impl Store {
             .bind(email)
             .bind(client_ip)
             .bind(now_ms())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -32,12 +32,12 @@ impl Store {
 
     /// Forgets the failures of an email after a successful sign-in.
     pub async fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email).execute(self.writer()).await?;
         Ok(())
     }
 
     pub async fn purge_sign_in_failures_before(&self, before_ms: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sign_in_failures WHERE at < $1").bind(before_ms).execute(self.pool()).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sign_in_failures WHERE at < $1").bind(before_ms).execute(self.writer()).await?.rows_affected())
     }
 
     /// Removes old data that only security features used: expired sessions, old failures,
@@ -48,7 +48,7 @@ impl Store {
         let b = self.purge_sign_in_failures_before(now - failures_older_than_ms).await?;
         let c = sqlx::query("DELETE FROM invitations WHERE accepted_at IS NULL AND expires_at < $1")
             .bind(now - 30 * 24 * 3600 * 1000)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected();
         Ok(a + b + c)

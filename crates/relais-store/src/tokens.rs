@@ -48,7 +48,7 @@ impl Store {
         .bind(token::digest(&secret))
         .bind(created_by)
         .bind(t.created_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok((t, secret))
     }
@@ -61,7 +61,7 @@ impl Store {
         )
         .bind(now_ms())
         .bind(token::digest(secret))
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await?;
         row.map(|(token_id, workspace_id, role, name)| Ok(ApiTokenGrant { token_id, workspace_id, role: role_of(&role)?, name }))
             .transpose()
@@ -88,7 +88,7 @@ impl Store {
             .bind(now_ms())
             .bind(token_id)
             .bind(workspace_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected();
         if n == 0 { Err(StoreError::NotFound("API token")) } else { Ok(()) }

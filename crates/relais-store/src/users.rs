@@ -29,7 +29,7 @@ impl Store {
             .bind(name.as_str())
             .bind(password_hash)
             .bind(now_ms())
-            .execute(self.pool())
+            .execute(self.writer())
             .await;
         match res {
             Ok(_) => Ok(User { id, email: email.to_string(), name: name.as_str().into(), locale: None }),
@@ -69,7 +69,7 @@ impl Store {
         let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected();
         if n == 0 { Err(StoreError::NotFound("user")) } else { Ok(()) }
@@ -79,13 +79,13 @@ impl Store {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale.map(|l| l.as_str()))
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
 
     pub async fn set_user_name(&self, user_id: &str, name: &Name) -> Result<()> {
-        sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name.as_str()).bind(user_id).execute(self.pool()).await?;
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2").bind(name.as_str()).bind(user_id).execute(self.writer()).await?;
         Ok(())
     }
 

@@ -254,3 +254,19 @@ async fn migrating_twice_is_harmless_and_the_status_is_current() {
         assert_eq!(s.database, s.binary);
     }
 }
+
+both_backends!(an_account_is_connected_once_per_workspace_and_pauses_with_a_reason, |store: Store| async move {
+    let (_, ws) = org_with_workspace(&store, "O", "W").await;
+    let a = store.create_social_account(&ws, "sandbox", "banque", "Banque", |id| format!("sealed-for-{id}")).await.unwrap();
+    assert_eq!(a.credentials, format!("sealed-for-{}", a.id), "credentials are sealed for the row's own id");
+    let again = store.create_social_account(&ws, "sandbox", "banque", "Banque", |_| "x".into()).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(ref m) if m.contains("already connected")), "{again}");
+    store.pause_social_account(&a.id, "token revoked").await.unwrap();
+    let paused = store.social_account(&a.id).await.unwrap();
+    assert!(paused.is_paused());
+    assert_eq!(paused.status_reason.as_deref(), Some("token revoked"));
+    store.resume_social_account(&a.id, "new-sealed").await.unwrap();
+    let back = store.social_account(&a.id).await.unwrap();
+    assert!(!back.is_paused() && back.credentials == "new-sealed" && back.status_reason.is_none());
+    assert_eq!(store.social_accounts(&ws).await.unwrap().len(), 1);
+});

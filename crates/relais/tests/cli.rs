@@ -258,3 +258,15 @@ async fn several_processes_share_one_postgresql_database() {
     assert!(worker.wait().unwrap().success());
     assert!(web.stop().success());
 }
+
+#[test]
+fn the_publish_benchmark_runs_and_checks_exactly_once() {
+    let (ok, out, err) =
+        run(relais().args(["bench", "publish", "--posts", "300", "--accounts", "30", "--latency-ms", "5", "--spread-s", "1"]));
+    assert!(ok, "{out}\n{err}");
+    for line in ["published 300 of 300 posts", "throughput:", "publish lag: p50", "exactly once: yes"] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    let (ok, _, err) = run(relais().args(["bench", "publish", "--processes", "2"]));
+    assert!(!ok && err.contains("need a shared PostgreSQL database"), "{err}");
+}
