@@ -55,32 +55,40 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-struct Db {
-    url: String,
-    cleanup: Box<dyn FnOnce() + Send>,
+/// The throw-away database of a run.
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres { server: String, name: String },
 }
 
-async fn fresh_database(postgres: Option<&str>) -> anyhow::Result<Db> {
-    let tag = format!("relais_bench_{}_{}", std::process::id(), now_ms());
-    match postgres {
-        Some(server) => {
-            let url = Store::create_postgres_database(server, &tag).await?;
-            let (server, name) = (server.to_string(), tag);
-            let cleanup = Box::new(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                let _ = rt.block_on(Store::drop_postgres_database(&server, &name));
-            });
-            Ok(Db { url, cleanup })
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("{tag}.db"));
-            let url = format!("sqlite://{}", path.display());
-            let cleanup = Box::new(move || {
+impl Db {
+    async fn fresh(postgres: Option<&str>) -> anyhow::Result<(Db, String)> {
+        let tag = format!("relais_bench_{}_{}", std::process::id(), now_ms());
+        Ok(match postgres {
+            Some(server) => {
+                let url = Store::create_postgres_database(server, &tag).await?;
+                (Db::Postgres { server: server.to_string(), name: tag }, url)
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("{tag}.db"));
+                let url = format!("sqlite://{}", path.display());
+                (Db::Sqlite(path), url)
+            }
+        })
+    }
+
+    async fn remove(self) {
+        match self {
+            Db::Sqlite(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
-            });
-            Ok(Db { url, cleanup })
+            }
+            Db::Postgres { server, name } => {
+                if let Err(e) = Store::drop_postgres_database(&server, &name).await {
+                    eprintln!("could not drop the benchmark database {name}: {e}");
+                }
+            }
         }
     }
 }
@@ -97,9 +105,9 @@ async fn publish(b: PublishBench) -> anyhow::Result<()> {
     if b.postgres.is_none() && b.processes > 0 {
         bail!("worker processes need a shared PostgreSQL database: add --postgres postgres://USER@HOST:PORT");
     }
-    let db = fresh_database(b.postgres.as_deref()).await?;
-    let result = publish_on(&b, &db.url).await;
-    (db.cleanup)();
+    let (db, url) = Db::fresh(b.postgres.as_deref()).await?;
+    let result = publish_on(&b, &url).await;
+    db.remove().await;
     result
 }
 
