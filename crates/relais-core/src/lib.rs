@@ -6,6 +6,7 @@ pub mod marketing_calendar;
 pub mod password;
 pub mod policy;
 pub mod role;
+pub mod scheduling;
 pub mod secrets;
 pub mod text_rules;
 pub mod token;

@@ -1,0 +1,1 @@
+//! Scheduling in the workspace's time zone: wall-clock times across DST changes, posting slots.
