@@ -13,4 +13,4 @@ mod worker;
 pub use backoff::retry_delay_ms;
 pub use housekeeping::Housekeeping;
 pub use publish::Publisher;
-pub use worker::{JobError, JobFuture, JobHandler, Worker, WorkerConfig};
+pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

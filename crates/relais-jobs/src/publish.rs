@@ -6,13 +6,18 @@
 //! again. Transient errors retry with backoff; a refusal fails the post with the network's own
 //! words; a rate limit waits the time asked; an expired or revoked token pauses the account
 //! (the post waits, the members see why).
+//!
+//! A worker hands over its claimed publish jobs together: the attempts of the whole batch are
+//! recorded in one transaction and the outcomes in another, so the database work per post stays
+//! small while the network calls run concurrently.
 
-use crate::worker::{JobError, JobFuture, JobHandler};
+use crate::worker::{BatchFuture, JobError, JobFuture, JobHandler};
 use relais_core::now_ms;
 use relais_core::secrets::SecretBox;
-use relais_core::workflow::PostState;
-use relais_networks::{AccountRef, NetworkError, PublishRequest, Registry};
-use relais_store::{ClaimedJob, PUBLISH_JOB, SocialAccount, Store, StoreError, VariantOutcome};
+use relais_networks::{AccountRef, Network, NetworkError, PublishRequest, Published, Registry};
+use relais_store::{ClaimedJob, PUBLISH_JOB, PublishTarget, SocialAccount, Store, StoreError, VariantOutcome};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How long a job for a paused account waits before looking again.
 const PAUSED_RECHECK_MS: i64 = 5 * 60_000;
@@ -23,8 +28,16 @@ pub struct Publisher {
     pub secrets: SecretBox,
 }
 
-fn db(e: StoreError) -> JobError {
-    JobError::Transient(format!("database: {e}"))
+fn paused(handle: &str, reason: &str) -> JobError {
+    JobError::Defer { run_at: now_ms() + PAUSED_RECHECK_MS, reason: format!("waiting: the account {handle} is paused ({reason})") }
+}
+
+/// A job ready for the network.
+struct Ready {
+    index: usize,
+    target: PublishTarget,
+    network: Arc<dyn Network>,
+    account: AccountRef,
 }
 
 impl JobHandler for Publisher {
@@ -33,87 +46,133 @@ impl JobHandler for Publisher {
     }
 
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> JobFuture<'a> {
-        Box::pin(async move {
-            let variant_id = job.payload["variant"].as_str().ok_or_else(|| JobError::Permanent("publish job without a variant".into()))?;
-            let version = job.payload["version"].as_i64().unwrap_or(-1);
-            let variant = match self.store.variant(variant_id).await {
-                Ok(v) => v,
-                Err(StoreError::NotFound(_)) => return Ok(()), // the post was deleted
-                Err(e) => return Err(db(e)),
-            };
-            let post = self.store.post(&variant.post_id).await.map_err(db)?;
-            // Rescheduled, unscheduled or cancelled since this job was queued: not ours any more.
-            if post.schedule_version != version || !matches!(post.state, PostState::Scheduled | PostState::Publishing) {
-                return Ok(());
+        Box::pin(async move { self.publish_batch(std::slice::from_ref(job)).await.remove(0) })
+    }
+
+    fn run_batch<'a>(&'a self, jobs: &'a [ClaimedJob]) -> BatchFuture<'a> {
+        Box::pin(self.publish_batch(jobs))
+    }
+}
+
+impl Publisher {
+    async fn publish_batch(&self, jobs: &[ClaimedJob]) -> Vec<Result<(), JobError>> {
+        match self.try_publish_batch(jobs).await {
+            Ok(results) => results,
+            // The database failed between steps: every job is retried, and the recorded attempts
+            // make the retry ask the network before posting again.
+            Err(e) => {
+                let msg = format!("database: {e}");
+                jobs.iter().map(|_| Err(JobError::Transient(msg.clone()))).collect()
             }
-            let account = self.store.social_account(&variant.account_id).await.map_err(db)?;
-            if account.is_paused() {
-                return Err(JobError::Defer {
-                    run_at: now_ms() + PAUSED_RECHECK_MS,
-                    reason: format!(
-                        "waiting: the account {} is paused ({})",
-                        account.handle,
-                        account.status_reason.as_deref().unwrap_or("")
-                    ),
-                });
+        }
+    }
+
+    async fn try_publish_batch(&self, jobs: &[ClaimedJob]) -> Result<Vec<Result<(), JobError>>, StoreError> {
+        let mut results: Vec<Result<(), JobError>> = jobs.iter().map(|_| Ok(())).collect();
+        let wanted: Vec<(usize, String, i64)> = jobs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, j)| Some((i, j.payload["variant"].as_str()?.to_string(), j.payload["version"].as_i64().unwrap_or(-1))))
+            .collect();
+        for (i, j) in jobs.iter().enumerate() {
+            if j.payload["variant"].as_str().is_none() {
+                results[i] = Err(JobError::Permanent("publish job without a variant".into()));
             }
-            let Some(network) = self.networks.get(&account.network) else {
-                let error = format!("this Relais cannot publish to {:?}", account.network);
-                self.store.finish_variant(&variant.id, &VariantOutcome::Failed { error: error.clone() }).await.map_err(db)?;
-                return Err(JobError::Permanent(error));
+        }
+        let ids: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
+        let mut targets: HashMap<String, PublishTarget> =
+            self.store.publish_targets(&ids).await?.into_iter().map(|t| (t.variant_id.clone(), t)).collect();
+
+        let mut ready = vec![];
+        let mut failed_early = vec![];
+        for (index, variant_id, version) in wanted {
+            // A deleted post, or one rescheduled, unscheduled or cancelled since the job was
+            // queued: nothing to do.
+            let Some(target) = targets.remove(&variant_id) else { continue };
+            if target.schedule_version != version || !matches!(target.post_state.as_str(), "scheduled" | "publishing") {
+                continue;
+            }
+            if target.status == "paused" {
+                results[index] = Err(paused(&target.handle, target.status_reason.as_deref().unwrap_or("")));
+                continue;
+            }
+            let Some(network) = self.networks.get(&target.network) else {
+                let error = format!("this Relais cannot publish to {:?}", target.network);
+                failed_early.push((target.variant_id.clone(), VariantOutcome::Failed { error: error.clone() }));
+                results[index] = Err(JobError::Permanent(error));
+                continue;
             };
-            let credentials = match self.secrets.open(&account.credentials, &SocialAccount::credentials_context(&account.id)) {
+            let credentials = match self.secrets.open(&target.credentials, &SocialAccount::credentials_context(&target.account_id)) {
                 Ok(c) => c,
                 Err(e) => {
-                    return self.pause(&account, &format!("the stored credentials cannot be decrypted ({e}); reconnect the account")).await;
+                    let reason = format!("the stored credentials cannot be decrypted ({e}); reconnect the account");
+                    self.store.pause_social_account(&target.account_id, &reason).await?;
+                    results[index] = Err(paused(&target.handle, &reason));
+                    continue;
                 }
             };
-            let Some(attempt) = self.store.begin_publish_attempt(&variant.id).await.map_err(db)? else {
-                return Ok(());
-            };
-            let account_ref = AccountRef { id: account.id.clone(), handle: account.handle.clone(), credentials };
-            if attempt > 1
-                && let Some(found) =
-                    network.find_published(&account_ref, &variant.idempotency_key).await.map_err(|e| JobError::Transient(e.to_string()))?
-            {
-                tracing::info!(variant = %variant.id, "an earlier attempt had published: recorded without posting again");
-                let outcome = VariantOutcome::Published { remote_id: found.remote_id, remote_url: found.url };
-                self.store.finish_variant(&variant.id, &outcome).await.map_err(db)?;
-                return Ok(());
-            }
-            let request =
-                PublishRequest { text: variant.text.clone(), link: variant.link.clone(), idempotency_key: variant.idempotency_key.clone() };
-            match network.publish(&account_ref, &request).await {
+            let account = AccountRef { id: target.account_id.clone(), handle: target.handle.clone(), credentials };
+            ready.push(Ready { index, target, network, account });
+        }
+        self.store.finish_variants(&failed_early).await?;
+
+        let attempt_ids: Vec<String> = ready.iter().map(|r| r.target.variant_id.clone()).collect();
+        let attempts = self.store.begin_publish_attempts(&attempt_ids).await?;
+        let calls = ready.iter().filter_map(|r| attempts.get(&r.target.variant_id).map(|a| (r, *a))).map(|(r, attempt)| async move {
+            let outcome = self.call_network(r, attempt).await;
+            (r, outcome)
+        });
+        let outcomes = futures::future::join_all(calls).await;
+
+        let mut finished = vec![];
+        let mut to_pause: HashMap<String, String> = HashMap::new();
+        for (r, outcome) in outcomes {
+            let job = &jobs[r.index];
+            let vid = r.target.variant_id.clone();
+            results[r.index] = match outcome {
                 Ok(p) => {
-                    let outcome = VariantOutcome::Published { remote_id: p.remote_id, remote_url: p.url };
-                    self.store.finish_variant(&variant.id, &outcome).await.map_err(db)?;
+                    finished.push((vid, VariantOutcome::Published { remote_id: p.remote_id, remote_url: p.url }));
                     Ok(())
                 }
                 Err(NetworkError::Permanent(msg)) => {
                     let error = NetworkError::Permanent(msg).to_string();
-                    self.store.finish_variant(&variant.id, &VariantOutcome::Failed { error: error.clone() }).await.map_err(db)?;
+                    finished.push((vid, VariantOutcome::Failed { error: error.clone() }));
                     Err(JobError::Permanent(error))
                 }
                 Err(NetworkError::Transient(msg)) if job.attempts >= job.max_attempts => {
                     let error = format!("gave up after {} attempts: {msg}", job.attempts);
-                    self.store.finish_variant(&variant.id, &VariantOutcome::Failed { error: error.clone() }).await.map_err(db)?;
+                    finished.push((vid, VariantOutcome::Failed { error: error.clone() }));
                     Err(JobError::Permanent(error))
                 }
                 Err(NetworkError::Transient(msg)) => Err(JobError::Transient(msg)),
                 Err(NetworkError::RateLimited { retry_after_ms, message }) => {
                     Err(JobError::Defer { run_at: now_ms() + retry_after_ms.max(1_000), reason: message })
                 }
-                Err(NetworkError::AuthExpired(msg)) => self.pause(&account, &msg).await,
-            }
-        })
+                Err(NetworkError::AuthExpired(msg)) => {
+                    let e = paused(&r.target.handle, &msg);
+                    to_pause.insert(r.target.account_id.clone(), msg);
+                    Err(e)
+                }
+            };
+        }
+        self.store.finish_variants(&finished).await?;
+        for (account_id, reason) in to_pause {
+            tracing::warn!(account = %account_id, reason, "account paused");
+            self.store.pause_social_account(&account_id, &reason).await?;
+        }
+        Ok(results)
     }
-}
 
-impl Publisher {
-    /// Pauses the account with a reason its members will see; the job waits for a reconnection.
-    async fn pause(&self, account: &SocialAccount, reason: &str) -> Result<(), JobError> {
-        tracing::warn!(account = %account.id, handle = %account.handle, reason, "account paused");
-        self.store.pause_social_account(&account.id, reason).await.map_err(db)?;
-        Err(JobError::Defer { run_at: now_ms() + PAUSED_RECHECK_MS, reason: format!("account paused: {reason}") })
+    /// Publishes, unless an earlier attempt whose outcome is unknown already did.
+    async fn call_network(&self, r: &Ready, attempt: i64) -> Result<Published, NetworkError> {
+        if attempt > 1
+            && let Some(found) = r.network.find_published(&r.account, &r.target.idempotency_key).await?
+        {
+            tracing::info!(variant = %r.target.variant_id, "an earlier attempt had published: recorded without posting again");
+            return Ok(found);
+        }
+        let request =
+            PublishRequest { text: r.target.text.clone(), link: r.target.link.clone(), idempotency_key: r.target.idempotency_key.clone() };
+        r.network.publish(&r.account, &request).await
     }
 }

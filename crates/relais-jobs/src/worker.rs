@@ -23,11 +23,18 @@ pub enum JobError {
 }
 
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+pub type BatchFuture<'a> = Pin<Box<dyn Future<Output = Vec<Result<(), JobError>>> + Send + 'a>>;
 
 /// Runs the jobs of one kind.
 pub trait JobHandler: Send + Sync {
     fn kind(&self) -> &'static str;
     fn run<'a>(&'a self, job: &'a ClaimedJob) -> JobFuture<'a>;
+
+    /// Runs several claimed jobs of this kind: one result per job, in order. A handler that can
+    /// share work across jobs (one transaction for a whole batch) overrides it.
+    fn run_batch<'a>(&'a self, jobs: &'a [ClaimedJob]) -> BatchFuture<'a> {
+        Box::pin(futures::future::join_all(jobs.iter().map(|j| self.run(j))))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,55 +96,81 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    /// One round: claim due jobs, run them concurrently, record outcomes. Returns how many ran.
+    /// One round: claim due jobs, run each kind's batch (concurrently across kinds), record the
+    /// outcomes. Returns how many ran.
     pub async fn run_once(&self) -> relais_store::Result<usize> {
         let jobs = self.store.claim_jobs(&self.id, self.config.batch, self.config.lease_ms).await?;
         let n = jobs.len();
-        let mut set = tokio::task::JoinSet::new();
+        let mut by_kind: HashMap<String, Vec<ClaimedJob>> = HashMap::new();
         for job in jobs {
-            let handler = self.handlers.get(job.kind.as_str()).cloned();
+            by_kind.entry(job.kind.clone()).or_default().push(job);
+        }
+        let mut set = tokio::task::JoinSet::new();
+        for (kind, jobs) in by_kind {
+            let handler = self.handlers.get(kind.as_str()).cloned();
             let store = self.store.clone();
             let owner = self.id.clone();
-            set.spawn(async move { execute(store, owner, handler, job).await });
+            // A task per kind: a panicking handler loses its batch (leases expire, jobs retry),
+            // not the worker.
+            set.spawn(async move { execute(store, owner, handler, jobs).await });
         }
         while let Some(res) = set.join_next().await {
             if let Err(e) = res {
-                tracing::error!(error = %e, "a job task panicked; its lease will expire and it will be retried");
+                tracing::error!(error = %e, "a job batch panicked; its leases will expire and its jobs will be retried");
             }
         }
         Ok(n)
     }
 }
 
-async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler>>, job: ClaimedJob) {
-    let outcome = match &handler {
-        None => Err(JobError::Permanent(format!("no handler for jobs of kind {:?} in this relais version", job.kind))),
-        Some(_) if job.attempts > job.max_attempts => {
-            Err(JobError::Permanent(format!("gave up after {} attempts (the last worker stopped before finishing)", job.max_attempts)))
-        }
-        Some(h) => h.run(&job).await,
+async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler>>, jobs: Vec<ClaimedJob>) {
+    // Jobs whose earlier runs all died with their worker are given up, not run again.
+    let (runnable, exhausted): (Vec<ClaimedJob>, Vec<ClaimedJob>) = jobs.into_iter().partition(|j| j.attempts <= j.max_attempts);
+    let outcomes: Vec<Result<(), JobError>> = match &handler {
+        None => runnable
+            .iter()
+            .map(|j| Err(JobError::Permanent(format!("no handler for jobs of kind {:?} in this relais version", j.kind))))
+            .collect(),
+        Some(h) => h.run_batch(&runnable).await,
     };
-    let recorded = match outcome {
-        Ok(()) => store.complete_job(&job.id, &owner).await,
-        Err(JobError::Defer { run_at, reason }) => {
-            tracing::info!(job = %job.id, kind = %job.kind, reason = %reason, "job deferred");
-            store.defer_job(&job.id, &owner, run_at, &reason).await
-        }
-        Err(JobError::Transient(msg)) if job.attempts < job.max_attempts => {
-            let delay = retry_delay_ms(job.attempts, &mut rand::thread_rng());
-            tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, delay_ms = delay, error = %msg, "job will be retried");
-            store.retry_job(&job.id, &owner, relais_core::now_ms() + delay, &msg).await
-        }
-        Err(e) => {
-            tracing::error!(job = %job.id, kind = %job.kind, error = %e, "job failed");
-            store.fail_job(&job.id, &owner, &e.to_string()).await
-        }
-    };
+    let gave_up = exhausted
+        .iter()
+        .map(|j| Err(JobError::Permanent(format!("gave up after {} attempts (the last worker stopped before finishing)", j.max_attempts))));
+    let mut done = vec![];
+    for (job, outcome) in runnable.iter().chain(exhausted.iter()).zip(outcomes.into_iter().chain(gave_up)) {
+        let recorded = match outcome {
+            Ok(()) => {
+                done.push(job.id.clone());
+                continue;
+            }
+            Err(JobError::Defer { run_at, reason }) => {
+                tracing::info!(job = %job.id, kind = %job.kind, reason = %reason, "job deferred");
+                store.defer_job(&job.id, &owner, run_at, &reason).await
+            }
+            Err(JobError::Transient(msg)) if job.attempts < job.max_attempts => {
+                let delay = retry_delay_ms(job.attempts, &mut rand::thread_rng());
+                tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, delay_ms = delay, error = %msg, "job will be retried");
+                store.retry_job(&job.id, &owner, relais_core::now_ms() + delay, &msg).await
+            }
+            Err(e) => {
+                tracing::error!(job = %job.id, kind = %job.kind, error = %e, "job failed");
+                store.fail_job(&job.id, &owner, &e.to_string()).await
+            }
+        };
+        log_recording(&job.id, recorded);
+    }
+    // Successes are recorded together: one statement for the whole batch.
+    match store.complete_jobs(&done, &owner).await {
+        Ok(n) if n < done.len() as u64 => tracing::warn!(lost = done.len() as u64 - n, "leases lost before the outcome was recorded"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "could not record finished jobs; they will run again after their leases expire"),
+    }
+}
+
+fn log_recording(job: &str, recorded: relais_store::Result<bool>) {
     match recorded {
         Ok(true) => {}
-        Ok(false) => tracing::warn!(job = %job.id, "lease lost before the outcome was recorded; another worker owns the job"),
-        Err(e) => {
-            tracing::error!(job = %job.id, error = %e, "could not record the job's outcome; it will run again after its lease expires")
-        }
+        Ok(false) => tracing::warn!(job = %job, "lease lost before the outcome was recorded; another worker owns the job"),
+        Err(e) => tracing::error!(job = %job, error = %e, "could not record the job's outcome; it will run again after its lease expires"),
     }
 }

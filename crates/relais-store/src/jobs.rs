@@ -95,6 +95,23 @@ impl Store {
         self.finish_job(id, owner, JobStatus::Done, None, None).await
     }
 
+    /// Marks jobs done in one statement; returns how many this owner still held.
+    pub async fn complete_jobs(&self, ids: &[String], owner: &str) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let list = (3..3 + ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+             WHERE lease_owner = $2 AND status = 'running' AND id IN ({list})"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_ms()).bind(owner);
+        for id in ids {
+            q = q.bind(id);
+        }
+        Ok(q.execute(self.writer()).await?.rows_affected())
+    }
+
     /// Puts a job back in the queue to run again at `run_at`, recording why.
     pub async fn retry_job(&self, id: &str, owner: &str, run_at: i64, error: &str) -> Result<bool> {
         self.finish_job(id, owner, JobStatus::Queued, Some(run_at), Some(error)).await

@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use migrate::{SchemaStatus, latest_version};
-pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, Variant, VariantOutcome};
+pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};
 pub use sessions::SessionRecord;
 pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};
 pub use tokens::{ApiToken, ApiTokenGrant};

@@ -7,6 +7,7 @@ use crate::{NewJob, Result, Store, StoreError};
 use relais_core::workflow::PostState;
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
+use std::collections::HashMap;
 
 pub const PUBLISH_JOB: &str = "publish";
 
@@ -113,6 +114,24 @@ pub struct PostEvent {
     pub at: i64,
 }
 
+/// A variant with what publishing it needs: its post's state and schedule, and its account.
+#[derive(Debug, Clone, FromRow)]
+pub struct PublishTarget {
+    pub variant_id: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub idempotency_key: String,
+    pub post_state: String,
+    pub schedule_version: i64,
+    pub account_id: String,
+    pub network: String,
+    pub handle: String,
+    /// Sealed.
+    pub credentials: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+}
+
 /// What a publish attempt ended with.
 #[derive(Debug, Clone)]
 pub enum VariantOutcome {
@@ -126,6 +145,43 @@ const VARIANT_COLUMNS: &str =
     "id, post_id, account_id, text, link, state, idempotency_key, attempts, remote_id, remote_url, error, published_at";
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// `$first, $first+1, …` for an IN list of `n` values.
+fn list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `($a, $b, $c), (…)` for a VALUES list of `rows` tuples of `width`, numbered from `first`.
+fn tuples(first: usize, rows: usize, width: usize) -> String {
+    (0..rows).map(|r| format!("({})", list(first + r * width, width))).collect::<Vec<_>>().join(", ")
+}
+
+/// Events recorded by the system (a worker) for several posts, in one statement.
+async fn record_system_events(tx: &mut Tx, from: PostState, events: &[(&str, PostState, Option<&str>)]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO post_events (id, post_id, actor_id, actor_label, action, from_state, to_state, comment, at) VALUES {}",
+        tuples(1, events.len(), 9)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let now = now_ms();
+    for (post_id, to, comment) in events {
+        q = q
+            .bind(new_id())
+            .bind(*post_id)
+            .bind(None::<String>)
+            .bind("Relais")
+            .bind("publish")
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(*comment)
+            .bind(now);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
 
 async fn record_event(
     tx: &mut Tx,
@@ -299,94 +355,174 @@ impl Store {
         Ok(version)
     }
 
-    /// Records that a publish attempt of the variant starts: the variant is `publishing` and its
-    /// attempt counted, and the post is `publishing`. Returns the attempt number; above 1, an
-    /// earlier attempt's outcome is unknown and the network must be asked before calling again.
-    /// `None` when the variant is no longer to be published (published, failed, or cancelled).
+    /// Records that a publish attempt of the variant starts; see [`Store::begin_publish_attempts`].
     pub async fn begin_publish_attempt(&self, variant_id: &str) -> Result<Option<i64>> {
-        let mut tx = self.begin_write().await?;
-        let attempt: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE post_variants SET state = 'publishing', attempts = attempts + 1
-             WHERE id = $1 AND state IN ('pending', 'publishing') RETURNING attempts, post_id",
-        )
-        .bind(variant_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((attempts, post_id)) = attempt else { return Ok(None) };
-        let moved = sqlx::query("UPDATE posts SET state = 'publishing', updated_at = $1 WHERE id = $2 AND state = 'scheduled'")
-            .bind(now_ms())
-            .bind(&post_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if moved == 1 {
-            record_event(&mut tx, &post_id, &Actor::system(), "publish", PostState::Scheduled, PostState::Publishing, None).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(attempts))
+        Ok(self.begin_publish_attempts(&[variant_id.to_string()]).await?.remove(variant_id))
     }
 
-    /// Records the outcome of a variant and, when it was the post's last one, the post's: published
-    /// when every variant is, failed when any failed. Returns the post's new state if it changed.
-    pub async fn finish_variant(&self, variant_id: &str, outcome: &VariantOutcome) -> Result<Option<PostState>> {
-        let now = now_ms();
+    /// Records that publish attempts start, for a batch of variants in one transaction: each
+    /// variant is `publishing` with its attempt counted, and each post `publishing`. Returns the
+    /// attempt number per variant; above 1, an earlier attempt's outcome is unknown and the
+    /// network must be asked before calling again. Variants no longer to be published
+    /// (published, failed, cancelled) are absent from the result.
+    pub async fn begin_publish_attempts(&self, variant_ids: &[String]) -> Result<HashMap<String, i64>> {
+        if variant_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let mut tx = self.begin_write().await?;
-        // Lock the post row first: the variants of one post finishing at the same moment then
+        let sql = format!(
+            "UPDATE post_variants SET state = 'publishing', attempts = attempts + 1
+             WHERE state IN ('pending', 'publishing') AND id IN ({}) RETURNING id, attempts, post_id",
+            list(1, variant_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, String)>(sqlx::AssertSqlSafe(sql));
+        for id in variant_ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&mut *tx).await?;
+        let mut post_ids: Vec<&String> = rows.iter().map(|r| &r.2).collect();
+        post_ids.sort();
+        post_ids.dedup();
+        if !post_ids.is_empty() {
+            let sql = format!(
+                "UPDATE posts SET state = 'publishing', updated_at = $1 WHERE state = 'scheduled' AND id IN ({}) RETURNING id",
+                list(2, post_ids.len())
+            );
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(now_ms());
+            for id in &post_ids {
+                q = q.bind(*id);
+            }
+            let moved = q.fetch_all(&mut *tx).await?;
+            let events: Vec<(&str, PostState, Option<&str>)> = moved.iter().map(|id| (id.as_str(), PostState::Publishing, None)).collect();
+            record_system_events(&mut tx, PostState::Scheduled, &events).await?;
+        }
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(id, attempts, _)| (id, attempts)).collect())
+    }
+
+    /// Records one variant's outcome; see [`Store::finish_variants`].
+    pub async fn finish_variant(&self, variant_id: &str, outcome: &VariantOutcome) -> Result<Option<PostState>> {
+        let changed = self.finish_variants(&[(variant_id.to_string(), outcome.clone())]).await?;
+        Ok(changed.into_values().next())
+    }
+
+    /// Records the outcomes of a batch of variants in one transaction and, for each post whose
+    /// last variant this was, the post's state: published when every variant is, failed when any
+    /// failed. Returns the posts whose state changed.
+    pub async fn finish_variants(&self, outcomes: &[(String, VariantOutcome)]) -> Result<HashMap<String, PostState>> {
+        if outcomes.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let now = now_ms();
+        let ids: Vec<&String> = outcomes.iter().map(|(id, _)| id).collect();
+        let mut tx = self.begin_write().await?;
+        // Lock the posts first: variants of one post finishing in different transactions then
         // take turns, and the last one sees all the others' outcomes (no write skew).
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT post_id FROM post_variants WHERE id = $1").bind(variant_id).fetch_optional(&mut *tx).await?;
-        let Some(owner) = owner else { return Err(StoreError::NotFound("post variant")) };
-        sqlx::query("UPDATE posts SET updated_at = $1 WHERE id = $2").bind(now).bind(&owner).execute(&mut *tx).await?;
-        let post_id: Option<String> = match outcome {
-            VariantOutcome::Published { remote_id, remote_url } => {
-                sqlx::query_scalar(
-                    "UPDATE post_variants SET state = 'published', remote_id = $1, remote_url = $2, error = NULL, published_at = $3
-                 WHERE id = $4 AND state <> 'published' RETURNING post_id",
-                )
-                .bind(remote_id)
-                .bind(remote_url.as_deref())
-                .bind(now)
-                .bind(variant_id)
-                .fetch_optional(&mut *tx)
-                .await?
+        let sql = format!(
+            "UPDATE posts SET updated_at = $1 WHERE id IN (SELECT post_id FROM post_variants WHERE id IN ({})) RETURNING id",
+            list(2, ids.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let post_ids = q.fetch_all(&mut *tx).await?;
+
+        let published: Vec<(&String, &String, Option<&String>)> = outcomes
+            .iter()
+            .filter_map(|(id, o)| match o {
+                VariantOutcome::Published { remote_id, remote_url } => Some((id, remote_id, remote_url.as_ref())),
+                VariantOutcome::Failed { .. } => None,
+            })
+            .collect();
+        if !published.is_empty() {
+            let sql = format!(
+                "UPDATE post_variants SET state = 'published', remote_id = v.column2, remote_url = NULLIF(v.column3, ''), error = NULL, published_at = $1
+                 FROM (VALUES {}) AS v WHERE post_variants.id = v.column1 AND post_variants.state <> 'published'",
+                tuples(2, published.len(), 3)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            for (id, remote_id, url) in &published {
+                q = q.bind(*id).bind(*remote_id).bind(url.map(|u| u.as_str()).unwrap_or(""));
             }
-            VariantOutcome::Failed { error } => {
-                sqlx::query_scalar(
-                    "UPDATE post_variants SET state = 'failed', error = $1 WHERE id = $2 AND state <> 'published' RETURNING post_id",
-                )
-                .bind(error)
-                .bind(variant_id)
-                .fetch_optional(&mut *tx)
-                .await?
+            q.execute(&mut *tx).await?;
+        }
+        let failed: Vec<(&String, &String)> = outcomes
+            .iter()
+            .filter_map(|(id, o)| match o {
+                VariantOutcome::Failed { error } => Some((id, error)),
+                VariantOutcome::Published { .. } => None,
+            })
+            .collect();
+        if !failed.is_empty() {
+            let sql = format!(
+                "UPDATE post_variants SET state = 'failed', error = v.column2
+                 FROM (VALUES {}) AS v WHERE post_variants.id = v.column1 AND post_variants.state <> 'published'",
+                tuples(1, failed.len(), 2)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, error) in &failed {
+                q = q.bind(*id).bind(*error);
             }
-        };
-        let Some(post_id) = post_id else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let states: Vec<String> =
-            sqlx::query_scalar("SELECT state FROM post_variants WHERE post_id = $1").bind(&post_id).fetch_all(&mut *tx).await?;
-        let unfinished = states.iter().any(|s| s == "pending" || s == "publishing");
-        let mut changed = None;
-        if !unfinished {
-            let to = if states.iter().all(|s| s == "published") { PostState::Published } else { PostState::Failed };
-            let n = sqlx::query("UPDATE posts SET state = $1, updated_at = $2 WHERE id = $3 AND state = 'publishing'")
-                .bind(to.as_str())
-                .bind(now)
-                .bind(&post_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                let comment = match outcome {
-                    VariantOutcome::Failed { error } => Some(error.as_str()),
-                    _ => None,
-                };
-                record_event(&mut tx, &post_id, &Actor::system(), "publish", PostState::Publishing, to, comment).await?;
-                changed = Some(to);
+            q.execute(&mut *tx).await?;
+        }
+
+        // Which posts are now complete, and how.
+        let sql = format!("SELECT post_id, state, error FROM post_variants WHERE post_id IN ({})", list(1, post_ids.len()));
+        let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(sqlx::AssertSqlSafe(sql));
+        for id in &post_ids {
+            q = q.bind(id);
+        }
+        let mut by_post: HashMap<String, (bool, bool, Option<String>)> = HashMap::new(); // (unfinished, any failed, first error)
+        for (post_id, state, error) in q.fetch_all(&mut *tx).await? {
+            let e = by_post.entry(post_id).or_insert((false, false, None));
+            e.0 |= state == "pending" || state == "publishing";
+            if state == "failed" {
+                e.1 = true;
+                e.2 = e.2.take().or(error);
             }
+        }
+        let mut changed = HashMap::new();
+        for (to, want_failed) in [(PostState::Published, false), (PostState::Failed, true)] {
+            let done: Vec<&String> =
+                by_post.iter().filter(|(_, (unfinished, failed, _))| !unfinished && *failed == want_failed).map(|(id, _)| id).collect();
+            if done.is_empty() {
+                continue;
+            }
+            let sql = format!(
+                "UPDATE posts SET state = $1, updated_at = $2 WHERE state = 'publishing' AND id IN ({}) RETURNING id",
+                list(3, done.len())
+            );
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(now);
+            for id in &done {
+                q = q.bind(*id);
+            }
+            let moved = q.fetch_all(&mut *tx).await?;
+            let events: Vec<(&str, PostState, Option<&str>)> =
+                moved.iter().map(|id| (id.as_str(), to, by_post.get(id).and_then(|p| p.2.as_deref()))).collect();
+            record_system_events(&mut tx, PostState::Publishing, &events).await?;
+            changed.extend(moved.into_iter().map(|id| (id, to)));
         }
         tx.commit().await?;
         Ok(changed)
+    }
+
+    /// What a publish job needs, for a batch of variants, in one read.
+    pub async fn publish_targets(&self, variant_ids: &[String]) -> Result<Vec<PublishTarget>> {
+        if variant_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT v.id AS variant_id, v.text, v.link, v.idempotency_key, p.state AS post_state, p.schedule_version,
+                    a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason
+             FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN social_accounts a ON a.id = v.account_id
+             WHERE v.id IN ({})",
+            list(1, variant_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, PublishTarget>(sqlx::AssertSqlSafe(sql));
+        for id in variant_ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
     }
 }
