@@ -120,6 +120,21 @@ impl Store {
         Ok(())
     }
 
+    /// Moves every scheduled post and queued publish job of the database by `delta_ms`. Only for
+    /// a benchmark's own database: it seeds first, then sets the clock, so that seeding time does
+    /// not count as publish lag.
+    pub async fn shift_all_due(&self, delta_ms: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE jobs SET run_at = run_at + $1 WHERE status = 'queued' AND kind = $2")
+            .bind(delta_ms)
+            .bind(PUBLISH_JOB)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE posts SET scheduled_at = scheduled_at + $1 WHERE state = 'scheduled'").bind(delta_ms).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// (scheduled_at, published_at) of every published variant of the workspace.
     pub async fn publish_times(&self, workspace_id: &str) -> Result<Vec<(i64, i64)>> {
         Ok(sqlx::query_as(

@@ -125,8 +125,10 @@ async fn publish_on(b: &PublishBench, url: &str) -> anyhow::Result<()> {
     let ws = store.create_workspace(&org.id, &Name::parse("workspace", "Bench")?, &TimeZoneName::parse("UTC")?, Locale::Fr).await?;
     let accounts =
         store.bulk_sandbox_accounts(&ws.id, b.accounts, |id| secrets.seal("bench-token", &SocialAccount::credentials_context(id))).await?;
-    let first_due = now_ms() + 2_000 + (b.posts as i64 / 20); // leave time for seeding the jobs
-    store.bulk_due_posts(&ws.id, &accounts, b.posts, first_due, b.spread_s * 1000).await?;
+    let seeded_due = now_ms() + 3_600_000;
+    store.bulk_due_posts(&ws.id, &accounts, b.posts, seeded_due, b.spread_s * 1000).await?;
+    // The clock starts now: the first post falls due in two seconds.
+    store.shift_all_due(now_ms() + 2_000 - seeded_due).await?;
     println!("seeded in {:.1} s", seeding.elapsed().as_secs_f64());
 
     let cancel = CancellationToken::new();
