@@ -98,6 +98,12 @@ pub trait Network: Send + Sync {
     fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>>;
 }
 
+/// What the networks this build knows can do, for validation where no connection is needed
+/// (the composer, the API).
+pub fn capabilities_of(key: &str) -> Option<&'static Capabilities> {
+    [&sandbox::CAPABILITIES].into_iter().find(|c| c.key == key)
+}
+
 /// The networks this build knows, by key.
 #[derive(Clone, Default)]
 pub struct Registry {

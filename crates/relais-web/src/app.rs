@@ -57,6 +57,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
+    /// Seals the credentials of social accounts as they are connected.
+    pub secrets: relais_core::secrets::SecretBox,
 }
 
 impl std::ops::Deref for AppState {
@@ -67,8 +69,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState(Arc::new(Inner { store, config }))
+    pub fn new(store: Store, config: WebConfig, secrets: relais_core::secrets::SecretBox) -> Self {
+        AppState(Arc::new(Inner { store, config, secrets }))
     }
 }
 

@@ -3,6 +3,7 @@
 //! pages decides what the token may do. Errors are `application/problem+json`.
 
 mod auth;
+mod posts;
 mod workspaces;
 
 use crate::app::AppState;
@@ -20,8 +21,10 @@ pub use auth::ApiCaller;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Relais API", description = "The JSON API of Relais, a self-hosted social media desk. Authenticate with `Authorization: Bearer <API token>`; tokens are created by workspace admins under Settings → API tokens and carry one workspace and one role."),
-    paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit),
-    components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut)),
+    paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
+        posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act),
+    components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
+        posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -45,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/workspaces/{id}", get(workspaces::get_one).patch(workspaces::update))
         .route("/v1/workspaces/{id}/members", get(workspaces::members))
         .route("/v1/workspaces/{id}/audit", get(workspaces::audit))
+        .route("/v1/workspaces/{id}/accounts", get(posts::list_accounts).post(posts::connect_account))
+        .route("/v1/workspaces/{id}/posts", axum::routing::post(posts::create_post))
+        .route("/v1/workspaces/{id}/posts/{post}", get(posts::get_post))
+        .route("/v1/workspaces/{id}/posts/{post}/actions", axum::routing::post(posts::act))
         .fallback(|req: Request| async move {
             ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
         })

@@ -65,7 +65,8 @@ pub async fn spawn(db: &TestDb) -> TestApp {
         store.set_membership(ws, u, r).await.unwrap();
     }
     let config = WebConfig { hash_cost: HashCost::FAST, body_limit: 256 * 1024, ..WebConfig::default() };
-    let app = relais_web::router(AppState::new(store.clone(), config));
+    let secrets = relais_core::secrets::SecretBox::new(&relais_core::secrets::SecretKey::generate());
+    let app = relais_web::router(AppState::new(store.clone(), config, secrets));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

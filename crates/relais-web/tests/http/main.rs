@@ -4,5 +4,6 @@
 mod api;
 mod auth;
 mod helpers;
+mod posts_api;
 mod roles;
 mod settings;
