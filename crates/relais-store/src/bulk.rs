@@ -2,17 +2,11 @@
 //! The rows are the same as the normal paths write, so the engine cannot tell them apart.
 
 use crate::posts::PUBLISH_JOB;
+use crate::sql::tuples;
 use crate::{Result, Store};
 use relais_core::{new_id, now_ms};
 
 const CHUNK: usize = 400;
-
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 impl Store {
     /// Creates `count` sandbox accounts; `seal(id)` gives each one's sealed credentials.
@@ -22,7 +16,7 @@ impl Store {
         for (chunk_no, chunk) in ids.chunks(CHUNK).enumerate() {
             let sql = format!(
                 "INSERT INTO social_accounts (id, workspace_id, network, handle, display_name, credentials, status, status_changed_at, created_at) VALUES {}",
-                placeholders(chunk.len(), 9)
+                tuples(1, chunk.len(), 9)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, id) in chunk.iter().enumerate() {
@@ -62,7 +56,7 @@ impl Store {
             let mut tx = self.begin_write().await?;
             let sql = format!(
                 "INSERT INTO posts (id, workspace_id, state, title, scheduled_at, scheduled_local, scheduled_zone, schedule_version, created_at, updated_at) VALUES {}",
-                placeholders(n, 10)
+                tuples(1, n, 10)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (post, _, due, i) in &rows {
@@ -81,7 +75,7 @@ impl Store {
             q.execute(&mut *tx).await?;
             let sql = format!(
                 "INSERT INTO post_variants (id, post_id, account_id, text, state, idempotency_key, attempts) VALUES {}",
-                placeholders(n, 7)
+                tuples(1, n, 7)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (post, variant, _, i) in &rows {
@@ -97,7 +91,7 @@ impl Store {
             q.execute(&mut *tx).await?;
             let sql = format!(
                 "INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, max_attempts, created_at, updated_at) VALUES {}",
-                placeholders(n, 10)
+                tuples(1, n, 10)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (_, variant, due, _) in &rows {

@@ -100,7 +100,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(0);
         }
-        let list = (3..3 + ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = crate::sql::params(3, ids.len());
         let sql = format!(
             "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
              WHERE lease_owner = $2 AND status = 'running' AND id IN ({list})"

@@ -16,6 +16,7 @@ mod migrate;
 mod posts;
 mod sandbox;
 mod sessions;
+mod sql;
 mod tenancy;
 mod throttle;
 mod tokens;

@@ -3,6 +3,7 @@
 //! network.
 
 use crate::jobs::insert_job;
+use crate::sql::{params, tuples};
 use crate::{NewJob, Result, Store, StoreError};
 use relais_core::workflow::PostState;
 use relais_core::{new_id, now_ms};
@@ -145,16 +146,6 @@ const VARIANT_COLUMNS: &str =
     "id, post_id, account_id, text, link, state, idempotency_key, attempts, remote_id, remote_url, error, published_at";
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
-/// `$first, $first+1, …` for an IN list of `n` values.
-fn list(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
-/// `($a, $b, $c), (…)` for a VALUES list of `rows` tuples of `width`, numbered from `first`.
-fn tuples(first: usize, rows: usize, width: usize) -> String {
-    (0..rows).map(|r| format!("({})", list(first + r * width, width))).collect::<Vec<_>>().join(", ")
-}
 
 /// Events recorded by the system (a worker) for several posts, in one statement.
 async fn record_system_events(tx: &mut Tx, from: PostState, events: &[(&str, PostState, Option<&str>)]) -> Result<()> {
@@ -373,7 +364,7 @@ impl Store {
         let sql = format!(
             "UPDATE post_variants SET state = 'publishing', attempts = attempts + 1
              WHERE state IN ('pending', 'publishing') AND id IN ({}) RETURNING id, attempts, post_id",
-            list(1, variant_ids.len())
+            params(1, variant_ids.len())
         );
         let mut q = sqlx::query_as::<_, (String, i64, String)>(sqlx::AssertSqlSafe(sql));
         for id in variant_ids {
@@ -386,7 +377,7 @@ impl Store {
         if !post_ids.is_empty() {
             let sql = format!(
                 "UPDATE posts SET state = 'publishing', updated_at = $1 WHERE state = 'scheduled' AND id IN ({}) RETURNING id",
-                list(2, post_ids.len())
+                params(2, post_ids.len())
             );
             let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(now_ms());
             for id in &post_ids {
@@ -420,7 +411,7 @@ impl Store {
         // take turns, and the last one sees all the others' outcomes (no write skew).
         let sql = format!(
             "UPDATE posts SET updated_at = $1 WHERE id IN (SELECT post_id FROM post_variants WHERE id IN ({})) RETURNING id",
-            list(2, ids.len())
+            params(2, ids.len())
         );
         let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(now);
         for id in &ids {
@@ -468,7 +459,7 @@ impl Store {
         }
 
         // Which posts are now complete, and how.
-        let sql = format!("SELECT post_id, state, error FROM post_variants WHERE post_id IN ({})", list(1, post_ids.len()));
+        let sql = format!("SELECT post_id, state, error FROM post_variants WHERE post_id IN ({})", params(1, post_ids.len()));
         let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(sqlx::AssertSqlSafe(sql));
         for id in &post_ids {
             q = q.bind(id);
@@ -491,7 +482,7 @@ impl Store {
             }
             let sql = format!(
                 "UPDATE posts SET state = $1, updated_at = $2 WHERE state = 'publishing' AND id IN ({}) RETURNING id",
-                list(3, done.len())
+                params(3, done.len())
             );
             let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(now);
             for id in &done {
@@ -517,7 +508,7 @@ impl Store {
                     a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason
              FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN social_accounts a ON a.id = v.account_id
              WHERE v.id IN ({})",
-            list(1, variant_ids.len())
+            params(1, variant_ids.len())
         );
         let mut q = sqlx::query_as::<_, PublishTarget>(sqlx::AssertSqlSafe(sql));
         for id in variant_ids {
