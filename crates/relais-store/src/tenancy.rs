@@ -20,6 +20,15 @@ pub struct Workspace {
     pub primary_colour: String,
     pub accent_colour: String,
     pub logo_mime: Option<String>,
+    /// 1 when posts approved by the agency go to the client before scheduling.
+    pub client_approval: i64,
+}
+
+impl Workspace {
+    /// The workflow options of this workspace.
+    pub fn workflow_rules(&self) -> relais_core::workflow::WorkflowRules {
+        relais_core::workflow::WorkflowRules { client_approval: self.client_approval != 0 }
+    }
 }
 
 #[derive(FromRow)]
@@ -48,7 +57,8 @@ pub struct Member {
     pub role: Role,
 }
 
-const WORKSPACE_COLUMNS: &str = "w.id, w.org_id, w.name, w.time_zone, w.locale, w.primary_colour, w.accent_colour, w.logo_mime";
+const WORKSPACE_COLUMNS: &str =
+    "w.id, w.org_id, w.name, w.time_zone, w.locale, w.primary_colour, w.accent_colour, w.logo_mime, w.client_approval";
 
 fn parse_role(raw: &str) -> Result<Role> {
     raw.parse().map_err(|e: relais_core::role::UnknownRole| StoreError::Conflict(format!("corrupt membership row: {e}")))
@@ -188,6 +198,17 @@ impl Store {
         if n == 0 { Err(StoreError::NotFound("workspace")) } else { Ok(()) }
     }
 
+    /// Whether posts approved by the agency must also be approved by the client.
+    pub async fn set_client_approval(&self, workspace_id: &str, required: bool) -> Result<()> {
+        let n = sqlx::query("UPDATE workspaces SET client_approval = $1 WHERE id = $2")
+            .bind(i64::from(required))
+            .bind(workspace_id)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+        if n == 0 { Err(StoreError::NotFound("workspace")) } else { Ok(()) }
+    }
+
     /// Replaces (or with `None`, removes) the workspace logo. Kept in the database rather than
     /// on disk so that every process of a PostgreSQL deployment serves it.
     pub async fn set_workspace_logo(&self, workspace_id: &str, logo: Option<(&str, &str)>) -> Result<()> {
@@ -299,6 +320,7 @@ async fn insert_workspace(
         primary_colour: "#1d4ed8".into(),
         accent_colour: "#f59e0b".into(),
         logo_mime: None,
+        client_approval: 0,
     };
     sqlx::query(
         "INSERT INTO workspaces (id, org_id, name, time_zone, locale, primary_colour, accent_colour, created_at)

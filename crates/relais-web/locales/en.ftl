@@ -174,3 +174,6 @@ workspace-new-denied = Only an admin of a workspace of the organisation can crea
 field-organisation = Organisation
 audit-workspace-created = Workspace created
 done-created = Workspace created: complete its settings.
+
+field-client-approval = Client approval
+field-client-approval-help = Posts approved by the agency go to the client, who approves or rejects them before they can be scheduled.

@@ -174,3 +174,6 @@ workspace-new-denied = Seul un administrateur d'un espace de l'organisation peut
 field-organisation = Organisation
 audit-workspace-created = Espace de travail créé
 done-created = Espace de travail créé : complétez ses paramètres.
+
+field-client-approval = Validation par le client
+field-client-approval-help = Les posts validés par l'agence sont envoyés au client, qui les approuve ou les refuse avant leur programmation.

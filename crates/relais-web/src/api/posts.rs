@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use relais_core::scheduling::resolve_local;
 use relais_core::text_rules::measure;
-use relais_core::workflow::{PostAction, PostState, WorkflowError, WorkflowRules, apply};
+use relais_core::workflow::{PostAction, PostState, WorkflowError, apply};
 use relais_core::{Action, Name, now_ms};
 use relais_networks::capabilities_of;
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount};
@@ -271,14 +271,14 @@ pub async fn act(
     if a.action == PostAction::Edit {
         return Err(invalid("action".into(), "editing a post's content is not available through the API yet".into()));
     }
-    let to = apply(post.state, a.action, role, WorkflowRules::default()).map_err(|e| match e {
+    let ws = app.store.workspace(&id).await?;
+    let to = apply(post.state, a.action, role, ws.workflow_rules()).map_err(|e| match e {
         WorkflowError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
         WorkflowError::NotFrom { .. } => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
     })?;
     let who = actor(&caller);
     let action_name = serde_json::to_value(a.action).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     if to == PostState::Scheduled {
-        let ws = app.store.workspace(&id).await?;
         let Some(local) = a.at.as_deref() else {
             return Err(invalid(
                 "at".into(),

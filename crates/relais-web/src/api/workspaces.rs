@@ -28,12 +28,15 @@ pub struct WorkspaceOut {
     pub primary_colour: String,
     pub accent_colour: String,
     pub has_logo: bool,
+    /// Whether posts approved by the agency go to the client before they can be scheduled.
+    pub client_approval: bool,
 }
 
 impl From<Workspace> for WorkspaceOut {
     fn from(w: Workspace) -> Self {
         WorkspaceOut {
             has_logo: w.logo_mime.is_some(),
+            client_approval: w.client_approval != 0,
             id: w.id,
             name: w.name,
             time_zone: w.time_zone,
@@ -53,6 +56,7 @@ pub struct WorkspacePatch {
     pub locale: Option<String>,
     pub primary_colour: Option<String>,
     pub accent_colour: Option<String>,
+    pub client_approval: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,6 +121,9 @@ pub async fn update(
         accent_colour: Colour::parse("accent_colour", p.accent_colour.as_deref().unwrap_or(&w.accent_colour))?,
     };
     app.store.update_workspace_settings(&id, &settings).await?;
+    if let Some(required) = p.client_approval {
+        app.store.set_client_approval(&id, required).await?;
+    }
     let label = format!("API token {}", caller.0.name);
     app.store
         .record_audit(AuditEvent {

@@ -42,6 +42,9 @@ pub struct SettingsForm {
     locale: String,
     primary_colour: String,
     accent_colour: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    client_approval: Option<String>,
 }
 
 impl From<&Workspace> for SettingsForm {
@@ -52,6 +55,7 @@ impl From<&Workspace> for SettingsForm {
             locale: w.locale.clone(),
             primary_colour: w.primary_colour.clone(),
             accent_colour: w.accent_colour.clone(),
+            client_approval: (w.client_approval != 0).then(|| "on".into()),
         }
     }
 }
@@ -127,7 +131,12 @@ pub async fn save(State(app): State<AppState>, ws: InWorkspace, PageForm(form): 
     if let Err(e) = app.store.update_workspace_settings(&ws.workspace.id, &settings).await {
         return PageError::store(tr, e).into_response();
     }
+    let client_approval = form.client_approval.is_some();
+    if let Err(e) = app.store.set_client_approval(&ws.workspace.id, client_approval).await {
+        return PageError::store(tr, e).into_response();
+    }
     let details = serde_json::json!({
+        "client_approval": client_approval,
         "name": settings.name.as_str(), "time_zone": settings.time_zone.as_str(), "locale": settings.locale.as_str(),
         "primary_colour": settings.primary_colour.as_str(), "accent_colour": settings.accent_colour.as_str(),
     });
@@ -240,6 +249,7 @@ mod tests {
             locale: "de".into(),
             primary_colour: "blue".into(),
             accent_colour: "#000000".into(),
+            client_approval: None,
         };
         let errors = validate(&f).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();

@@ -104,3 +104,33 @@ app_test!(a_post_is_checked_against_its_networks_limits_and_its_workspace, |app:
     let stored = app.store.social_account(&account).await.unwrap();
     assert!(stored.credentials.starts_with("v1.") && !stored.credentials.contains("tok"));
 });
+
+app_test!(with_client_approval_the_client_has_the_last_word_before_scheduling, |app: TestApp| async move {
+    let admin = token(&app, &app.f.bank, Role::Admin).await;
+    let (smm, client) = (token(&app, &app.f.bank, Role::Smm).await, token(&app, &app.f.bank, Role::Client).await);
+    let ws = format!("/api/v1/workspaces/{}", app.f.bank);
+    let (s, _, w) = call(&app, Method::PATCH, &ws, Some(&admin), Some(r#"{"client_approval": true}"#)).await;
+    assert_eq!((s, w["client_approval"].as_bool()), (200, Some(true)), "{w}");
+    let id = draft(&app, &admin).await;
+    act(&app, &smm, &id, json!({"action": "submit_for_review"})).await;
+    let (s, p) = act(&app, &smm, &id, json!({"action": "approve"})).await;
+    assert_eq!((s, p["state"].as_str()), (200, Some("client_review")));
+    assert_eq!(act(&app, &smm, &id, json!({"action": "schedule", "at": "2099-01-05T09:00"})).await.0, 409);
+    assert_eq!(act(&app, &smm, &id, json!({"action": "client_approve"})).await.0, 403, "only the client answers");
+    let (s, p) = act(&app, &client, &id, json!({"action": "client_approve", "comment": "Validé"})).await;
+    assert_eq!((s, p["state"].as_str()), (200, Some("approved")), "{p}");
+
+    // The same switch from the settings page.
+    let mut b = Browser::signed_in(&app, ADMIN).await;
+    let path = format!("/w/{}/settings", app.f.bank);
+    b.get(&path).await.assert_contains("checked");
+    let fields = [
+        ("name", "Banque de Bourgogne"),
+        ("time_zone", "Europe/Paris"),
+        ("locale", "fr"),
+        ("primary_colour", "#7a1f2b"),
+        ("accent_colour", "#d4a017"),
+    ];
+    assert_eq!(b.post(&path, &fields).await.status, 303);
+    assert_eq!(app.store.workspace(&app.f.bank).await.unwrap().client_approval, 0, "an unticked box turns it off");
+});
