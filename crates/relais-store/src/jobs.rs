@@ -92,7 +92,7 @@ impl Store {
     /// Marks a job done. Returns false when `owner` no longer held the lease (another worker
     /// took it over after expiry), so the caller knows its result was not the one recorded.
     pub async fn complete_job(&self, id: &str, owner: &str) -> Result<bool> {
-        self.finish_job(id, owner, JobStatus::Done, None, None).await
+        self.finish_job(id, owner, JobStatus::Done, None, None, 0).await
     }
 
     /// Marks jobs done in one statement; returns how many this owner still held.
@@ -114,36 +114,33 @@ impl Store {
 
     /// Puts a job back in the queue to run again at `run_at`, recording why.
     pub async fn retry_job(&self, id: &str, owner: &str, run_at: i64, error: &str) -> Result<bool> {
-        self.finish_job(id, owner, JobStatus::Queued, Some(run_at), Some(error)).await
+        self.finish_job(id, owner, JobStatus::Queued, Some(run_at), Some(error), 0).await
     }
 
     /// Puts a job back for later without counting this run as an attempt: for waits that are
     /// not failures (a rate limit, a paused account).
     pub async fn defer_job(&self, id: &str, owner: &str, run_at: i64, reason: &str) -> Result<bool> {
-        let n = sqlx::query(
-            "UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, attempts = attempts - 1,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
-             WHERE id = $4 AND lease_owner = $5 AND status = 'running'",
-        )
-        .bind(run_at)
-        .bind(reason)
-        .bind(now_ms())
-        .bind(id)
-        .bind(owner)
-        .execute(self.writer())
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        self.finish_job(id, owner, JobStatus::Queued, Some(run_at), Some(reason), 1).await
     }
 
     pub async fn fail_job(&self, id: &str, owner: &str, error: &str) -> Result<bool> {
-        self.finish_job(id, owner, JobStatus::Failed, None, Some(error)).await
+        self.finish_job(id, owner, JobStatus::Failed, None, Some(error), 0).await
     }
 
-    async fn finish_job(&self, id: &str, owner: &str, status: JobStatus, run_at: Option<i64>, error: Option<&str>) -> Result<bool> {
+    /// Releases a job this owner holds into `status`; `refund` attempts are given back (a deferral
+    /// is not an attempt).
+    async fn finish_job(
+        &self,
+        id: &str,
+        owner: &str,
+        status: JobStatus,
+        run_at: Option<i64>,
+        error: Option<&str>,
+        refund: i64,
+    ) -> Result<bool> {
         let n = sqlx::query(
             "UPDATE jobs SET status = $1, run_at = COALESCE($2, run_at), last_error = COALESCE($3, last_error),
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = $4
+                attempts = attempts - $7, lease_owner = NULL, lease_expires_at = NULL, updated_at = $4
              WHERE id = $5 AND lease_owner = $6 AND status = 'running'",
         )
         .bind(status.as_str())
@@ -152,6 +149,7 @@ impl Store {
         .bind(now_ms())
         .bind(id)
         .bind(owner)
+        .bind(refund)
         .execute(self.writer())
         .await?
         .rows_affected();
