@@ -3,6 +3,7 @@
 //! passwords, tokens and secrets at rest.
 
 pub mod marketing_calendar;
+pub mod media;
 pub mod password;
 pub mod policy;
 pub mod role;
