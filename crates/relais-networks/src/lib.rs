@@ -5,7 +5,10 @@
 //! - [`sandbox`]: a labelled simulator (synthetic network for demos, tests and benchmarks); it is
 //!   not a real network and says so everywhere it appears.
 
+mod media_rules;
 pub mod sandbox;
+
+pub use media_rules::MediaProblem;
 
 use relais_core::text_rules::LengthCounting;
 use std::future::Future;
