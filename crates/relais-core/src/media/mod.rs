@@ -181,6 +181,32 @@ pub fn inspect(bytes: &[u8], limits: &MediaLimits) -> Result<Inspected, MediaErr
     Ok(Inspected { format, kind, mime: format.mime(), bytes: size, sha256: sha256_hex(bytes), width, height, duration_ms, thumbnail })
 }
 
+/// The longest alt text kept, in characters (Mastodon's limit; Bluesky takes more).
+pub const ALT_TEXT_MAX: usize = 1500;
+
+/// Alt text as stored: trimmed, at most [`ALT_TEXT_MAX`] characters; empty means none yet.
+pub fn alt_text(raw: &str) -> Result<String, crate::ValidationError> {
+    let text = raw.trim();
+    let count = text.chars().count();
+    if count > ALT_TEXT_MAX {
+        return Err(crate::ValidationError::new(
+            "alt_text",
+            "error-alt-text-too-long",
+            format!("the alt text has {count} characters; the limit is {ALT_TEXT_MAX}"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// The name a file is shown under: the last part of what the browser sent (some send a whole
+/// path), without control characters, at most 200 characters; "file" when nothing is left.
+pub fn display_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = clean.trim();
+    if clean.is_empty() { "file".to_string() } else { clean.to_string() }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -318,6 +344,16 @@ mod tests {
         let i = inspect(&video::tests::tiny_mp4(1080, 1920, 12_345), &limits()).unwrap();
         assert_eq!((i.kind, i.mime, i.width, i.height, i.duration_ms), (MediaKind::Video, "video/mp4", 1080, 1920, Some(12_345)));
         assert!(i.thumbnail.is_none());
+    }
+
+    #[test]
+    fn file_names_lose_their_path_and_alt_text_its_excess() {
+        assert_eq!(display_filename("C:\\Users\\léa\\Photo été.JPG"), "Photo été.JPG");
+        assert_eq!(display_filename("../../etc/passwd"), "passwd");
+        assert_eq!(display_filename(" \u{0}\n "), "file");
+        assert_eq!(alt_text("  Un café fumant  ").unwrap(), "Un café fumant");
+        let err = alt_text(&"é".repeat(ALT_TEXT_MAX + 1)).unwrap_err();
+        assert_eq!(err.message, "the alt text has 1501 characters; the limit is 1500");
     }
 
     #[test]
