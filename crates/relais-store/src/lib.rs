@@ -8,11 +8,14 @@
 mod accounts;
 mod audit;
 mod bulk;
+mod calendar;
 mod error;
 mod instance;
 mod invitations;
 mod jobs;
 mod migrate;
+mod notifications;
+mod post_edit;
 mod posts;
 mod sandbox;
 mod sessions;
@@ -27,10 +30,13 @@ pub mod testing;
 
 pub use accounts::SocialAccount;
 pub use audit::{AuditEntry, AuditEvent};
+pub use calendar::{CalendarEntry, CalendarFilter, Target, When};
 pub use error::StoreError;
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use migrate::{SchemaStatus, latest_version};
+pub use notifications::{NewNotification, Notification, NotificationKind};
+pub use post_edit::{PlannedAt, PostComment, PostContent};
 pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};
 pub use sessions::SessionRecord;
 pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};
