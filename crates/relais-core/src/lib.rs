@@ -2,6 +2,7 @@
 //! policy), the validated values every layer shares, and the cryptographic helpers for
 //! passwords, tokens and secrets at rest.
 
+pub mod calendar_period;
 pub mod marketing_calendar;
 pub mod media;
 pub mod password;
