@@ -2,7 +2,8 @@
 //! are one item), and the ordered media of each post variant. The files themselves live in the
 //! content-addressed [`crate::MediaFiles`].
 
-use crate::sql::{params, tuples};
+use crate::posts::set_variant_media;
+use crate::sql::params;
 use crate::{Result, Store, StoreError};
 use relais_core::media::{MediaFacts, MediaKind};
 use relais_core::{new_id, now_ms};
@@ -155,7 +156,13 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound("media"))?;
-        let in_use = || StoreError::Conflict(format!("{} is used by {} post(s); remove it from them before deleting it", media.filename, media.used_by.max(1)));
+        let in_use = || {
+            StoreError::Conflict(format!(
+                "{} is used by {} post(s); remove it from them before deleting it",
+                media.filename,
+                media.used_by.max(1)
+            ))
+        };
         if media.used_by > 0 {
             return Err(in_use());
         }
@@ -178,38 +185,13 @@ impl Store {
     /// Sets a variant's media, in order, replacing what it had. Every item must belong to the
     /// workspace of the variant's post, once.
     pub async fn attach_media(&self, variant_id: &str, media_ids: &[String]) -> Result<()> {
-        let mut unique = media_ids.to_vec();
-        unique.sort();
-        unique.dedup();
-        if unique.len() != media_ids.len() {
-            return Err(StoreError::Conflict("the same media is listed twice for one variant".into()));
-        }
         let mut tx = self.begin_write().await?;
-        let workspace: Option<String> =
-            sqlx::query_scalar("SELECT p.workspace_id FROM post_variants v JOIN posts p ON p.id = v.post_id WHERE v.id = $1")
-                .bind(variant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let workspace = workspace.ok_or(StoreError::NotFound("variant"))?;
-        if !media_ids.is_empty() {
-            let sql = format!("SELECT COUNT(*) FROM media WHERE workspace_id = $1 AND id IN ({})", params(2, media_ids.len()));
-            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(&workspace);
-            for id in media_ids {
-                q = q.bind(id);
-            }
-            if q.fetch_one(&mut *tx).await? != media_ids.len() as i64 {
-                return Err(StoreError::NotFound("media"));
-            }
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM post_variants WHERE id = $1").bind(variant_id).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound("variant"));
         }
-        sqlx::query("DELETE FROM variant_media WHERE variant_id = $1").bind(variant_id).execute(&mut *tx).await?;
-        if !media_ids.is_empty() {
-            let sql = format!("INSERT INTO variant_media (variant_id, media_id, position) VALUES {}", tuples(1, media_ids.len(), 3));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (position, id) in media_ids.iter().enumerate() {
-                q = q.bind(variant_id).bind(id).bind(position as i64);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        set_variant_media(&mut tx, variant_id, media_ids).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -335,17 +335,37 @@ pub(crate) async fn insert_variant(tx: &mut Tx, post_id: &str, v: &NewVariant) -
     Ok(vid)
 }
 
-/// Replaces the media of a variant, in order.
+/// Replaces the media of a variant, in order. Each item must belong to the workspace of the
+/// variant's post (`NotFound("media")` otherwise: another tenant's ids reveal nothing), once.
 pub(crate) async fn set_variant_media(tx: &mut Tx, variant_id: &str, media_ids: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM variant_media WHERE variant_id = $1").bind(variant_id).execute(&mut **tx).await?;
-    for (position, media_id) in media_ids.iter().enumerate() {
-        sqlx::query("INSERT INTO variant_media (variant_id, media_id, position) VALUES ($1, $2, $3)")
-            .bind(variant_id)
-            .bind(media_id)
-            .bind(position as i64)
-            .execute(&mut **tx)
-            .await?;
+    if media_ids.is_empty() {
+        return Ok(());
     }
+    let mut unique = media_ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != media_ids.len() {
+        return Err(StoreError::Conflict("the same media is listed twice for one variant".into()));
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM media WHERE id IN ({}) AND workspace_id =
+           (SELECT p.workspace_id FROM post_variants v JOIN posts p ON p.id = v.post_id WHERE v.id = $1)",
+        params(2, media_ids.len())
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(variant_id);
+    for id in media_ids {
+        q = q.bind(id);
+    }
+    if q.fetch_one(&mut **tx).await? != media_ids.len() as i64 {
+        return Err(StoreError::NotFound("media"));
+    }
+    let sql = format!("INSERT INTO variant_media (variant_id, media_id, position) VALUES {}", tuples(1, media_ids.len(), 3));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (position, id) in media_ids.iter().enumerate() {
+        q = q.bind(variant_id).bind(id).bind(position as i64);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 

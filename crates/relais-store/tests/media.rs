@@ -34,7 +34,7 @@ async fn draft(store: &Store, ws: &str, accounts: usize) -> (String, Vec<String>
     let mut variants = vec![];
     for i in 0..accounts {
         let a = store.create_social_account(ws, "sandbox", &format!("compte{i}"), "Compte", |_| "sealed".into()).await.unwrap();
-        variants.push(NewVariant { account_id: a.id, text: "Bonjour".into(), link: None });
+        variants.push(NewVariant::text(a.id, "Bonjour", None));
     }
     let new = NewPost { workspace_id: ws.into(), title: "Lancement".into(), pillar: None, campaign: None, variants };
     let post = store.create_post(&new, &Actor { id: None, label: "test".into() }).await.unwrap();
