@@ -30,6 +30,11 @@ pub struct WebConfig {
     /// Failed sign-ins tolerated per client address within the window.
     pub max_failures_per_ip: i64,
     pub throttle_window_ms: i64,
+    /// Where the media library keeps its files (`<data_dir>/media` for the binary). Every web
+    /// process serving the same database must see the same directory.
+    pub media_dir: std::path::PathBuf,
+    /// What the media library accepts; an upload's body may reach the largest file size.
+    pub media_limits: relais_core::media::MediaLimits,
 }
 
 impl Default for WebConfig {
@@ -45,6 +50,8 @@ impl Default for WebConfig {
             max_failures_per_email: 5,
             max_failures_per_ip: 30,
             throttle_window_ms: 15 * 60_000,
+            media_dir: std::path::PathBuf::from("media"),
+            media_limits: relais_core::media::MediaLimits::default(),
         }
     }
 }
@@ -59,6 +66,8 @@ pub struct Inner {
     pub config: WebConfig,
     /// Seals the credentials of social accounts as they are connected.
     pub secrets: relais_core::secrets::SecretBox,
+    /// The media library's files, in `config.media_dir`.
+    pub media: relais_store::MediaFiles,
 }
 
 impl std::ops::Deref for AppState {
@@ -70,7 +79,8 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig, secrets: relais_core::secrets::SecretBox) -> Self {
-        AppState(Arc::new(Inner { store, config, secrets }))
+        let media = relais_store::MediaFiles::new(config.media_dir.clone());
+        AppState(Arc::new(Inner { store, config, secrets, media }))
     }
 }
 

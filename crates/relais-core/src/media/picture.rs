@@ -54,7 +54,14 @@ fn check_dimensions(format: Format, width: u32, height: u32, limits: &MediaLimit
 }
 
 pub fn inspect(bytes: &[u8], format: Format, limits: &MediaLimits) -> Result<Picture, MediaError> {
-    let damaged = |reason: String| MediaError::Damaged { format, reason };
+    let damaged = |reason: String| {
+        let lower = reason.to_lowercase();
+        if lower.contains("end of file") || lower.contains("eof") || lower.contains("end of the image") {
+            MediaError::Truncated { format }
+        } else {
+            MediaError::Damaged { format, reason }
+        }
+    };
     if format == Format::Jpeg {
         jpeg_is_complete(bytes).map_err(damaged)?;
     }
@@ -118,7 +125,7 @@ fn encode_thumbnail(image: &DynamicImage) -> image::ImageResult<Vec<u8>> {
 /// The JPEG decoder fills a truncated file with grey rather than failing, so the structure is
 /// walked here: marker segments, then entropy-coded scans, up to the end-of-image marker.
 fn jpeg_is_complete(bytes: &[u8]) -> Result<(), String> {
-    let truncated = || "the file ends before the end of the image (it was probably cut short during a transfer)".to_string();
+    let truncated = || "the file ends before the end of the image".to_string();
     let mut i = 2; // after SOI
     loop {
         // Fill bytes may precede a marker.

@@ -17,7 +17,10 @@ pub struct Video {
 
 pub fn inspect(bytes: &[u8]) -> Result<Video, MediaError> {
     let damaged = |reason: String| MediaError::Damaged { format: Format::Mp4, reason };
-    let context = mp4parse::read_mp4(&mut Cursor::new(bytes)).map_err(|e| damaged(describe(e)))?;
+    let context = mp4parse::read_mp4(&mut Cursor::new(bytes)).map_err(|e| match describe(e) {
+        None => MediaError::Truncated { format: Format::Mp4 },
+        Some(reason) => damaged(reason),
+    })?;
     let track = context.tracks.iter().find(|t| t.track_type == TrackType::Video).ok_or(MediaError::NoVideoTrack)?;
     let from_entry = track.stsd.as_ref().and_then(|stsd| {
         stsd.descriptions.iter().find_map(|d| match d {
@@ -44,11 +47,11 @@ pub fn inspect(bytes: &[u8]) -> Result<Video, MediaError> {
     Ok(Video { width, height, duration_ms })
 }
 
-fn describe(e: mp4parse::Error) -> String {
+/// Why the parser gave up, in words; `None` when the file is cut short.
+fn describe(e: mp4parse::Error) -> Option<String> {
     use mp4parse::{Error, Status};
-    let cut_short = || "the file ends in the middle of a box (it was probably cut short during a transfer)".to_string();
-    match e {
-        Error::UnexpectedEOF | Error::Io(_) | Error::InvalidData(Status::CheckParserStateErr | Status::Eof) => cut_short(),
+    Some(match e {
+        Error::UnexpectedEOF | Error::Io(_) | Error::InvalidData(Status::CheckParserStateErr | Status::Eof) => return None,
         Error::MoovMissing => "it has no movie header (moov box)".into(),
         Error::Unsupported(what) => format!("it uses something the parser does not support: {what}"),
         Error::OutOfMemory => "it declares more data than can be read".into(),
@@ -57,7 +60,7 @@ fn describe(e: mp4parse::Error) -> String {
             format!("{s:?}")
         }
         Error::InvalidData(s) => <&str>::from(s).to_string(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -151,8 +154,11 @@ pub(crate) mod tests {
         let file = tiny_mp4(640, 360, 1000);
         let cut = &file[..file.len() - 3];
         let err = inspect(cut).unwrap_err();
-        assert!(matches!(err, MediaError::Damaged { format: Format::Mp4, ref reason } if reason.contains("cut short")), "{err}");
+        assert_eq!(err, MediaError::Truncated { format: Format::Mp4 });
         let err = inspect(&file[..40]).unwrap_err();
-        assert!(matches!(err, MediaError::Damaged { .. }), "{err}");
+        assert!(matches!(err, MediaError::Truncated { .. } | MediaError::Damaged { .. }), "{err}");
+        // A file with a file-type box and nothing else has no movie header.
+        let err = inspect(&file[..32]).unwrap_err();
+        assert_eq!(err.to_string(), "the MP4 is damaged: it has no movie header (moov box)");
     }
 }
