@@ -87,10 +87,11 @@ impl AppState {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
-    let browser = pages::routes().layer(middleware::from_fn_with_state(state.clone(), session::layer));
+    let upload_limit = media_upload_limit(&state.config);
+    let browser = pages::routes(upload_limit).layer(middleware::from_fn_with_state(state.clone(), session::layer));
     Router::new()
         .merge(browser)
-        .nest("/api", api::routes())
+        .nest("/api", api::routes(upload_limit))
         .merge(ops::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
@@ -103,3 +104,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 use crate::error;
+
+/// The body an upload to the media library may reach: the largest file plus room for the
+/// multipart framing. Only the upload routes get it; every other route keeps `body_limit`.
+fn media_upload_limit(config: &WebConfig) -> usize {
+    usize::try_from(config.media_limits.max_any_bytes()).unwrap_or(usize::MAX).saturating_add(1024 * 1024)
+}

@@ -10,6 +10,7 @@ mod app;
 mod chrome;
 mod error;
 mod hashing;
+mod media_intake;
 pub mod i18n;
 mod ops;
 mod pages;

@@ -3,6 +3,7 @@
 //! pages decides what the token may do. Errors are `application/problem+json`.
 
 mod auth;
+mod media;
 mod posts;
 mod workspaces;
 
@@ -22,9 +23,9 @@ pub use auth::ApiCaller;
 #[openapi(
     info(title = "Relais API", description = "The JSON API of Relais, a self-hosted social media desk. Authenticate with `Authorization: Bearer <API token>`; tokens are created by workspace admins under Settings → API tokens and carry one workspace and one role."),
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
-        posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act),
+        posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
-        posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut)),
+        posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut, media::MediaOut, media::MediaUploadIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -40,7 +41,7 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/v1/me", get(workspaces::me))
@@ -52,6 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/workspaces/{id}/posts", axum::routing::post(posts::create_post))
         .route("/v1/workspaces/{id}/posts/{post}", get(posts::get_post))
         .route("/v1/workspaces/{id}/posts/{post}/actions", axum::routing::post(posts::act))
+        .route(
+            "/v1/workspaces/{id}/media",
+            get(media::list).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
         .fallback(|req: Request| async move {
             ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
         })

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod home;
 mod invite;
+pub(crate) mod media;
 mod members;
 mod profile;
 mod settings;
@@ -15,13 +16,13 @@ use crate::app::AppState;
 use crate::error::PageError;
 use crate::session::{Ctx, InWorkspace};
 use axum::Router;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use relais_store::AuditEvent;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(home::index))
         .route("/switch", get(home::switch))
@@ -45,6 +46,11 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/settings/api-tokens", get(tokens::list).post(tokens::create))
         .route("/w/{ws}/settings/api-tokens/{id}/revoke", post(tokens::revoke))
         .route("/w/{ws}/settings/audit", get(audit::list))
+        .route("/w/{ws}/media", get(media::list).post(media::upload).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/w/{ws}/media/{id}/alt", post(media::save_alt_text))
+        .route("/w/{ws}/media/{id}/delete", post(media::delete))
+        .route("/w/{ws}/media/{id}/file", get(media::file))
+        .route("/w/{ws}/media/{id}/thumb", get(media::thumbnail))
         .route("/static/{file}", get(assets::serve))
 }
 
