@@ -28,6 +28,8 @@ pub struct TestApp {
     pub url: String,
     pub store: Store,
     pub f: Fixture,
+    /// The media library's directory, removed when the test ends.
+    pub media_dir: tempfile::TempDir,
 }
 
 async fn user(store: &Store, email: &str, name: &str) -> String {
@@ -64,7 +66,9 @@ pub async fn spawn(db: &TestDb) -> TestApp {
     ] {
         store.set_membership(ws, u, r).await.unwrap();
     }
-    let config = WebConfig { hash_cost: HashCost::FAST, body_limit: 256 * 1024, ..WebConfig::default() };
+    let media_dir = tempfile::tempdir().unwrap();
+    let config =
+        WebConfig { hash_cost: HashCost::FAST, body_limit: 256 * 1024, media_dir: media_dir.path().to_path_buf(), ..WebConfig::default() };
     let secrets = relais_core::secrets::SecretBox::new(&relais_core::secrets::SecretKey::generate());
     let app = relais_web::router(AppState::new(store.clone(), config, secrets));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -72,7 +76,7 @@ pub async fn spawn(db: &TestDb) -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    TestApp { url, store, f: Fixture { bank, coffee, foreign, admin, smm, cm } }
+    TestApp { url, store, f: Fixture { bank, coffee, foreign, admin, smm, cm }, media_dir }
 }
 
 /// Runs a test against an app on SQLite and on PostgreSQL.
