@@ -69,6 +69,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure [default: true when the public URL is https].
     #[arg(long, env = "RELAIS_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// The largest image the media library takes, in MB (1 MB = 1,048,576 bytes) [default: 20].
+    #[arg(long, env = "RELAIS_MEDIA_MAX_IMAGE_MB")]
+    pub media_max_image_mb: Option<u64>,
+    /// The largest video the media library takes, in MB [default: 100].
+    #[arg(long, env = "RELAIS_MEDIA_MAX_VIDEO_MB")]
+    pub media_max_video_mb: Option<u64>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -104,6 +110,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub secure_cookies: Option<bool>,
+    pub media_max_image_mb: Option<u64>,
+    pub media_max_video_mb: Option<u64>,
     pub job_lease_ms: Option<i64>,
     pub job_batch: Option<i64>,
     pub sandbox_latency_ms: Option<u64>,
@@ -191,10 +199,34 @@ impl Settings {
             bail!("public_url {u:?} must start with http:// or https://");
         }
         let https = public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        let defaults = relais_core::media::MediaLimits::default();
+        let megabytes = |name: &str, value: Option<u64>, default: u64| -> anyhow::Result<u64> {
+            match value {
+                None => Ok(default),
+                Some(mb @ 1..=4096) => Ok(mb * 1024 * 1024),
+                Some(mb) => bail!("{name} is {mb}; it must be between 1 and 4096 (MB)"),
+            }
+        };
+        let media_limits = relais_core::media::MediaLimits {
+            max_image_bytes: megabytes(
+                "media_max_image_mb",
+                args.media_max_image_mb.or(self.file.media_max_image_mb),
+                defaults.max_image_bytes,
+            )?,
+            max_video_bytes: megabytes(
+                "media_max_video_mb",
+                args.media_max_video_mb.or(self.file.media_max_video_mb),
+                defaults.max_video_bytes,
+            )?,
+            ..defaults
+        };
         Ok(relais_web::WebConfig {
             secure_cookies: args.secure_cookies.or(self.file.secure_cookies).unwrap_or(https),
             trust_proxy: args.trust_proxy.or(self.file.trust_proxy).unwrap_or(false),
             public_url,
+            // Several web processes on one PostgreSQL need this directory on shared storage.
+            media_dir: self.data_dir.join("media"),
+            media_limits,
             ..relais_web::WebConfig::default()
         })
     }
@@ -281,6 +313,11 @@ mod tests {
         assert_eq!(s.bind(&ServeArgs { bind: Some("127.0.0.1:1".into()), ..Default::default() }), "127.0.0.1:1");
         assert_eq!(s.workers(None), 5);
         assert_eq!(s.workers(Some(1)), 1);
+
+        let web = s.web_config(&ServeArgs { media_max_video_mb: Some(250), ..Default::default() }).unwrap();
+        assert_eq!(web.media_dir, dir.join("media"));
+        assert_eq!((web.media_limits.max_image_bytes, web.media_limits.max_video_bytes), (20 * 1024 * 1024, 250 * 1024 * 1024));
+        assert!(s.web_config(&ServeArgs { media_max_image_mb: Some(0), ..Default::default() }).is_err());
 
         std::fs::write(&file, "bnid = \"oops\"\n").unwrap();
         let err = format!("{:#}", Settings::resolve(&a, false).unwrap_err());

@@ -98,7 +98,10 @@ pub async fn upload(
         Err(e) => return Err(ApiError::new(e.status, "malformed-multipart", e.reason)),
     };
     if parts.files.len() != 1 {
-        return Err(invalid("file", format!("send exactly one file, in a part named \"file\" with a file name; this request has {}", parts.files.len())));
+        return Err(invalid(
+            "file",
+            format!("send exactly one file, in a part named \"file\" with a file name; this request has {}", parts.files.len()),
+        ));
     }
     let alt = relais_core::media::alt_text(parts.fields.get("alt_text").map(String::as_str).unwrap_or_default())?;
     let upload = parts.files.remove(0);

@@ -53,10 +53,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/posts", axum::routing::post(posts::create_post))
         .route("/v1/workspaces/{id}/posts/{post}", get(posts::get_post))
         .route("/v1/workspaces/{id}/posts/{post}/actions", axum::routing::post(posts::act))
-        .route(
-            "/v1/workspaces/{id}/media",
-            get(media::list).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
-        )
+        .route("/v1/workspaces/{id}/media", get(media::list).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .fallback(|req: Request| async move {
             ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
         })

@@ -160,9 +160,9 @@ pub async fn upload(State(app): State<AppState>, ws: InWorkspace, multipart: Mul
                 }
             }
             Ok((_, false)) => existing += 1,
-            Err(IntakeError::Refused(why)) => refused.push(
-                tr.ta("media-file-refused", &[("file", filename), ("reason", media_error_text(tr, &why))]),
-            ),
+            Err(IntakeError::Refused(why)) => {
+                refused.push(tr.ta("media-file-refused", &[("file", filename), ("reason", media_error_text(tr, &why))]))
+            }
             Err(IntakeError::Failed(why)) => return PageError::internal(tr, why).into_response(),
         }
     }

@@ -45,7 +45,12 @@ app_test!(a_cm_uploads_an_image_and_its_thumbnail_is_served_as_jpeg, |app: TestA
     cm.get(&format!("/w/{bank}/media")).await.assert_contains("La médiathèque est vide.");
     let original = png(800, 600);
     let page = upload(&cm, &bank, &[("Vitrine Dijon.png", original.clone())]).await;
-    assert_eq!((page.status, page.location.as_deref()), (303, Some(format!("/w/{bank}/media?done=media-uploaded").as_str())), "{}", page.body);
+    assert_eq!(
+        (page.status, page.location.as_deref()),
+        (303, Some(format!("/w/{bank}/media?done=media-uploaded").as_str())),
+        "{}",
+        page.body
+    );
     let page = cm.get(&format!("/w/{bank}/media?done=media-uploaded")).await;
     page.assert_contains("Fichiers ajoutés à la médiathèque.").assert_contains("Vitrine Dijon.png").assert_contains("800 × 600 px");
     page.assert_contains("Utilisé par aucune publication").assert_contains("Pas encore de texte alternatif");
@@ -177,7 +182,10 @@ app_test!(the_api_uploads_and_lists_media_by_token_role, |app: TestApp| async mo
     let bytes = png(40, 30);
     let (s, m) = send(cm.clone(), vec![("carte.png", bytes.clone())], Some("Carte des agences")).await;
     assert_eq!(s, 201, "{m}");
-    assert_eq!((m["kind"].as_str(), m["mime"].as_str(), m["width"].as_i64(), m["height"].as_i64()), (Some("image"), Some("image/png"), Some(40), Some(30)));
+    assert_eq!(
+        (m["kind"].as_str(), m["mime"].as_str(), m["width"].as_i64(), m["height"].as_i64()),
+        (Some("image"), Some("image/png"), Some(40), Some(30))
+    );
     assert_eq!(m["alt_text"], "Carte des agences");
     let (s, again) = send(cm.clone(), vec![("carte.png", bytes)], None).await;
     assert_eq!((s, &again["id"]), (200, &m["id"]));
