@@ -84,7 +84,7 @@ both_backends!(variants_keep_their_media_in_order_and_used_media_cannot_be_delet
     let (c, _) = store.insert_media(&image(&ws, 'c', "c.png")).await.unwrap();
     let (_, variants) = draft(&store, &ws, 2).await;
     store.attach_media(&variants[0], &[b.id.clone(), a.id.clone()]).await.unwrap();
-    store.attach_media(&variants[1], &[a.id.clone()]).await.unwrap();
+    store.attach_media(&variants[1], std::slice::from_ref(&a.id)).await.unwrap();
     let map = store.variant_media(&variants).await.unwrap();
     assert_eq!(map[&variants[0]].iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), vec![b.id.as_str(), a.id.as_str()]);
     assert_eq!(map[&variants[1]].len(), 1);
@@ -94,7 +94,7 @@ both_backends!(variants_keep_their_media_in_order_and_used_media_cannot_be_delet
     let err = store.delete_media(&ws, &a.id).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("a.png is used by 1 post")), "{err}");
     // Replacing the list frees a; c is unused and goes.
-    store.attach_media(&variants[0], &[c.id.clone()]).await.unwrap();
+    store.attach_media(&variants[0], std::slice::from_ref(&c.id)).await.unwrap();
     store.attach_media(&variants[1], &[]).await.unwrap();
     let map = store.variant_media(&variants).await.unwrap();
     assert_eq!(map[&variants[0]][0].id, c.id);
@@ -116,6 +116,6 @@ both_backends!(a_variant_takes_only_its_own_workspace_s_media_once, |store: Stor
     assert!(matches!(err, StoreError::NotFound("media")), "{err}");
     let err = store.attach_media(&variants[0], &[mine.id.clone(), mine.id.clone()]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-    assert!(matches!(store.attach_media("no-such-variant", &[mine.id.clone()]).await, Err(StoreError::NotFound("variant"))));
+    assert!(matches!(store.attach_media("no-such-variant", std::slice::from_ref(&mine.id)).await, Err(StoreError::NotFound("variant"))));
     assert!(store.variant_media(&variants).await.unwrap().is_empty());
 });
