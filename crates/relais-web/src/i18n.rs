@@ -55,6 +55,15 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with several named arguments.
+    pub fn tn(&self, id: &str, named: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in named {
+            args.set(*name, FluentValue::from(value.to_string()));
+        }
+        self.format(id, Some(&args))
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
         let b = match self.locale {
             Locale::Fr => &bundles().fr,
