@@ -257,7 +257,8 @@ impl FromRequestParts<AppState> for InWorkspace {
         let Some((workspace, role)) = all.iter().find(|(w, _)| w.id == ws_id).cloned() else {
             return Err(PageError::not_found(tr).into_response());
         };
-        let unread = app.store.unread_notifications(&me.user().id, &workspace.id).await.map_err(|e| PageError::store(tr, e).into_response())?;
+        let unread =
+            app.store.unread_notifications(&me.user().id, &workspace.id).await.map_err(|e| PageError::store(tr, e).into_response())?;
         Ok(InWorkspace { me, workspace, role, all, unread })
     }
 }

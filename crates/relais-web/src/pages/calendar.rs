@@ -243,7 +243,8 @@ pub async fn index(State(app): State<AppState>, ws: InWorkspace, Query(q): Query
 
     let keep = |view: &str, date: &str| -> String {
         let mut params = vec![("view", view.to_string()), ("date", date.to_string())];
-        for (k, v) in [("account", &q.account), ("network", &q.network), ("pillar", &q.pillar), ("campaign", &q.campaign), ("status", &q.status)]
+        for (k, v) in
+            [("account", &q.account), ("network", &q.network), ("pillar", &q.pillar), ("campaign", &q.campaign), ("status", &q.status)]
         {
             if let Some(v) = non_empty(v) {
                 params.push((k, v));

@@ -236,7 +236,8 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
     }
     let variants = app.store.variants(&post.id).await.unwrap_or_default();
     let media = app.store.variant_media_ids(&post.id).await.unwrap_or_default();
-    let local = post.scheduled_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).and_then(|t| local_of(t, &ws.workspace.time_zone).ok());
+    let local =
+        post.scheduled_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).and_then(|t| local_of(t, &ws.workspace.time_zone).ok());
     let draft = Draft {
         title: post.title.clone(),
         pillar: post.pillar.clone(),
@@ -304,7 +305,12 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
         };
     }
     let actor = actor_of(ws);
-    let content = PostContent { title: draft.title_or_default(), pillar: draft.pillar.clone(), campaign: draft.campaign.clone(), variants: draft.variants.clone() };
+    let content = PostContent {
+        title: draft.title_or_default(),
+        pillar: draft.pillar.clone(),
+        campaign: draft.campaign.clone(),
+        variants: draft.variants.clone(),
+    };
     let rules = ws.workspace.workflow_rules();
     let saved: Result<Post, StoreError> = match &existing {
         None => {
@@ -342,21 +348,19 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
         }
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    // The planned time, when given and changed.
-    if !draft.date.is_empty() {
-        let local = format!("{}T{}", draft.date, if draft.time.is_empty() { "09:00" } else { &draft.time });
-        if post.scheduled_local.as_deref() != Some(local.as_str()) || post.state == PostState::Scheduled {
-            if let Ok(instant) = resolve_local(&local, &ws.workspace.time_zone) {
-                let planned = PlannedAt { at_ms: instant.as_millisecond(), local: &local, zone: &ws.workspace.time_zone };
-                if post.state != PostState::Scheduled || post.scheduled_local.as_deref() != Some(local.as_str()) {
-                    if let Err(e) = app.store.plan_post(&post.id, Some(planned), &actor).await {
-                        return PageError::store(tr, e).into_response();
-                    }
-                }
-            }
-        }
-    } else if post.scheduled_at.is_some() && post.state != PostState::Scheduled && existing.is_some() {
-        if let Err(e) = app.store.plan_post(&post.id, None, &actor).await {
+    // The planned time, set or cleared when it changed (an edited post is back before
+    // scheduling, so this never touches publish jobs).
+    let wanted = (!draft.date.is_empty()).then(|| format!("{}T{}", draft.date, if draft.time.is_empty() { "09:00" } else { &draft.time }));
+    if wanted != post.scheduled_local {
+        let zone = &ws.workspace.time_zone;
+        let planned = match &wanted {
+            Some(local) => match resolve_local(local, zone) {
+                Ok(instant) => Some(PlannedAt { at_ms: instant.as_millisecond(), local, zone }),
+                Err(e) => return PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "error-move", tr).detail(e.to_string()).into_response(),
+            },
+            None => None,
+        };
+        if let Err(e) = app.store.plan_post(&post.id, planned, &actor).await {
             return PageError::store(tr, e).into_response();
         }
     }

@@ -214,11 +214,14 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         .map(|e| EventView {
             who: e.actor_label,
             when: tr.datetime(e.at, &tz),
-            what: tr.tn("history-move", &[
-                ("action", &tr.t(&format!("history-{}", e.action))),
-                ("from", &PostState::parse(&e.from_state).map(|s| state_label(tr, s)).unwrap_or(e.from_state)),
-                ("to", &PostState::parse(&e.to_state).map(|s| state_label(tr, s)).unwrap_or(e.to_state)),
-            ]),
+            what: tr.tn(
+                "history-move",
+                &[
+                    ("action", &tr.t(&format!("history-{}", e.action))),
+                    ("from", &PostState::parse(&e.from_state).map(|s| state_label(tr, s)).unwrap_or(e.from_state)),
+                    ("to", &PostState::parse(&e.to_state).map(|s| state_label(tr, s)).unwrap_or(e.to_state)),
+                ],
+            ),
             comment: e.comment,
         })
         .collect();
@@ -255,7 +258,10 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
                 network: capabilities_of(&network).map(|c| c.label.to_string()).unwrap_or(network),
                 thread: v.thread_parts(),
                 media: media.iter().filter(|(vid, _)| vid == &v.id).map(|(_, m)| m.clone()).collect(),
-                findings: findings.iter().map(|f| FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) }).collect(),
+                findings: findings
+                    .iter()
+                    .map(|f| FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) })
+                    .collect(),
                 text: v.text,
                 link: v.link,
                 first_comment: v.first_comment,
@@ -286,7 +292,12 @@ pub struct ShowQuery {
     done: Option<String>,
 }
 
-pub async fn show(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, Query(q): Query<ShowQuery>) -> Response {
+pub async fn show(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
     if let Err(e) = ws.require(Action::ViewCalendar) {
         return e.into_response();
     }
@@ -317,11 +328,16 @@ fn recipients_of(ws: &InWorkspace, post: &Post, members: &[Member], to: PostStat
     let me = &ws.me.user().id;
     let author_and_assignee = || post.created_by.iter().chain(post.assignee_id.iter()).cloned().collect::<Vec<_>>();
     let (users, kind): (Vec<String>, NotificationKind) = match (action, to) {
-        (PostAction::SubmitForReview, _) => {
-            (members.iter().filter(|m| allows(m.role, Action::ApprovePosts)).map(|m| m.user_id.clone()).collect(), NotificationKind::Submitted)
-        }
+        (PostAction::SubmitForReview, _) => (
+            members.iter().filter(|m| allows(m.role, Action::ApprovePosts)).map(|m| m.user_id.clone()).collect(),
+            NotificationKind::Submitted,
+        ),
         (PostAction::Approve, PostState::ClientReview) => (
-            members.iter().filter(|m| allows(m.role, Action::ClientApprove) && !allows(m.role, Action::DraftPosts)).map(|m| m.user_id.clone()).collect(),
+            members
+                .iter()
+                .filter(|m| allows(m.role, Action::ClientApprove) && !allows(m.role, Action::DraftPosts))
+                .map(|m| m.user_id.clone())
+                .collect(),
             NotificationKind::ClientReview,
         ),
         (PostAction::Approve | PostAction::ClientApprove, _) => (author_and_assignee(), NotificationKind::Approved),
@@ -345,7 +361,12 @@ pub struct ActForm {
     time: Option<String>,
 }
 
-pub async fn act(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, PageForm(f): PageForm<ActForm>) -> Response {
+pub async fn act(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<ActForm>,
+) -> Response {
     if let Err(e) = ws.require(Action::ViewCalendar) {
         return e.into_response();
     }
@@ -412,7 +433,9 @@ pub async fn act(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Pa
         app.store.move_post_notifying(&post.id, post.state, to, &actor, action_key(action), comment, &notes).await
     };
     match result {
-        Ok(()) => Redirect::to(&format!("{}/posts/{}?done=post-{}", ws.base(), post.id, action_key(action).replace('_', "-"))).into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("{}/posts/{}?done=post-{}", ws.base(), post.id, action_key(action).replace('_', "-"))).into_response()
+        }
         Err(StoreError::Conflict(m)) => show_error(&app, &ws, &id, StatusCode::CONFLICT, m).await,
         Err(e) => PageError::store(tr, e).into_response(),
     }
@@ -442,7 +465,8 @@ pub async fn comment(
         return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-comment-length")).await;
     }
     let actor = actor_of(&ws);
-    let mut users: Vec<String> = post.created_by.iter().chain(post.assignee_id.iter()).filter(|u| **u != ws.me.user().id).cloned().collect();
+    let mut users: Vec<String> =
+        post.created_by.iter().chain(post.assignee_id.iter()).filter(|u| **u != ws.me.user().id).cloned().collect();
     users.dedup();
     let notes: Vec<NewNotification> = users
         .into_iter()
