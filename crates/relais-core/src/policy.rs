@@ -149,7 +149,7 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Settings)
+        matches!(self, Section::Calendar | Section::Composer | Section::Settings)
     }
 
     /// The sections a role sees in the navigation.
@@ -205,8 +205,8 @@ mod tests {
 
     #[test]
     fn navigation_shows_only_built_sections_the_role_may_open() {
-        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Settings]);
-        assert!(Section::visible_to(Role::Cm).is_empty());
-        assert!(Section::visible_to(Role::Client).is_empty());
+        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Calendar, Section::Composer, Section::Settings]);
+        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer]);
+        assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
     }
 }

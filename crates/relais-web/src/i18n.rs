@@ -56,10 +56,10 @@ impl Tr {
     }
 
     /// The message `id` with several named arguments.
-    pub fn ta(&self, id: &str, values: &[(&str, String)]) -> String {
+    pub fn tn(&self, id: &str, named: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut args = FluentArgs::new();
-        for (name, value) in values {
-            args.set(*name, FluentValue::from(value.clone()));
+        for (name, value) in named {
+            args.set(*name, FluentValue::from(value.to_string()));
         }
         self.format(id, Some(&args))
     }
@@ -126,7 +126,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for call in ["t(\"", "t1(\"", "ta(\""] {
+                for call in ["t(\"", "t1(\"", "tn(\""] {
                     for (at, _) in text.match_indices(call) {
                         // `t(` as a word: not the end of `get(` or `set(`.
                         let before = text[..at].chars().next_back().unwrap_or(' ');

@@ -3,9 +3,13 @@
 
 use crate::config::{ServeArgs, Settings};
 use crate::users::ensure_workspace;
+use jiff::ToSpan;
 use relais_core::password::{self, HashCost};
+use relais_core::scheduling::resolve_local;
+use relais_core::secrets::SecretBox;
+use relais_core::workflow::PostState;
 use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName};
-use relais_store::{AuditEvent, Store, Workspace, WorkspaceSettings};
+use relais_store::{Actor, AuditEvent, NewPost, NewVariant, PlannedAt, SocialAccount, Store, Workspace, WorkspaceSettings};
 
 pub const DEMO_PASSWORD: &str = "relais-demo-2026";
 const AGENCY: &str = "Agence Rivage";
@@ -24,7 +28,7 @@ const PEOPLE: &[Person] = &[
 
 pub async fn run(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
     let store = crate::serve::open(settings).await?;
-    let created = seed(&store).await?;
+    let created = seed(&store, &SecretBox::new(&settings.secret_key)).await?;
     let mut banner = String::new();
     banner.push_str(if created { "Demo data created in " } else { "Demo data reused from " });
     banner.push_str(&format!(
@@ -39,7 +43,7 @@ pub async fn run(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Creates the demo organisation once; returns false when it was already there.
-pub async fn seed(store: &Store) -> anyhow::Result<bool> {
+pub async fn seed(store: &Store, secrets: &SecretBox) -> anyhow::Result<bool> {
     if store.find_organisation_by_name(AGENCY).await?.is_some() {
         return Ok(false);
     }
@@ -47,8 +51,12 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     let bank = branded_workspace(store, &agency, BANK, "#7a1f2b", "#d4a017").await?;
     let coffee = branded_workspace(store, &agency, COFFEE, "#3f2a1d", "#c9782b").await?;
     let hash = password::hash(DEMO_PASSWORD, HashCost::PRODUCTION)?;
+    let mut cm = None;
     for (email, name, roles) in PEOPLE {
         let user = store.create_user(&Email::parse(email)?, &Name::parse("name", name)?, &hash).await?;
+        if name.starts_with("Lucas") {
+            cm = Some(Actor { id: Some(user.id.clone()), label: (*name).into() });
+        }
         for (ws_name, role) in roles.iter() {
             let ws = if *ws_name == BANK { &bank } else { &coffee };
             store.set_membership(&ws.id, &user.id, *role).await?;
@@ -65,7 +73,165 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
                 .await?;
         }
     }
+    let cm = cm.unwrap_or_else(Actor::system);
+    store.set_client_approval(&bank.id, true).await?;
+    let bank_accounts = [
+        sandbox_account(store, secrets, &bank, "@banquedebourgogne", "Banque de Bourgogne").await?,
+        sandbox_account(store, secrets, &bank, "@bdb_pros", "Banque de Bourgogne Pros").await?,
+    ];
+    let coffee_accounts = [sandbox_account(store, secrets, &coffee, "@cafesmorvan", "Cafés Morvan").await?];
+    for (title, pillar, campaign, text, when, state) in BANK_POSTS {
+        demo_post(store, &bank, &bank_accounts, &cm, (title, *pillar, *campaign, text), *when, *state).await?;
+    }
+    for (title, pillar, campaign, text, when, state) in COFFEE_POSTS {
+        demo_post(store, &coffee, &coffee_accounts, &cm, (title, *pillar, *campaign, text), *when, *state).await?;
+    }
     Ok(true)
+}
+
+/// When a demo post is planned: days from today and the wall-clock time, or minutes from now.
+#[derive(Clone, Copy)]
+enum When {
+    Day(i64, &'static str),
+    InMinutes(i64),
+    Unplanned,
+}
+
+type DemoPost = (&'static str, Option<&'static str>, Option<&'static str>, &'static str, When, PostState);
+
+const BANK_POSTS: &[DemoPost] = &[
+    (
+        "Lancement du prêt Artisan",
+        Some("Produits"),
+        Some("Prêt Artisan"),
+        "Artisans de Bourgogne, le prêt Artisan est là : jusqu'à 50 000 € pour vos équipements, réponse en 48 h. #PrêtArtisan",
+        When::Day(2, "09:00"),
+        PostState::Scheduled,
+    ),
+    (
+        "Démonstration : publication en direct",
+        None,
+        None,
+        "Cette publication part sur le réseau bac à sable quelques minutes après le lancement de la démo.",
+        When::InMinutes(3),
+        PostState::Scheduled,
+    ),
+    (
+        "Témoignage : la boulangerie Morel à Beaune",
+        Some("Clients"),
+        Some("Prêt Artisan"),
+        "« Grâce au prêt Artisan, nous avons changé notre four en une semaine. » Rencontre avec Julie Morel. #PrêtArtisan",
+        When::Day(3, "12:30"),
+        PostState::InReview,
+    ),
+    (
+        "Jours fériés : horaires des agences",
+        Some("Vie locale"),
+        None,
+        "Nos agences seront fermées le jour férié ; l'application reste disponible 24 h/24.",
+        When::Day(4, "17:00"),
+        PostState::ClientReview,
+    ),
+    (
+        "Conseil : préparer son dossier de financement",
+        Some("Conseils"),
+        Some("Prêt Artisan"),
+        "Trois pièces à réunir avant votre rendez-vous : bilan, devis, prévisionnel.",
+        When::Day(6, "18:00"),
+        PostState::Draft,
+    ),
+    (
+        "Foire aux vins : nos conseillers sur place",
+        Some("Vie locale"),
+        None,
+        "Retrouvez nos conseillers sur notre stand tout le week-end.",
+        When::Day(9, "10:00"),
+        PostState::Approved,
+    ),
+    (
+        "Série « Les artisans de nos villages »",
+        Some("Clients"),
+        None,
+        "Idée : un portrait d'artisan par semaine.",
+        When::Unplanned,
+        PostState::Draft,
+    ),
+];
+
+const COFFEE_POSTS: &[DemoPost] = &[
+    (
+        "Nouvelle torréfaction de Noël",
+        Some("Produits"),
+        Some("Noël"),
+        "Notre mélange de Noël arrive en boutique : notes de cacao et d'épices. ☕",
+        When::Day(5, "08:30"),
+        PostState::Draft,
+    ),
+    (
+        "Visite de la brûlerie",
+        Some("Coulisses"),
+        None,
+        "Samedi, portes ouvertes à la brûlerie de Saulieu.",
+        When::Day(7, "11:00"),
+        PostState::InReview,
+    ),
+];
+
+async fn sandbox_account(store: &Store, secrets: &SecretBox, ws: &Workspace, handle: &str, name: &str) -> anyhow::Result<SocialAccount> {
+    Ok(store
+        .create_social_account(&ws.id, "sandbox", handle, name, |id| secrets.seal("demo-token", &SocialAccount::credentials_context(id)))
+        .await?)
+}
+
+/// Creates a demo post and walks it through the workflow to `state`, as the people would.
+async fn demo_post(
+    store: &Store,
+    ws: &Workspace,
+    accounts: &[SocialAccount],
+    author: &Actor,
+    (title, pillar, campaign, text): (&str, Option<&str>, Option<&str>, &str),
+    when: When,
+    state: PostState,
+) -> anyhow::Result<()> {
+    let new = NewPost {
+        workspace_id: ws.id.clone(),
+        title: title.into(),
+        pillar: pillar.map(Into::into),
+        campaign: campaign.map(Into::into),
+        variants: accounts.iter().map(|a| NewVariant::text(a.id.clone(), text, None)).collect(),
+    };
+    let post = store.create_post(&new, author).await?;
+    let zone = ws.time_zone.as_str();
+    let local = match when {
+        When::Day(days, time) => {
+            let day = jiff::Zoned::now().in_tz(zone)?.date().checked_add(days.days())?;
+            Some(format!("{day}T{time}"))
+        }
+        When::InMinutes(m) => Some(jiff::Timestamp::now().checked_add(m.minutes())?.in_tz(zone)?.strftime("%Y-%m-%dT%H:%M").to_string()),
+        When::Unplanned => None,
+    };
+    let agency = Actor { id: None, label: "Sophie Martin".into() };
+    let path: &[(PostState, PostState, &str)] = match state {
+        PostState::Draft => &[],
+        PostState::InReview => &[(PostState::Draft, PostState::InReview, "submit_for_review")],
+        PostState::ClientReview => {
+            &[(PostState::Draft, PostState::InReview, "submit_for_review"), (PostState::InReview, PostState::ClientReview, "approve")]
+        }
+        _ => &[(PostState::Draft, PostState::InReview, "submit_for_review"), (PostState::InReview, PostState::Approved, "approve")],
+    };
+    for (from, to, action) in path {
+        let who = if *action == "submit_for_review" { author } else { &agency };
+        store.move_post(&post.id, *from, *to, who, action, None).await?;
+    }
+    if let Some(local) = local {
+        let at = resolve_local(&local, zone)?.as_millisecond();
+        if state == PostState::Scheduled {
+            store.schedule_post(&post.id, PostState::Approved, at, &local, zone, &agency).await?;
+        } else {
+            store.plan_post(&post.id, Some(PlannedAt { at_ms: at, local: &local, zone }), author).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A workspace of the demo agency in the brand's colours.

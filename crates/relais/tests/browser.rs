@@ -3,6 +3,7 @@
 //!
 //! Skipped loudly when chromedriver is missing, unless `RELAIS_TEST_REQUIRE_BROWSER=1` (CI).
 
+use fantoccini::key::Key;
 use fantoccini::{ClientBuilder, Locator};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -151,6 +152,34 @@ async fn a_person_signs_in_switches_workspace_is_refused_and_signs_out() {
     assert_eq!(here, "Cafés Morvan");
     let png = c.screenshot().await.unwrap();
     let _ = std::fs::write(std::env::temp_dir().join("relais-browser-overview.png"), png);
+    sign_out(&c).await;
+
+    // The CM plans with the keyboard: Shift + right arrow moves a post one day later.
+    sign_in(&c, &url, "lucas.bernard@agence-rivage.example").await;
+    wait_for_text(&c, "Vue d'ensemble").await;
+    let mut calendar = c.current_url().await.unwrap();
+    calendar.set_path(&format!("{}/calendar", calendar.path()));
+    calendar.set_query(Some("view=list"));
+    c.goto(calendar.as_str()).await.unwrap();
+    wait_for_text(&c, "Conseil : préparer son dossier de financement").await;
+    let card = Locator::XPath("//a[@data-movable][.//strong[contains(., 'Conseil : préparer')]]");
+    let before = c.find(card).await.unwrap().attr("data-local").await.unwrap().unwrap();
+    c.find(card).await.unwrap().send_keys(&format!("{}{}", Key::Shift, Key::Right)).await.unwrap();
+    wait_for_text(&c, "Déplacée au").await;
+    let after = c.find(card).await.unwrap().attr("data-local").await.unwrap().unwrap();
+    let next_day = before[..10].parse::<jiff::civil::Date>().unwrap().tomorrow().unwrap();
+    assert_eq!(after, format!("{next_day}{}", &before[10..]), "moved one day, same time");
+    sign_out(&c).await;
+
+    // The client of the bank sees what was sent to them, not the agency's drafts.
+    sign_in(&c, &url, "helene.girard@banque-bourgogne.example").await;
+    wait_for_text(&c, "Client").await;
+    let mut calendar = c.current_url().await.unwrap();
+    calendar.set_path(&format!("{}/calendar", calendar.path()));
+    calendar.set_query(Some("view=list"));
+    c.goto(calendar.as_str()).await.unwrap();
+    let body = wait_for_text(&c, "Jours fériés : horaires des agences").await;
+    assert!(body.contains("Chez le client") && !body.contains("Conseil : préparer"), "{body}");
     sign_out(&c).await;
 
     // The client of the bank may not open the settings.

@@ -65,14 +65,21 @@ pub fn duration_label(ms: i64) -> String {
 
 /// A refusal in the reader's language.
 pub fn media_error_text(tr: Tr, e: &MediaError) -> String {
-    tr.ta(e.code(), &e.args(tr.locale))
+    written_out(tr, e.code(), &e.args(tr.locale))
+}
+
+/// A message whose arguments the domain already wrote out for the reader's language (the
+/// codes and arguments of `MediaError` and `MediaProblem`).
+pub fn written_out(tr: Tr, id: &str, args: &[(&'static str, String)]) -> String {
+    let named: Vec<(&str, &dyn std::fmt::Display)> = args.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+    tr.tn(id, &named)
 }
 
 fn item(tr: Tr, time_zone: &str, m: Media) -> MediaItem {
     let is_video = m.kind == "video";
     MediaItem {
         kind_label: tr.t(if is_video { "media-kind-video" } else { "media-kind-image" }),
-        dimensions: tr.ta("media-dimensions", &[("width", m.width.to_string()), ("height", m.height.to_string())]),
+        dimensions: tr.tn("media-dimensions", &[("width", &m.width), ("height", &m.height)]),
         size: human_size(m.bytes.max(0) as u64, tr.locale),
         duration: m.duration_ms.map(duration_label),
         used_label: match m.used_by {
@@ -97,12 +104,12 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<Me
         base: ws.base(),
         items: list.into_iter().map(|m| item(tr, &ws.workspace.time_zone, m)).collect(),
         can_edit: relais_core::policy::allows(ws.role, Action::DraftPosts),
-        upload_help: tr.ta(
+        upload_help: tr.tn(
             "media-upload-help",
             &[
-                ("image", human_size(limits.max_image_bytes, tr.locale)),
-                ("pixels", (limits.max_pixels / 1_000_000).to_string()),
-                ("video", human_size(limits.max_video_bytes, tr.locale)),
+                ("image", &human_size(limits.max_image_bytes, tr.locale)),
+                ("pixels", &(limits.max_pixels / 1_000_000)),
+                ("video", &human_size(limits.max_video_bytes, tr.locale)),
             ],
         ),
         accept: ACCEPT,
@@ -161,7 +168,7 @@ pub async fn upload(State(app): State<AppState>, ws: InWorkspace, multipart: Mul
             }
             Ok((_, false)) => existing += 1,
             Err(IntakeError::Refused(why)) => {
-                refused.push(tr.ta("media-file-refused", &[("file", filename), ("reason", media_error_text(tr, &why))]))
+                refused.push(tr.tn("media-file-refused", &[("file", &filename), ("reason", &media_error_text(tr, &why))]))
             }
             Err(IntakeError::Failed(why)) => return PageError::internal(tr, why).into_response(),
         }
@@ -217,7 +224,7 @@ pub async fn delete(State(app): State<AppState>, ws: InWorkspace, Path((_, id)):
         return e.into_response();
     }
     let tr = ws.tr();
-    let in_use = |m: &Media| tr.ta("media-error-in-use", &[("file", m.filename.clone()), ("count", m.used_by.max(1).to_string())]);
+    let in_use = |m: &Media| tr.tn("media-error-in-use", &[("file", &m.filename), ("count", &m.used_by.max(1))]);
     let media = match app.store.media(&ws.workspace.id, &id).await {
         Ok(m) => m,
         Err(e) => return PageError::store(tr, e).into_response(),
@@ -303,7 +310,7 @@ mod tests {
         let messages = errors.iter().map(|e| (e.code(), e.args(Locale::Fr))).chain(problems.iter().map(|p| (p.code(), p.args(Locale::Fr))));
         for (code, args) in messages {
             for locale in Locale::ALL {
-                let text = Tr::new(locale).ta(code, &args);
+                let text = written_out(Tr::new(locale), code, &args);
                 assert_ne!(text, code, "{code} is missing in {}", locale.as_str());
                 assert!(!text.contains("{$") && !text.contains("{ $"), "{code}: {text}");
             }

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod helpers;
 mod media;
+mod planning;
 mod posts_api;
 mod roles;
 mod settings;
