@@ -239,6 +239,16 @@ impl Store {
         Ok(id)
     }
 
+    /// The id of the media file named `filename`.
+    pub async fn media_id_for_test(&self, workspace_id: &str, filename: &str) -> Result<String> {
+        sqlx::query_scalar("SELECT id FROM media WHERE workspace_id = $1 AND filename = $2")
+            .bind(workspace_id)
+            .bind(filename)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound("media"))
+    }
+
     /// (run_at, payload) of the publish jobs of a post's variants.
     pub async fn publish_jobs_for_test(&self, post_id: &str) -> Result<Vec<(i64, String)>> {
         let mut jobs = vec![];

@@ -55,6 +55,15 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with several named arguments.
+    pub fn ta(&self, id: &str, values: &[(&str, String)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(*name, FluentValue::from(value.clone()));
+        }
+        self.format(id, Some(&args))
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
         let b = match self.locale {
             Locale::Fr => &bundles().fr,

@@ -3,6 +3,7 @@
 mod assets;
 mod audit;
 mod auth;
+mod calendar_sheet;
 mod home;
 mod invite;
 mod members;
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces/new", get(workspaces::form).post(workspaces::create))
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
+        .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))
+        .route("/w/{ws}/calendar/export.xlsx", get(calendar_sheet::export_xlsx))
+        .route("/w/{ws}/calendar/export.csv", get(calendar_sheet::export_csv))
         .route("/w/{ws}/settings", get(settings::show).post(settings::save))
         .route("/w/{ws}/settings/logo", post(settings::upload_logo))
         .route("/w/{ws}/settings/logo/delete", post(settings::delete_logo))
