@@ -660,11 +660,11 @@ fn read_header(row: usize, header: &[Cell], data: &[(usize, Vec<Cell>)], problem
                     Some(Language::En) => votes.1 += 1,
                     None => {}
                 }
-                if index.contains_key(&column) {
-                    problems.push(Problem { row, column: text.clone(), kind: ProblemKind::DuplicateColumn { header: text } });
-                } else {
-                    index.insert(column, i);
+                if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(column) {
+                    slot.insert(i);
                     written.insert(column, text);
+                } else {
+                    problems.push(Problem { row, column: text.clone(), kind: ProblemKind::DuplicateColumn { header: text } });
                 }
             }
             None => unknown.push(text),

@@ -287,6 +287,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_problem_is_said_in_both_languages_with_all_its_values() {
+        use relais_core::calendar_sheet::ProblemKind as K;
+        let v = || "v".to_string();
+        let kinds = [
+            K::EmptyFile,
+            K::NoRows,
+            K::UnnamedColumn,
+            K::UnknownColumn { header: v(), expected: v() },
+            K::DuplicateColumn { header: v() },
+            K::MissingColumn { header: v() },
+            K::Required,
+            K::BadDate { value: v() },
+            K::BadTime { value: v() },
+            K::MissingDate,
+            K::MissingTime,
+            K::PastDate { local: v(), zone: v() },
+            K::Nonexistent { local: v(), zone: v(), suggestion: v() },
+            K::UnknownAccount { value: v(), example: v() },
+            K::AmbiguousAccount { value: v(), candidates: v() },
+            K::EmptyText,
+            K::TextTooLong { length: 1, limit: 1, network: v() },
+            K::BadLink { value: v() },
+            K::UnknownMedia { value: v() },
+            K::TooManyMedia { count: 1, limit: 1, network: v() },
+            K::UnknownPillar { value: v() },
+            K::UnknownCampaign { value: v() },
+            K::UnknownStatus { value: v(), expected: v() },
+            K::StatusNotImportable { status: v() },
+            K::NeedsApproval { status: v() },
+            K::ClientApprovalRequired { status: v() },
+            K::TitleTooLong { length: 1, limit: 1 },
+            K::PostMismatch { post: v(), first_row: 1 },
+            K::DuplicateAccount { post: v(), first_row: 1 },
+        ];
+        for locale in [Locale::Fr, Locale::En] {
+            for kind in &kinds {
+                let said = message(Tr::new(locale), &Problem { row: 1, column: String::new(), kind: kind.clone() });
+                assert!(!said.starts_with("sheet-problem-") && !said.contains('{'), "{locale:?} {}: {said}", kind.code());
+            }
+        }
+    }
+
+    #[test]
     fn file_names_are_plain_ascii() {
         assert_eq!(file_stem(Language::Fr, "Cafés Morvan & Fils"), "calendrier-cafes-morvan-fils");
         assert_eq!(file_stem(Language::En, "—"), "calendar");
