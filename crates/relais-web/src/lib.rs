@@ -14,5 +14,6 @@ pub mod i18n;
 mod ops;
 mod pages;
 mod session;
+mod sheet_files;
 
 pub use app::{AppState, WebConfig, router};

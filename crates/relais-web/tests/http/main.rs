@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod calendar_sheet;
 mod helpers;
 mod planning;
 mod posts_api;
