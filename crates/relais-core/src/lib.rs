@@ -3,6 +3,7 @@
 //! passwords, tokens and secrets at rest.
 
 pub mod calendar_period;
+pub mod calendar_sheet;
 pub mod marketing_calendar;
 pub mod media;
 pub mod password;

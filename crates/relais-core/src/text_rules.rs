@@ -239,6 +239,16 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
     }
 }
 
+/// `text` lowercased with its accents removed, the way the charter lint compares words; used
+/// wherever people type a name that must match one Relais knows ("Média", "PROGRAMMÉ").
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, |f| out.push(f));
+    }
+    out
+}
+
 /// The text folded for matching, each folded character remembering the byte range of the
 /// original character it came from, so that matches map back to spans in the original text.
 struct Folded {

@@ -5,7 +5,7 @@
 use crate::jobs::insert_job;
 use crate::notifications::{NewNotification, NotificationKind, insert_notifications};
 use crate::sql::{params, tuples};
-use crate::{NewJob, Result, Store, StoreError};
+use crate::{NewJob, PlannedAt, Result, Store, StoreError};
 use relais_core::workflow::PostState;
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
@@ -314,6 +314,38 @@ pub(crate) async fn schedule_in_tx(
     Ok(version)
 }
 
+/// Inserts a post (not its variants) in `state`, with a planned time if given, inside the
+/// caller's transaction; returns its id. A scheduled post is inserted approved, then scheduled
+/// with [`schedule_in_tx`], which enqueues its jobs.
+pub(crate) async fn insert_post(
+    tx: &mut Tx,
+    new: &NewPost,
+    state: PostState,
+    planned: Option<PlannedAt<'_>>,
+    actor: &Actor,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO posts (id, workspace_id, state, title, pillar, campaign, scheduled_at, scheduled_local, scheduled_zone,
+                            schedule_version, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11)",
+    )
+    .bind(&id)
+    .bind(&new.workspace_id)
+    .bind(state.as_str())
+    .bind(&new.title)
+    .bind(new.pillar.as_deref())
+    .bind(new.campaign.as_deref())
+    .bind(planned.map(|p| p.at_ms))
+    .bind(planned.map(|p| p.local))
+    .bind(planned.map(|p| p.zone))
+    .bind(actor.id.as_deref())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 /// Inserts a variant with its idempotency key and media, inside the caller's transaction.
 pub(crate) async fn insert_variant(tx: &mut Tx, post_id: &str, v: &NewVariant) -> Result<String> {
     let vid = new_id();
@@ -372,22 +404,8 @@ pub(crate) async fn set_variant_media(tx: &mut Tx, variant_id: &str, media_ids: 
 impl Store {
     /// Creates a draft with one variant per target account.
     pub async fn create_post(&self, new: &NewPost, actor: &Actor) -> Result<Post> {
-        let id = new_id();
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO posts (id, workspace_id, state, title, pillar, campaign, schedule_version, created_by, created_at, updated_at)
-             VALUES ($1, $2, 'draft', $3, $4, $5, 0, $6, $7, $7)",
-        )
-        .bind(&id)
-        .bind(&new.workspace_id)
-        .bind(&new.title)
-        .bind(new.pillar.as_deref())
-        .bind(new.campaign.as_deref())
-        .bind(actor.id.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_post(&mut tx, new, PostState::Draft, None, actor).await?;
         for v in &new.variants {
             insert_variant(&mut tx, &id, v).await?;
         }

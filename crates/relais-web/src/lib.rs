@@ -15,5 +15,6 @@ mod media_intake;
 mod ops;
 mod pages;
 mod session;
+mod sheet_files;
 
 pub use app::{AppState, WebConfig, router};

@@ -4,6 +4,7 @@ mod assets;
 mod audit;
 mod auth;
 mod calendar;
+mod calendar_sheet;
 mod composer;
 mod home;
 mod invite;
@@ -51,6 +52,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/assign", post(post::assign))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
+        .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))
+        .route("/w/{ws}/calendar/export.xlsx", get(calendar_sheet::export_xlsx))
+        .route("/w/{ws}/calendar/export.csv", get(calendar_sheet::export_csv))
         .route("/w/{ws}/settings", get(settings::show).post(settings::save))
         .route("/w/{ws}/settings/logo", post(settings::upload_logo))
         .route("/w/{ws}/settings/logo/delete", post(settings::delete_logo))

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod calendar_sheet;
 mod helpers;
 mod media;
 mod planning;
