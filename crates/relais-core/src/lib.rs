@@ -3,6 +3,7 @@
 //! passwords, tokens and secrets at rest.
 
 pub mod brand_charter;
+pub mod calendar_period;
 pub mod marketing_calendar;
 pub mod password;
 pub mod policy;

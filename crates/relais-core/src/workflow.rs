@@ -57,6 +57,12 @@ impl PostState {
         PostState::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
+    /// Whether a client member sees the post: only what the agency has sent on (client review)
+    /// or approved, never its ideas, drafts, internal reviews or failures.
+    pub fn visible_to_client(self) -> bool {
+        matches!(self, PostState::ClientReview | PostState::Approved | PostState::Scheduled | PostState::Publishing | PostState::Published)
+    }
+
     /// Whether the content may still change without going back through review.
     pub fn is_before_review(self) -> bool {
         matches!(self, PostState::Idea | PostState::Draft)
@@ -191,6 +197,12 @@ mod tests {
             assert!(apply(S::Publishing, action, Role::Admin, PLAIN).is_err(), "{action:?}");
         }
         assert_eq!(apply(S::Failed, A::Retry, Role::Cm, PLAIN), Ok(S::Scheduled));
+    }
+
+    #[test]
+    fn a_client_sees_only_what_was_sent_on() {
+        let seen: Vec<_> = PostState::ALL.into_iter().filter(|s| s.visible_to_client()).collect();
+        assert_eq!(seen, vec![S::ClientReview, S::Approved, S::Scheduled, S::Publishing, S::Published]);
     }
 
     #[test]

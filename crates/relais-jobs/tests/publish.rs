@@ -39,7 +39,7 @@ impl World {
 
     /// A post approved and scheduled `delay_ms` from now on the given accounts.
     async fn scheduled(&self, text: &str, accounts: &[&SocialAccount], delay_ms: i64) -> String {
-        let variants = accounts.iter().map(|a| NewVariant { account_id: a.id.clone(), text: text.into(), link: None }).collect();
+        let variants = accounts.iter().map(|a| NewVariant::text(a.id.clone(), text, None)).collect();
         let new = NewPost {
             workspace_id: self.workspace.clone(),
             title: text.chars().take(20).collect(),

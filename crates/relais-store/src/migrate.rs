@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "publishing", include_str!("../migrations/0002_publishing.sql")),
     (3, "client approval", include_str!("../migrations/0003_client_approval.sql")),
+    (4, "planning", include_str!("../migrations/0004_planning.sql")),
 ];
 
 pub fn latest_version() -> i64 {

@@ -3,6 +3,7 @@
 //! network.
 
 use crate::jobs::insert_job;
+use crate::notifications::{NewNotification, NotificationKind, insert_notifications};
 use crate::sql::{params, tuples};
 use crate::{NewJob, Result, Store, StoreError};
 use relais_core::workflow::PostState;
@@ -17,6 +18,19 @@ pub struct NewVariant {
     pub account_id: String,
     pub text: String,
     pub link: Option<String>,
+    /// Posted as the first reply, where the network allows it.
+    pub first_comment: Option<String>,
+    /// The following parts of a thread, where the network allows threads.
+    pub thread: Vec<String>,
+    /// Media of the library, in order.
+    pub media_ids: Vec<String>,
+}
+
+impl NewVariant {
+    /// A text-only variant.
+    pub fn text(account_id: impl Into<String>, text: impl Into<String>, link: Option<String>) -> NewVariant {
+        NewVariant { account_id: account_id.into(), text: text.into(), link, first_comment: None, thread: vec![], media_ids: vec![] }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,10 +67,12 @@ pub struct Post {
     pub scheduled_local: Option<String>,
     pub scheduled_zone: Option<String>,
     pub schedule_version: i64,
+    pub assignee_id: Option<String>,
+    pub created_by: Option<String>,
 }
 
 #[derive(FromRow)]
-struct PostRow {
+pub(crate) struct PostRow {
     id: String,
     workspace_id: String,
     state: String,
@@ -67,6 +83,8 @@ struct PostRow {
     scheduled_local: Option<String>,
     scheduled_zone: Option<String>,
     schedule_version: i64,
+    assignee_id: Option<String>,
+    created_by: Option<String>,
 }
 
 impl TryFrom<PostRow> for Post {
@@ -84,6 +102,8 @@ impl TryFrom<PostRow> for Post {
             scheduled_local: r.scheduled_local,
             scheduled_zone: r.scheduled_zone,
             schedule_version: r.schedule_version,
+            assignee_id: r.assignee_id,
+            created_by: r.created_by,
         })
     }
 }
@@ -95,6 +115,9 @@ pub struct Variant {
     pub account_id: String,
     pub text: String,
     pub link: Option<String>,
+    pub first_comment: Option<String>,
+    /// JSON array of the following parts of a thread; see [`Variant::thread_parts`].
+    pub thread: Option<String>,
     /// pending | publishing | published | failed
     pub state: String,
     pub idempotency_key: String,
@@ -140,12 +163,23 @@ pub enum VariantOutcome {
     Failed { error: String },
 }
 
-const POST_COLUMNS: &str =
-    "id, workspace_id, state, title, pillar, campaign, scheduled_at, scheduled_local, scheduled_zone, schedule_version";
-const VARIANT_COLUMNS: &str =
-    "id, post_id, account_id, text, link, state, idempotency_key, attempts, remote_id, remote_url, error, published_at";
+pub(crate) const POST_COLUMNS: &str = "id, workspace_id, state, title, pillar, campaign, scheduled_at, scheduled_local, scheduled_zone, \
+     schedule_version, assignee_id, created_by";
+const VARIANT_COLUMNS: &str = "id, post_id, account_id, text, link, first_comment, thread, state, idempotency_key, attempts, remote_id, \
+     remote_url, error, published_at";
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+impl Variant {
+    /// The following parts of the thread, in order (none when the variant is a single post).
+    pub fn thread_parts(&self) -> Vec<String> {
+        self.thread.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+    }
+}
+
+pub(crate) fn thread_json(parts: &[String]) -> Option<String> {
+    if parts.is_empty() { None } else { serde_json::to_string(parts).ok() }
+}
+
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Events recorded by the system (a worker) for several posts, in one statement.
 async fn record_system_events(tx: &mut Tx, from: PostState, events: &[(&str, PostState, Option<&str>)]) -> Result<()> {
@@ -174,7 +208,7 @@ async fn record_system_events(tx: &mut Tx, from: PostState, events: &[(&str, Pos
     Ok(())
 }
 
-async fn record_event(
+pub(crate) async fn record_event(
     tx: &mut Tx,
     post_id: &str,
     actor: &Actor,
@@ -201,6 +235,120 @@ async fn record_event(
     Ok(())
 }
 
+/// Tells the author and the assignee of each failed post, with the network's words.
+async fn notify_failures(tx: &mut Tx, post_ids: &[String], by_post: &HashMap<String, (bool, bool, Option<String>)>) -> Result<()> {
+    if post_ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("SELECT id, workspace_id, title, created_by, assignee_id FROM posts WHERE id IN ({})", params(1, post_ids.len()));
+    let mut q = sqlx::query_as::<_, (String, String, String, Option<String>, Option<String>)>(sqlx::AssertSqlSafe(sql));
+    for id in post_ids {
+        q = q.bind(id);
+    }
+    let mut notes = vec![];
+    for (post_id, workspace_id, title, created_by, assignee) in q.fetch_all(&mut **tx).await? {
+        let mut users: Vec<String> = created_by.into_iter().chain(assignee).collect();
+        users.dedup();
+        for user_id in users {
+            notes.push(NewNotification {
+                user_id,
+                workspace_id: workspace_id.clone(),
+                kind: NotificationKind::Failed,
+                post_id: Some(post_id.clone()),
+                actor_label: "Relais".into(),
+                subject: title.clone(),
+                detail: by_post.get(&post_id).and_then(|p| p.2.clone()),
+            });
+        }
+    }
+    insert_notifications(tx, &notes).await
+}
+
+/// [`Store::schedule_post`] inside the caller's transaction. From `scheduled` it reschedules: the
+/// version moves on, so the jobs of the old time find nothing to do.
+pub(crate) async fn schedule_in_tx(
+    tx: &mut Tx,
+    post_id: &str,
+    from: PostState,
+    at_ms: i64,
+    local: &str,
+    zone: &str,
+    actor: &Actor,
+) -> Result<i64> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "UPDATE posts SET state = 'scheduled', scheduled_at = $1, scheduled_local = $2, scheduled_zone = $3,
+            schedule_version = schedule_version + 1, updated_at = $4
+         WHERE id = $5 AND state = $6 RETURNING schedule_version",
+    )
+    .bind(at_ms)
+    .bind(local)
+    .bind(zone)
+    .bind(now_ms())
+    .bind(post_id)
+    .bind(from.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(version) = version else {
+        return Err(StoreError::Conflict(format!("the post is no longer {}: reload it", from.as_str())));
+    };
+    sqlx::query("UPDATE post_variants SET state = 'pending', error = NULL WHERE post_id = $1 AND state = 'failed'")
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
+    let pending: Vec<String> = sqlx::query_scalar("SELECT id FROM post_variants WHERE post_id = $1 AND state <> 'published' ORDER BY id")
+        .bind(post_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    for variant_id in pending {
+        let job = NewJob {
+            kind: PUBLISH_JOB.into(),
+            payload: serde_json::json!({"variant": variant_id, "version": version}),
+            run_at: at_ms,
+            unique_key: Some(format!("{PUBLISH_JOB}:{variant_id}:{version}")),
+            max_attempts: 8,
+        };
+        insert_job(&mut **tx, &job).await?;
+    }
+    let action = if from == PostState::Scheduled { "reschedule" } else { "schedule" };
+    record_event(tx, post_id, actor, action, from, PostState::Scheduled, Some(local)).await?;
+    Ok(version)
+}
+
+/// Inserts a variant with its idempotency key and media, inside the caller's transaction.
+pub(crate) async fn insert_variant(tx: &mut Tx, post_id: &str, v: &NewVariant) -> Result<String> {
+    let vid = new_id();
+    sqlx::query(
+        "INSERT INTO post_variants (id, post_id, account_id, text, link, first_comment, thread, state, idempotency_key, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, 0)",
+    )
+    .bind(&vid)
+    .bind(post_id)
+    .bind(&v.account_id)
+    .bind(&v.text)
+    .bind(v.link.as_deref())
+    .bind(v.first_comment.as_deref())
+    .bind(thread_json(&v.thread))
+    .bind(format!("relais-{vid}"))
+    .execute(&mut **tx)
+    .await?;
+    set_variant_media(tx, &vid, &v.media_ids).await?;
+    Ok(vid)
+}
+
+/// Replaces the media of a variant, in order.
+pub(crate) async fn set_variant_media(tx: &mut Tx, variant_id: &str, media_ids: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM variant_media WHERE variant_id = $1").bind(variant_id).execute(&mut **tx).await?;
+    for (position, media_id) in media_ids.iter().enumerate() {
+        sqlx::query("INSERT INTO variant_media (variant_id, media_id, position) VALUES ($1, $2, $3)")
+            .bind(variant_id)
+            .bind(media_id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates a draft with one variant per target account.
     pub async fn create_post(&self, new: &NewPost, actor: &Actor) -> Result<Post> {
@@ -221,19 +369,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for v in &new.variants {
-            let vid = new_id();
-            sqlx::query(
-                "INSERT INTO post_variants (id, post_id, account_id, text, link, state, idempotency_key, attempts)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0)",
-            )
-            .bind(&vid)
-            .bind(&id)
-            .bind(&v.account_id)
-            .bind(&v.text)
-            .bind(v.link.as_deref())
-            .bind(format!("relais-{vid}"))
-            .execute(&mut *tx)
-            .await?;
+            insert_variant(&mut tx, &id, v).await?;
         }
         record_event(&mut tx, &id, actor, "create", PostState::Draft, PostState::Draft, None).await?;
         tx.commit().await?;
@@ -284,21 +420,7 @@ impl Store {
         action: &str,
         comment: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let n = sqlx::query("UPDATE posts SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(now_ms())
-            .bind(post_id)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict(format!("the post is no longer {}: reload it", from.as_str())));
-        }
-        record_event(&mut tx, post_id, actor, action, from, to, comment).await?;
-        tx.commit().await?;
-        Ok(())
+        self.move_post_notifying(post_id, from, to, actor, action, comment, &[]).await
     }
 
     /// Schedules an approved (or failed) post at `at_ms`, remembering the wall-clock time and
@@ -306,42 +428,7 @@ impl Store {
     /// transaction. Returns the new schedule version.
     pub async fn schedule_post(&self, post_id: &str, from: PostState, at_ms: i64, local: &str, zone: &str, actor: &Actor) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let version: Option<i64> = sqlx::query_scalar(
-            "UPDATE posts SET state = 'scheduled', scheduled_at = $1, scheduled_local = $2, scheduled_zone = $3,
-                schedule_version = schedule_version + 1, updated_at = $4
-             WHERE id = $5 AND state = $6 RETURNING schedule_version",
-        )
-        .bind(at_ms)
-        .bind(local)
-        .bind(zone)
-        .bind(now_ms())
-        .bind(post_id)
-        .bind(from.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(version) = version else {
-            return Err(StoreError::Conflict(format!("the post is no longer {}: reload it", from.as_str())));
-        };
-        sqlx::query("UPDATE post_variants SET state = 'pending', error = NULL WHERE post_id = $1 AND state = 'failed'")
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?;
-        let pending: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM post_variants WHERE post_id = $1 AND state <> 'published' ORDER BY id")
-                .bind(post_id)
-                .fetch_all(&mut *tx)
-                .await?;
-        for variant_id in pending {
-            let job = NewJob {
-                kind: PUBLISH_JOB.into(),
-                payload: serde_json::json!({"variant": variant_id, "version": version}),
-                run_at: at_ms,
-                unique_key: Some(format!("{PUBLISH_JOB}:{variant_id}:{version}")),
-                max_attempts: 8,
-            };
-            insert_job(&mut *tx, &job).await?;
-        }
-        record_event(&mut tx, post_id, actor, "schedule", from, PostState::Scheduled, Some(local)).await?;
+        let version = schedule_in_tx(&mut tx, post_id, from, at_ms, local, zone, actor).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -492,6 +579,9 @@ impl Store {
             let events: Vec<(&str, PostState, Option<&str>)> =
                 moved.iter().map(|id| (id.as_str(), to, by_post.get(id).and_then(|p| p.2.as_deref()))).collect();
             record_system_events(&mut tx, PostState::Publishing, &events).await?;
+            if to == PostState::Failed {
+                notify_failures(&mut tx, &moved, &by_post).await?;
+            }
             changed.extend(moved.into_iter().map(|id| (id, to)));
         }
         tx.commit().await?;

@@ -32,7 +32,7 @@ async fn seed(store: &Store, n: usize) -> (SecretKey, Vec<String>) {
     let actor = Actor { id: None, label: "test".into() };
     let mut posts = vec![];
     for i in 0..n {
-        let variants = vec![NewVariant { account_id: accounts[i % accounts.len()].id.clone(), text: format!("Annonce {i}"), link: None }];
+        let variants = vec![NewVariant::text(accounts[i % accounts.len()].id.clone(), format!("Annonce {i}"), None)];
         let post = store
             .create_post(&NewPost { workspace_id: ws.id.clone(), title: format!("{i}"), pillar: None, campaign: None, variants }, &actor)
             .await

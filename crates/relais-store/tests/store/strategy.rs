@@ -30,7 +30,7 @@ async fn post_with(store: &Store, ws: &str, title: &str, pillar: Option<&str>, c
         title: title.into(),
         pillar: pillar.map(String::from),
         campaign: campaign.map(String::from),
-        variants: account.map(|a| vec![NewVariant { account_id: a.into(), text: "Bonjour".into(), link: None }]).unwrap_or_default(),
+        variants: account.map(|a| vec![NewVariant::text(a, "Bonjour", None)]).unwrap_or_default(),
     };
     store.create_post(&new, &Actor::system()).await.unwrap().id
 }

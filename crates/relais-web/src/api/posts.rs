@@ -236,7 +236,7 @@ pub async fn create_post(
                 ));
             }
         }
-        variants.push(NewVariant { account_id: v.account_id, text: v.text, link: v.link });
+        variants.push(NewVariant::text(v.account_id, v.text, v.link));
     }
     let new = NewPost { workspace_id: id.clone(), title: title.into_string(), pillar: p.pillar, campaign: p.campaign, variants };
     let post = app.store.create_post(&new, &actor(&caller)).await?;
