@@ -26,6 +26,12 @@ pub const MAX_ITEM_CHARS: usize = 100;
 pub const MAX_HASHTAGS_LIMIT: usize = 100;
 pub const MAX_TONE_NOTES_CHARS: usize = 5000;
 
+/// The names of a network's three fields in errors (words to avoid, mandatory, hashtag limit),
+/// e.g. `mastodon.max_hashtags`; `None` for a key that is not a network.
+pub fn network_fields(key: &str) -> Option<[&'static str; 3]> {
+    NETWORK_KEYS.iter().position(|k| *k == key).map(|index| NETWORK_FIELDS[index])
+}
+
 /// What one network adds to, or changes in, the base charter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkRules {
@@ -86,14 +92,13 @@ impl BrandCharter {
         let mut per_network = BTreeMap::new();
         for (key, rules) in self.per_network {
             let key = key.trim().to_ascii_lowercase();
-            let Some(index) = NETWORK_KEYS.iter().position(|k| *k == key) else {
+            let Some([avoid_field, mandatory_field, hashtags_field]) = network_fields(&key) else {
                 return Err(ValidationError::new(
                     "per_network",
                     "error-charter-network",
                     format!("{key:?} is not a network; use one of {}", NETWORK_KEYS.join(", ")),
                 ));
             };
-            let [avoid_field, mandatory_field, hashtags_field] = NETWORK_FIELDS[index];
             let rules = NetworkRules {
                 words_to_avoid: clean_list(avoid_field, rules.words_to_avoid)?,
                 mandatory: clean_list(mandatory_field, rules.mandatory)?,

@@ -55,6 +55,14 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with two named arguments.
+    pub fn t2(&self, id: &str, name1: &str, value1: impl std::fmt::Display, name2: &str, value2: impl std::fmt::Display) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name1, FluentValue::from(value1.to_string()));
+        args.set(name2, FluentValue::from(value2.to_string()));
+        self.format(id, Some(&args))
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
         let b = match self.locale {
             Locale::Fr => &bundles().fr,
@@ -117,7 +125,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for call in ["t(\"", "t1(\""] {
+                for call in ["t(\"", "t1(\"", "t2(\""] {
                     for (at, _) in text.match_indices(call) {
                         // `t(` as a word: not the end of `get(` or `set(`.
                         let before = text[..at].chars().next_back().unwrap_or(' ');
