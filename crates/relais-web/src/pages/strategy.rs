@@ -28,6 +28,11 @@ impl FieldErrors {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
 
+    /// The error of a network's field (`network.field`), if it has one.
+    pub fn get_for(&self, network: &str, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f.split_once('.') == Some((network, field))).map(|(_, m)| m.as_str())
+    }
+
     /// Every message, for the summary at the top of a form.
     pub fn messages(&self) -> Vec<&str> {
         self.0.iter().map(|(_, m)| m.as_str()).collect()

@@ -7,3 +7,4 @@ mod helpers;
 mod posts_api;
 mod roles;
 mod settings;
+mod strategy;
