@@ -194,7 +194,11 @@ mod tests {
         let mut per_network = BTreeMap::new();
         per_network.insert(
             "mastodon".to_string(),
-            NetworkRules { words_to_avoid: strings(&["promo", "GRATUIT"]), mandatory: strings(&["@banque@mastodon.social"]), max_hashtags: Some(5) },
+            NetworkRules {
+                words_to_avoid: strings(&["promo", "GRATUIT"]),
+                mandatory: strings(&["@banque@mastodon.social"]),
+                max_hashtags: Some(5),
+            },
         );
         per_network.insert("bluesky".to_string(), NetworkRules { max_hashtags: Some(1), ..NetworkRules::default() });
         BrandCharter { base, per_network }

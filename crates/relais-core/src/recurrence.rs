@@ -40,7 +40,11 @@ impl Recurrence {
 
     pub fn parse(raw: &str) -> Result<Recurrence, ValidationError> {
         Recurrence::ALL.into_iter().find(|r| r.as_str() == raw.trim()).ok_or_else(|| {
-            ValidationError::new("recurrence", "error-recurrence", format!("{raw:?} is not a repetition; use none, weekly, monthly or yearly"))
+            ValidationError::new(
+                "recurrence",
+                "error-recurrence",
+                format!("{raw:?} is not a repetition; use none, weekly, monthly or yearly"),
+            )
         })
     }
 }
@@ -48,7 +52,8 @@ impl Recurrence {
 /// A calendar date as forms and the store write it, `YYYY-MM-DD`.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Date, ValidationError> {
     let raw = raw.trim();
-    let bad = || ValidationError::new(field, "error-date", format!("{field} is {raw:?}; write a date as YYYY-MM-DD, for example 2026-03-24"));
+    let bad =
+        || ValidationError::new(field, "error-date", format!("{field} is {raw:?}; write a date as YYYY-MM-DD, for example 2026-03-24"));
     let shape_ok = raw.len() == 10 && raw.bytes().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == b'-' } else { c.is_ascii_digit() });
     if !shape_ok {
         return Err(bad());
@@ -68,7 +73,11 @@ pub fn parse_span(starts_on: &str, ends_on: &str) -> Result<(Date, Date), Valida
 /// The end date must not come before the start date.
 pub fn check_order(start: Date, end: Date) -> Result<(), ValidationError> {
     if end < start {
-        return Err(ValidationError::new("ends_on", "error-ends-before-starts", format!("the end date {end} is before the start date {start}")));
+        return Err(ValidationError::new(
+            "ends_on",
+            "error-ends-before-starts",
+            format!("the end date {end} is before the start date {start}"),
+        ));
     }
     Ok(())
 }

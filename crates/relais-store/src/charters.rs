@@ -29,9 +29,15 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let Some((rules, tone_notes)) = row else { return Ok(BrandCharter::default()) };
-        let rules: Rules = serde_json::from_str(&rules).map_err(|e| StoreError::Conflict(format!("the saved brand charter is unreadable: {e}")))?;
+        let rules: Rules =
+            serde_json::from_str(&rules).map_err(|e| StoreError::Conflict(format!("the saved brand charter is unreadable: {e}")))?;
         Ok(BrandCharter {
-            base: Charter { words_to_avoid: rules.words_to_avoid, mandatory: rules.mandatory, max_hashtags: rules.max_hashtags, tone_notes },
+            base: Charter {
+                words_to_avoid: rules.words_to_avoid,
+                mandatory: rules.mandatory,
+                max_hashtags: rules.max_hashtags,
+                tone_notes,
+            },
             per_network: rules.per_network,
         })
     }

@@ -135,17 +135,16 @@ impl Store {
     /// Creates a pillar; a name already used by a pillar of the workspace is a `Conflict`.
     pub async fn create_pillar(&self, workspace_id: &str, input: &PillarInput) -> Result<Pillar> {
         let id = new_id();
-        let res = sqlx::query(
-            "INSERT INTO pillars (id, workspace_id, name, colour, target_share, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(workspace_id)
-        .bind(input.name.as_str())
-        .bind(input.colour.as_str())
-        .bind(input.target_share.map(i64::from))
-        .bind(now_ms())
-        .execute(self.writer())
-        .await;
+        let res =
+            sqlx::query("INSERT INTO pillars (id, workspace_id, name, colour, target_share, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&id)
+                .bind(workspace_id)
+                .bind(input.name.as_str())
+                .bind(input.colour.as_str())
+                .bind(input.target_share.map(i64::from))
+                .bind(now_ms())
+                .execute(self.writer())
+                .await;
         match res {
             Ok(_) => self.pillar(workspace_id, &id).await,
             Err(e) if StoreError::is_unique_violation(&e) => Err(Kind::Pillar.conflict(input.name.as_str())),
@@ -195,17 +194,16 @@ impl Store {
     pub async fn update_campaign(&self, workspace_id: &str, id: &str, input: &CampaignInput) -> Result<Campaign> {
         let mut tx = self.begin_write().await?;
         let old = old_name(&mut tx, Kind::Campaign, workspace_id, id).await?;
-        let res = sqlx::query(
-            "UPDATE campaigns SET name = $1, colour = $2, starts_on = $3, ends_on = $4 WHERE id = $5 AND workspace_id = $6",
-        )
-        .bind(input.name.as_str())
-        .bind(input.colour.as_str())
-        .bind(input.starts_on.map(|d| d.to_string()))
-        .bind(input.ends_on.map(|d| d.to_string()))
-        .bind(id)
-        .bind(workspace_id)
-        .execute(&mut *tx)
-        .await;
+        let res =
+            sqlx::query("UPDATE campaigns SET name = $1, colour = $2, starts_on = $3, ends_on = $4 WHERE id = $5 AND workspace_id = $6")
+                .bind(input.name.as_str())
+                .bind(input.colour.as_str())
+                .bind(input.starts_on.map(|d| d.to_string()))
+                .bind(input.ends_on.map(|d| d.to_string()))
+                .bind(id)
+                .bind(workspace_id)
+                .execute(&mut *tx)
+                .await;
         finish_update(tx, res, Kind::Campaign, workspace_id, &old, input.name.as_str()).await?;
         self.campaign(workspace_id, id).await
     }

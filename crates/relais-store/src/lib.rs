@@ -8,9 +8,9 @@
 mod accounts;
 mod audit;
 mod bulk;
+mod calendar;
 mod calendar_events;
 mod charters;
-mod calendar;
 mod error;
 mod instance;
 mod invitations;
@@ -34,8 +34,8 @@ pub mod testing;
 
 pub use accounts::SocialAccount;
 pub use audit::{AuditEntry, AuditEvent};
-pub use calendar_events::{CalendarEvent, EventOccurrence};
 pub use calendar::{CalendarEntry, CalendarFilter, Target, When};
+pub use calendar_events::{CalendarEvent, EventOccurrence};
 pub use error::StoreError;
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};

@@ -64,9 +64,11 @@ impl Store {
         match res {
             Ok(r) if r.rows_affected() == 0 => Err(StoreError::NotFound("social account")),
             Ok(_) => Ok(PostingSlot { id, account_id: account_id.to_string(), slot }),
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                Err(StoreError::Conflict(format!("the account already has a slot on weekday {} at {}", slot.weekday_number(), slot.time_label())))
-            }
+            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Conflict(format!(
+                "the account already has a slot on weekday {} at {}",
+                slot.weekday_number(),
+                slot.time_label()
+            ))),
             Err(e) => Err(e.into()),
         }
     }

@@ -105,7 +105,9 @@ both_backends!(the_charter_is_empty_until_saved_and_keeps_its_network_rules, |st
         },
         ..BrandCharter::default()
     };
-    charter.per_network.insert("mastodon".into(), NetworkRules { words_to_avoid: vec!["promo".into()], mandatory: vec![], max_hashtags: Some(5) });
+    charter
+        .per_network
+        .insert("mastodon".into(), NetworkRules { words_to_avoid: vec!["promo".into()], mandatory: vec![], max_hashtags: Some(5) });
     store.save_charter(&ws, &charter).await.unwrap();
     assert_eq!(store.charter(&ws).await.unwrap(), charter);
     charter.base.max_hashtags = None;
@@ -156,7 +158,10 @@ both_backends!(the_queue_offers_the_next_slot_no_scheduled_post_takes, |store: S
     assert!(matches!(store.add_posting_slot(&ws, &account, tuesday_nine).await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.add_posting_slot(&other, &account, tuesday_nine).await, Err(StoreError::NotFound(_))));
     let slots = store.posting_slots(&account).await.unwrap();
-    assert_eq!(slots.iter().map(|s| (s.slot.weekday_number(), s.slot.time_label())).collect::<Vec<_>>(), [(1, "18:00".into()), (2, "09:00".into())]);
+    assert_eq!(
+        slots.iter().map(|s| (s.slot.weekday_number(), s.slot.time_label())).collect::<Vec<_>>(),
+        [(1, "18:00".into()), (2, "09:00".into())]
+    );
     assert_eq!(store.workspace_posting_slots(&ws).await.unwrap().len(), 3);
 
     let (first_ms, first_local) = store.next_free_slot_for(&account, after, paris).await.unwrap().unwrap();
@@ -170,7 +175,11 @@ both_backends!(the_queue_offers_the_next_slot_no_scheduled_post_takes, |store: S
     let theirs = post_with(&store, &ws, "Autre compte", None, None, Some(&second)).await;
     let tuesday = resolve_local("2030-03-05T09:00", paris).unwrap().as_millisecond();
     store.schedule_post(&theirs, PostState::Draft, tuesday, "2030-03-05T09:00", paris, &Actor::system()).await.unwrap();
-    assert_eq!(store.next_free_slot_for(&account, after, paris).await.unwrap().unwrap().1, "2030-03-05T09:00", "another account's post takes nothing");
+    assert_eq!(
+        store.next_free_slot_for(&account, after, paris).await.unwrap().unwrap().1,
+        "2030-03-05T09:00",
+        "another account's post takes nothing"
+    );
     assert_eq!(store.next_free_slot_for(&second, after, paris).await.unwrap().unwrap().1, "2030-03-04T12:00");
 
     assert!(matches!(store.remove_posting_slot(&other, &slot.id).await, Err(StoreError::NotFound(_))));

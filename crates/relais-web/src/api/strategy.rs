@@ -60,7 +60,9 @@ impl From<BrandCharter> for CharterIo {
             per_network: c
                 .per_network
                 .into_iter()
-                .map(|(k, r)| (k, NetworkRulesIo { words_to_avoid: r.words_to_avoid, mandatory: r.mandatory, max_hashtags: r.max_hashtags }))
+                .map(|(k, r)| {
+                    (k, NetworkRulesIo { words_to_avoid: r.words_to_avoid, mandatory: r.mandatory, max_hashtags: r.max_hashtags })
+                })
                 .collect(),
         }
     }
@@ -69,7 +71,12 @@ impl From<BrandCharter> for CharterIo {
 impl From<CharterIo> for BrandCharter {
     fn from(c: CharterIo) -> Self {
         BrandCharter {
-            base: Charter { words_to_avoid: c.words_to_avoid, mandatory: c.mandatory, max_hashtags: c.max_hashtags, tone_notes: c.tone_notes },
+            base: Charter {
+                words_to_avoid: c.words_to_avoid,
+                mandatory: c.mandatory,
+                max_hashtags: c.max_hashtags,
+                tone_notes: c.tone_notes,
+            },
             per_network: c
                 .per_network
                 .into_iter()
@@ -176,7 +183,11 @@ pub async fn put_charter(
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/pillars", params(("id" = String, Path)),
     responses((status = 200, body = Vec<PillarOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_pillars(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Vec<PillarOut>>, ApiError> {
+pub async fn list_pillars(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PillarOut>>, ApiError> {
     caller.require(&id, Action::ViewCalendar)?;
     Ok(Json(app.store.pillars(&id).await?.into_iter().map(Into::into).collect()))
 }
@@ -204,7 +215,11 @@ pub async fn create_pillar(
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/campaigns", params(("id" = String, Path)),
     responses((status = 200, body = Vec<CampaignOut>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_campaigns(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Vec<CampaignOut>>, ApiError> {
+pub async fn list_campaigns(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CampaignOut>>, ApiError> {
     caller.require(&id, Action::ViewCalendar)?;
     Ok(Json(app.store.campaigns(&id).await?.into_iter().map(Into::into).collect()))
 }
@@ -225,7 +240,8 @@ pub async fn create_campaign(
     if let (Some(s), Some(e)) = (starts_on, ends_on) {
         check_order(s, e)?;
     }
-    let input = CampaignInput { name: Name::parse("name", &body.name)?, colour: Colour::parse("colour", &body.colour)?, starts_on, ends_on };
+    let input =
+        CampaignInput { name: Name::parse("name", &body.name)?, colour: Colour::parse("colour", &body.colour)?, starts_on, ends_on };
     let campaign = app.store.create_campaign(&id, &input).await?;
     record(&app, &caller, &id, "campaign.created", &campaign.name).await?;
     Ok((StatusCode::CREATED, Json(campaign.into())))

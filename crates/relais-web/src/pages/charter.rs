@@ -233,7 +233,10 @@ pub async fn try_lint(State(app): State<AppState>, ws: InWorkspace, PageForm(f):
             .map(|finding| {
                 let blocking = finding.severity == Severity::Error;
                 let severity = tr.t(if blocking { "lint-blocking" } else { "lint-warning" });
-                FindingRow { blocking, message: tr.t2("field-error", "field", severity, "message", explain(tr, finding, rules.max_hashtags)) }
+                FindingRow {
+                    blocking,
+                    message: tr.t2("field-error", "field", severity, "message", explain(tr, finding, rules.max_hashtags)),
+                }
             })
             .collect(),
         text: f.text,

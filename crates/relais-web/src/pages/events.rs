@@ -50,14 +50,20 @@ impl EventForm {
     fn input(&self) -> Result<(Name, RecurringEvent), Vec<ValidationError>> {
         let title = Name::parse("title", &self.title);
         let starts_on = parse_date("starts_on", &self.starts_on);
-        let ends_on = if self.ends_on.trim().is_empty() { starts_on.clone().map_err(|_| None) } else { parse_date("ends_on", &self.ends_on).map_err(Some) };
+        let ends_on = if self.ends_on.trim().is_empty() {
+            starts_on.clone().map_err(|_| None)
+        } else {
+            parse_date("ends_on", &self.ends_on).map_err(Some)
+        };
         let recurrence = Recurrence::parse(&self.recurrence);
         let order = match (&starts_on, &ends_on) {
             (Ok(s), Ok(e)) => check_order(*s, *e),
             _ => Ok(()),
         };
         match (title, starts_on, ends_on, recurrence, order) {
-            (Ok(title), Ok(starts_on), Ok(ends_on), Ok(recurrence), Ok(())) => Ok((title, RecurringEvent { starts_on, ends_on, recurrence })),
+            (Ok(title), Ok(starts_on), Ok(ends_on), Ok(recurrence), Ok(())) => {
+                Ok((title, RecurringEvent { starts_on, ends_on, recurrence }))
+            }
             (a, b, c, d, e) => Err([a.err(), b.err(), c.err().flatten(), d.err(), e.err()].into_iter().flatten().collect()),
         }
     }
@@ -100,7 +106,10 @@ struct EventsPage {
 }
 
 fn recurrence_options(tr: Tr) -> Vec<RecurrenceOption> {
-    Recurrence::ALL.into_iter().map(|r| RecurrenceOption { value: r.as_str(), label: tr.t(&format!("recurrence-{}", r.as_str())) }).collect()
+    Recurrence::ALL
+        .into_iter()
+        .map(|r| RecurrenceOption { value: r.as_str(), label: tr.t(&format!("recurrence-{}", r.as_str())) })
+        .collect()
 }
 
 async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<EventsPage, PageError> {
@@ -224,7 +233,12 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
     }
 }
 
-pub async fn update(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, PageForm(form): PageForm<EventForm>) -> Response {
+pub async fn update(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(form): PageForm<EventForm>,
+) -> Response {
     if let Err(e) = ws.require(Action::ManageStrategy) {
         return e.into_response();
     }

@@ -33,7 +33,11 @@ impl Default for PillarForm {
 
 impl From<&Pillar> for PillarForm {
     fn from(p: &Pillar) -> Self {
-        PillarForm { name: p.name.clone(), colour: p.colour.clone(), target_share: p.target_share.map(|s| s.to_string()).unwrap_or_default() }
+        PillarForm {
+            name: p.name.clone(),
+            colour: p.colour.clone(),
+            target_share: p.target_share.map(|s| s.to_string()).unwrap_or_default(),
+        }
     }
 }
 
@@ -181,10 +185,10 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(done): Que
 }
 
 /// A duplicate name is an error on the name field; other store errors are pages of their own.
-fn name_taken(ws: &InWorkspace, e: StoreError) -> Result<FieldErrors, Response> {
+fn name_taken(ws: &InWorkspace, e: StoreError) -> Result<FieldErrors, PageError> {
     match e {
         StoreError::Conflict(_) => Ok(FieldErrors::from_validation(ws.tr(), &[ValidationError::new("name", "error-label-taken", "")])),
-        other => Err(PageError::store(ws.tr(), other).into_response()),
+        other => Err(PageError::store(ws.tr(), other)),
     }
 }
 
@@ -200,14 +204,17 @@ pub async fn create_pillar(State(app): State<AppState>, ws: InWorkspace, PageFor
     let (status, errors) = match form.input() {
         Ok(input) => match app.store.create_pillar(&ws.workspace.id, &input).await {
             Ok(p) => {
-                if let Err(e) = audit(&app, &ws, "pillar.created", &p.name, serde_json::json!({"colour": p.colour, "target_share": p.target_share})).await {
+                if let Err(e) =
+                    audit(&app, &ws, "pillar.created", &p.name, serde_json::json!({"colour": p.colour, "target_share": p.target_share}))
+                        .await
+                {
                     return e.into_response();
                 }
                 return Redirect::to(&labels_url(&ws, "pillar-created")).into_response();
             }
             Err(e) => match name_taken(&ws, e) {
                 Ok(errors) => (StatusCode::CONFLICT, errors),
-                Err(r) => return r,
+                Err(e) => return e.into_response(),
             },
         },
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::from_validation(tr, &errors)),
@@ -238,7 +245,7 @@ pub async fn create_campaign(State(app): State<AppState>, ws: InWorkspace, PageF
             }
             Err(e) => match name_taken(&ws, e) {
                 Ok(errors) => (StatusCode::CONFLICT, errors),
-                Err(r) => return r,
+                Err(e) => return e.into_response(),
             },
         },
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::from_validation(tr, &errors)),
@@ -299,7 +306,12 @@ pub async fn edit_pillar(State(app): State<AppState>, ws: InWorkspace, Path((_, 
     }
 }
 
-pub async fn update_pillar(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, PageForm(form): PageForm<PillarForm>) -> Response {
+pub async fn update_pillar(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(form): PageForm<PillarForm>,
+) -> Response {
     if let Err(e) = ws.require(Action::ManageStrategy) {
         return e.into_response();
     }
@@ -318,7 +330,7 @@ pub async fn update_pillar(State(app): State<AppState>, ws: InWorkspace, Path((_
             }
             Err(e) => match name_taken(&ws, e) {
                 Ok(errors) => (StatusCode::CONFLICT, errors),
-                Err(r) => return r,
+                Err(e) => return e.into_response(),
             },
         },
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::from_validation(tr, &errors)),
@@ -369,7 +381,7 @@ pub async fn update_campaign(
             }
             Err(e) => match name_taken(&ws, e) {
                 Ok(errors) => (StatusCode::CONFLICT, errors),
-                Err(r) => return r,
+                Err(e) => return e.into_response(),
             },
         },
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::from_validation(tr, &errors)),
@@ -429,7 +441,8 @@ mod tests {
         let form = CampaignForm { name: " ".into(), colour: "rouge".into(), starts_on: "2026-06-31".into(), ends_on: "".into() };
         let fields: Vec<_> = form.input().unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "colour", "starts_on"]);
-        let backwards = CampaignForm { name: "Été".into(), colour: "#ff0000".into(), starts_on: "2026-06-30".into(), ends_on: "2026-06-01".into() };
+        let backwards =
+            CampaignForm { name: "Été".into(), colour: "#ff0000".into(), starts_on: "2026-06-30".into(), ends_on: "2026-06-01".into() };
         assert_eq!(backwards.input().unwrap_err()[0].field, "ends_on");
         let open = CampaignForm { name: "Été".into(), colour: "#ff0000".into(), starts_on: "".into(), ends_on: "".into() };
         assert!(open.input().is_ok());

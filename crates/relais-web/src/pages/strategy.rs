@@ -20,7 +20,12 @@ pub struct FieldErrors(Vec<(String, String)>);
 
 impl FieldErrors {
     pub fn from_validation(tr: Tr, errors: &[ValidationError]) -> Self {
-        FieldErrors(errors.iter().map(|e| (e.field.to_string(), tr.t2("field-error", "field", field_label(tr, e.field), "message", tr.t(e.code)))).collect())
+        FieldErrors(
+            errors
+                .iter()
+                .map(|e| (e.field.to_string(), tr.t2("field-error", "field", field_label(tr, e.field), "message", tr.t(e.code))))
+                .collect(),
+        )
     }
 
     /// The error of `field`, if it has one.
@@ -93,10 +98,16 @@ pub fn tabs(ws: &InWorkspace, current: &str) -> Vec<Tab> {
         return vec![];
     }
     let tr = ws.tr();
-    [("", "strategy-tab-overview"), ("/charter", "strategy-tab-charter"), ("/labels", "strategy-tab-labels"), ("/events", "strategy-tab-events"), ("/slots", "strategy-tab-slots")]
-        .into_iter()
-        .map(|(path, id)| Tab { href: format!("{}/strategy{path}", ws.base()), label: tr.t(id), current: path == current })
-        .collect()
+    [
+        ("", "strategy-tab-overview"),
+        ("/charter", "strategy-tab-charter"),
+        ("/labels", "strategy-tab-labels"),
+        ("/events", "strategy-tab-events"),
+        ("/slots", "strategy-tab-slots"),
+    ]
+    .into_iter()
+    .map(|(path, id)| Tab { href: format!("{}/strategy{path}", ws.base()), label: tr.t(id), current: path == current })
+    .collect()
 }
 
 pub struct Card {
@@ -160,6 +171,7 @@ pub async fn landing(State(app): State<AppState>, ws: InWorkspace, Query(done): 
             count: tr.t1("strategy-slots-count", "count", slots),
         },
     ];
-    let page = StrategyPage { c: Chrome::workspace(&ws, Some(Section::Strategy)).with_flash(done.done.as_deref()), tabs: tabs(&ws, ""), cards };
+    let page =
+        StrategyPage { c: Chrome::workspace(&ws, Some(Section::Strategy)).with_flash(done.done.as_deref()), tabs: tabs(&ws, ""), cards };
     render(&page, tr)
 }
