@@ -152,7 +152,7 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Strategy | Section::Settings)
+        matches!(self, Section::Calendar | Section::Composer | Section::Strategy | Section::Settings)
     }
 
     /// The sections a role sees in the navigation.
@@ -208,10 +208,10 @@ mod tests {
 
     #[test]
     fn navigation_shows_only_built_sections_the_role_may_open() {
-        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Strategy, Section::Settings]);
-        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Strategy]);
+        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Calendar, Section::Composer, Section::Strategy, Section::Settings]);
+        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Calendar, Section::Composer, Section::Strategy]);
         // A CM reads the charter from its own link, not from a section it may not manage.
-        assert!(Section::visible_to(Role::Cm).is_empty());
-        assert!(Section::visible_to(Role::Client).is_empty());
+        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer]);
+        assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
     }
 }

@@ -5,6 +5,7 @@
 //! - [`sandbox`]: a labelled simulator (synthetic network for demos, tests and benchmarks); it is
 //!   not a real network and says so everywhere it appears.
 
+pub mod draft_check;
 pub mod sandbox;
 
 use relais_core::text_rules::LengthCounting;

@@ -138,10 +138,11 @@ impl Store {
 
     /// The distinct pillars and campaigns used on the workspace's posts, for the filters.
     pub async fn labels_in_use(&self, workspace_id: &str) -> Result<(Vec<String>, Vec<String>)> {
-        let pillars = sqlx::query_scalar("SELECT DISTINCT pillar FROM posts WHERE workspace_id = $1 AND pillar IS NOT NULL ORDER BY pillar")
-            .bind(workspace_id)
-            .fetch_all(self.pool())
-            .await?;
+        let pillars =
+            sqlx::query_scalar("SELECT DISTINCT pillar FROM posts WHERE workspace_id = $1 AND pillar IS NOT NULL ORDER BY pillar")
+                .bind(workspace_id)
+                .fetch_all(self.pool())
+                .await?;
         let campaigns =
             sqlx::query_scalar("SELECT DISTINCT campaign FROM posts WHERE workspace_id = $1 AND campaign IS NOT NULL ORDER BY campaign")
                 .bind(workspace_id)

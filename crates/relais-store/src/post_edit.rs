@@ -187,7 +187,8 @@ impl Store {
 
     /// Adds an internal comment (never published, never shown to clients).
     pub async fn add_comment(&self, post_id: &str, actor: &Actor, body: &str, notes: &[NewNotification]) -> Result<PostComment> {
-        let comment = PostComment { id: new_id(), author_id: actor.id.clone(), author_label: actor.label.clone(), body: body.into(), at: now_ms() };
+        let comment =
+            PostComment { id: new_id(), author_id: actor.id.clone(), author_label: actor.label.clone(), body: body.into(), at: now_ms() };
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO post_comments (id, post_id, author_id, author_label, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&comment.id)

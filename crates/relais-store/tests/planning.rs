@@ -35,8 +35,7 @@ fn lea(f: &Fixture) -> Actor {
 
 async fn draft(store: &Store, f: &Fixture, title: &str, pillar: Option<&str>, accounts: &[usize]) -> String {
     let variants = accounts.iter().map(|i| NewVariant::text(f.accounts[*i].clone(), format!("{title} !"), None)).collect();
-    let new =
-        NewPost { workspace_id: f.ws.clone(), title: title.into(), pillar: pillar.map(Into::into), campaign: None, variants };
+    let new = NewPost { workspace_id: f.ws.clone(), title: title.into(), pillar: pillar.map(Into::into), campaign: None, variants };
     store.create_post(&new, &lea(f)).await.unwrap().id
 }
 
@@ -156,7 +155,10 @@ both_backends!(a_failed_publication_notifies_the_author_with_the_networks_words,
 
     assert_eq!(store.unread_notifications(&f.user, &f.ws).await.unwrap(), 1);
     let n = store.notifications(&f.user, &f.ws, 10).await.unwrap().remove(0);
-    assert_eq!((n.kind.as_str(), n.subject.as_str(), n.detail.as_deref()), (NotificationKind::Failed.as_str(), "Échec", Some("image trop lourde")));
+    assert_eq!(
+        (n.kind.as_str(), n.subject.as_str(), n.detail.as_deref()),
+        (NotificationKind::Failed.as_str(), "Échec", Some("image trop lourde"))
+    );
     assert_eq!(n.post_id.as_deref(), Some(post.as_str()));
     assert_eq!(store.mark_notifications_read(&f.user, &f.ws).await.unwrap(), 1);
     assert_eq!(store.unread_notifications(&f.user, &f.ws).await.unwrap(), 0);
@@ -168,10 +170,10 @@ both_backends!(comments_are_kept_in_order_with_their_author, |store: Store| asyn
     store.add_comment(&post, &lea(&f), "Premier jet", &[]).await.unwrap();
     store.add_comment(&post, &Actor { id: None, label: "Marc".into() }, "Ton plus chaleureux ?", &[]).await.unwrap();
     let comments = store.comments(&post).await.unwrap();
-    assert_eq!(comments.iter().map(|c| (c.author_label.as_str(), c.body.as_str())).collect::<Vec<_>>(), [
-        ("Léa", "Premier jet"),
-        ("Marc", "Ton plus chaleureux ?")
-    ]);
+    assert_eq!(
+        comments.iter().map(|c| (c.author_label.as_str(), c.body.as_str())).collect::<Vec<_>>(),
+        [("Léa", "Premier jet"), ("Marc", "Ton plus chaleureux ?")]
+    );
     store.assign_post(&post, Some(&f.user), &[]).await.unwrap();
     assert_eq!(store.post(&post).await.unwrap().assignee_id.as_deref(), Some(f.user.as_str()));
 });

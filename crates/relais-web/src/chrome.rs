@@ -34,11 +34,17 @@ pub struct Chrome {
     pub primary: String,
     pub accent: String,
     pub flash: Option<String>,
+    /// Unread notifications of the member in this workspace.
+    pub unread: i64,
 }
 
 impl Chrome {
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
+    }
+
+    pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.tr.t1(id, name, value)
     }
 
     /// A page outside any workspace (profile, invitations, the empty home).
@@ -58,6 +64,7 @@ impl Chrome {
             primary: "#1d4ed8".into(),
             accent: "#f59e0b".into(),
             flash: None,
+            unread: 0,
         }
     }
 
@@ -85,6 +92,7 @@ impl Chrome {
             overview_current: current.is_none(),
             primary: ws.workspace.primary_colour.clone(),
             accent: ws.workspace.accent_colour.clone(),
+            unread: ws.unread,
             ..Chrome::plain(&ws.me)
         }
     }

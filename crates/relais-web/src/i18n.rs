@@ -55,11 +55,12 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
-    /// The message `id` with two named arguments.
-    pub fn t2(&self, id: &str, name1: &str, value1: impl std::fmt::Display, name2: &str, value2: impl std::fmt::Display) -> String {
+    /// The message `id` with several named arguments.
+    pub fn tn(&self, id: &str, named: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut args = FluentArgs::new();
-        args.set(name1, FluentValue::from(value1.to_string()));
-        args.set(name2, FluentValue::from(value2.to_string()));
+        for (name, value) in named {
+            args.set(*name, FluentValue::from(value.to_string()));
+        }
         self.format(id, Some(&args))
     }
 
@@ -125,7 +126,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for call in ["t(\"", "t1(\"", "t2(\""] {
+                for call in ["t(\"", "t1(\"", "tn(\""] {
                     for (at, _) in text.match_indices(call) {
                         // `t(` as a word: not the end of `get(` or `set(`.
                         let before = text[..at].chars().next_back().unwrap_or(' ');

@@ -224,6 +224,8 @@ pub struct InWorkspace {
     pub role: Role,
     /// Every workspace the user belongs to, for the switcher.
     pub all: Vec<(Workspace, Role)>,
+    /// Unread notifications, for the bell in the header.
+    pub unread: i64,
 }
 
 impl InWorkspace {
@@ -255,7 +257,9 @@ impl FromRequestParts<AppState> for InWorkspace {
         let Some((workspace, role)) = all.iter().find(|(w, _)| w.id == ws_id).cloned() else {
             return Err(PageError::not_found(tr).into_response());
         };
-        Ok(InWorkspace { me, workspace, role, all })
+        let unread =
+            app.store.unread_notifications(&me.user().id, &workspace.id).await.map_err(|e| PageError::store(tr, e).into_response())?;
+        Ok(InWorkspace { me, workspace, role, all, unread })
     }
 }
 

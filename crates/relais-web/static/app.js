@@ -13,3 +13,115 @@ document.addEventListener("focusin", (e) => {
 // On a phone the sections scroll sideways: bring the current one into view.
 const current = document.querySelector("nav.sections [aria-current]");
 if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
+
+// Editorial calendar: drag a post onto a day, or focus it and press Shift + arrow keys (a day
+// left or right, a week up or down). The same move is a plain form on the post page.
+const calendar = document.querySelector("[data-calendar]");
+if (calendar) {
+  const status = document.getElementById("cal-status");
+  const movePost = async (card, date) => {
+    const time = (card.dataset.local || "").slice(11, 16) || "09:00";
+    const response = await fetch(`${calendar.dataset.base}/posts/${card.dataset.post}/move`, {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": calendar.dataset.csrf },
+      body: new URLSearchParams({ date, time }),
+    });
+    const answer = await response.json().catch(() => ({ message: response.statusText }));
+    status.textContent = answer.message;
+    if (response.ok) {
+      sessionStorage.setItem("relais-moved", JSON.stringify({ post: card.dataset.post, message: answer.message }));
+      location.reload();
+    }
+  };
+  document.addEventListener("dragstart", (e) => {
+    const card = e.target.closest && e.target.closest("[data-movable]");
+    if (!card) return;
+    e.dataTransfer.setData("text/plain", card.dataset.post);
+    e.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragover", (e) => {
+    const cell = e.target.closest && e.target.closest("[data-date]");
+    if (cell) { e.preventDefault(); cell.classList.add("drop"); }
+  });
+  document.addEventListener("dragleave", (e) => {
+    const cell = e.target.closest && e.target.closest("[data-date]");
+    if (cell) cell.classList.remove("drop");
+  });
+  document.addEventListener("drop", (e) => {
+    const cell = e.target.closest && e.target.closest("[data-date]");
+    const card = document.querySelector(`[data-movable][data-post="${e.dataTransfer.getData("text/plain")}"]`);
+    if (!cell || !card) return;
+    e.preventDefault();
+    movePost(card, cell.dataset.date);
+  });
+  document.addEventListener("keydown", (e) => {
+    const card = e.target.closest && e.target.closest("[data-movable]");
+    const days = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[e.key];
+    if (!card || !e.shiftKey || !days) return;
+    e.preventDefault();
+    const from = card.dataset.local ? card.dataset.local.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    const day = new Date(`${from}T12:00:00Z`);
+    day.setUTCDate(day.getUTCDate() + days);
+    movePost(card, day.toISOString().slice(0, 10));
+  });
+  const moved = sessionStorage.getItem("relais-moved");
+  if (moved) {
+    sessionStorage.removeItem("relais-moved");
+    const { post, message } = JSON.parse(moved);
+    status.textContent = message;
+    const card = document.querySelector(`[data-post="${post}"]`);
+    if (card) card.focus();
+  }
+}
+
+// Composer: the server checks each variant as the member types (length counted the network's
+// way, what the network accepts, the brand charter) and the preview highlights what it found.
+const composer = document.querySelector("form[data-composer]");
+if (composer) {
+  let timer;
+  const escape = (s) => s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+  const render = (box, result) => {
+    const text = box.querySelector("[data-text]").value;
+    const counter = box.querySelector("[data-counter]");
+    counter.textContent = `${result.length} / ${result.max_length}`;
+    counter.classList.toggle("over", result.length > result.max_length);
+    const spans = result.findings.filter((f) => f.span).map((f) => f.span).sort((a, b) => a[0] - b[0]);
+    let html = "", at = 0;
+    for (const [start, end] of spans) {
+      if (start < at) continue;
+      html += escape(text.slice(at, start)) + "<mark>" + escape(text.slice(start, end)) + "</mark>";
+      at = end;
+    }
+    box.querySelector("[data-preview]").innerHTML = html + escape(text.slice(at));
+    const list = box.querySelector("[data-findings]");
+    list.replaceChildren(...result.findings.map((f) => {
+      const li = document.createElement("li");
+      li.className = f.error ? "f-error" : "f-warning";
+      li.textContent = f.message;
+      return li;
+    }));
+  };
+  const check = async () => {
+    const response = await fetch(composer.dataset.check, {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": composer.dataset.csrf },
+      body: new URLSearchParams(new FormData(composer)),
+    });
+    if (!response.ok) return;
+    for (const result of await response.json()) {
+      const box = composer.querySelector(`[data-variant="${result.account_id}"]`);
+      if (box) render(box, result);
+    }
+  };
+  composer.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 300); });
+  composer.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(check, 100); });
+  composer.addEventListener("click", (e) => {
+    if (!e.target.matches("[data-copy-to-all]")) return;
+    const text = e.target.closest("[data-variant]").querySelector("[data-text]").value;
+    for (const box of composer.querySelectorAll("[data-variant]")) {
+      box.querySelector("[data-text]").value = text;
+      box.querySelector('input[name="account"]').checked = true;
+    }
+    check();
+  });
+}

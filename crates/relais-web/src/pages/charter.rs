@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::brand_charter::{BrandCharter, NETWORK_KEYS, NetworkRules, lines_of, network_fields, parse_max_hashtags};
-use relais_core::text_rules::{CODE_TOO_MANY_HASHTAGS, Finding, Severity, lint};
+use relais_core::text_rules::{Finding, Severity, lint};
 use relais_core::{Action, Section, ValidationError};
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,7 +37,7 @@ pub struct NetworkForm {
 
 impl NetworkForm {
     fn is_empty(&self) -> bool {
-        self.words_to_avoid.is_empty() && self.mandatory.is_empty() && self.max_hashtags.is_empty()
+        self.words_to_avoid.is_empty() & self.mandatory.is_empty() & self.max_hashtags.is_empty()
     }
 }
 
@@ -233,10 +233,7 @@ pub async fn try_lint(State(app): State<AppState>, ws: InWorkspace, PageForm(f):
             .map(|finding| {
                 let blocking = finding.severity == Severity::Error;
                 let severity = tr.t(if blocking { "lint-blocking" } else { "lint-warning" });
-                FindingRow {
-                    blocking,
-                    message: tr.t2("field-error", "field", severity, "message", explain(tr, finding, rules.max_hashtags)),
-                }
+                FindingRow { blocking, message: tr.tn("field-error", &[("field", &severity), ("message", &explain(tr, finding))]) }
             })
             .collect(),
         text: f.text,
@@ -245,13 +242,10 @@ pub async fn try_lint(State(app): State<AppState>, ws: InWorkspace, PageForm(f):
     render(&p, tr)
 }
 
-/// The finding in the reader's language.
-fn explain(tr: Tr, finding: &Finding, max_hashtags: Option<usize>) -> String {
-    if finding.code == CODE_TOO_MANY_HASHTAGS {
-        tr.t2(finding.code, "count", &finding.subject, "max", max_hashtags.unwrap_or_default())
-    } else {
-        tr.t1(finding.code, "subject", &finding.subject)
-    }
+/// The finding in the reader's language: its subject is the word, the missing item or the number
+/// of hashtags.
+fn explain(tr: Tr, finding: &Finding) -> String {
+    tr.t1(finding.code, "subject", &finding.subject)
 }
 
 /// The text cut into plain and flagged pieces; overlapping spans are merged.

@@ -153,7 +153,7 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<La
                 colour: p.colour.clone(),
                 share: p.target_share.map(|s| format!("{s} %")).unwrap_or_else(|| "—".into()),
                 posts: p.posts,
-                confirm: tr.t2("labels-delete-pillar-confirm", "name", &p.name, "posts", p.posts),
+                confirm: tr.tn("labels-delete-pillar-confirm", &[("name", &p.name), ("posts", &p.posts)]),
             })
             .collect(),
         campaigns: campaigns
@@ -164,7 +164,7 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<La
                 colour: c.colour.clone(),
                 dates: dates_of(c),
                 posts: c.posts,
-                confirm: tr.t2("labels-delete-campaign-confirm", "name", &c.name, "posts", c.posts),
+                confirm: tr.tn("labels-delete-campaign-confirm", &[("name", &c.name), ("posts", &c.posts)]),
             })
             .collect(),
         pillar_form: PillarForm::default(),

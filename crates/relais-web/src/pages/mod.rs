@@ -3,12 +3,16 @@
 mod assets;
 mod audit;
 mod auth;
+mod calendar;
 mod charter;
+mod composer;
 mod events;
 mod home;
 mod invite;
 mod labels;
 mod members;
+mod notifications;
+mod post;
 mod profile;
 mod settings;
 mod slots;
@@ -39,6 +43,18 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces/new", get(workspaces::form).post(workspaces::create))
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
+        .route("/w/{ws}/calendar", get(calendar::index))
+        .route("/w/{ws}/composer", get(composer::new))
+        .route("/w/{ws}/compose", get(composer::new).post(composer::create))
+        .route("/w/{ws}/compose/check", post(composer::check))
+        .route("/w/{ws}/posts/{post}", get(post::show))
+        .route("/w/{ws}/posts/{post}/edit", get(composer::edit).post(composer::update))
+        .route("/w/{ws}/posts/{post}/act", post(post::act))
+        .route("/w/{ws}/posts/{post}/move", post(calendar::move_post))
+        .route("/w/{ws}/posts/{post}/comments", post(post::comment))
+        .route("/w/{ws}/posts/{post}/assign", post(post::assign))
+        .route("/w/{ws}/notifications", get(notifications::list))
+        .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/settings", get(settings::show).post(settings::save))
         .route("/w/{ws}/settings/logo", post(settings::upload_logo))
         .route("/w/{ws}/settings/logo/delete", post(settings::delete_logo))

@@ -23,7 +23,7 @@ impl FieldErrors {
         FieldErrors(
             errors
                 .iter()
-                .map(|e| (e.field.to_string(), tr.t2("field-error", "field", field_label(tr, e.field), "message", tr.t(e.code))))
+                .map(|e| (e.field.to_string(), tr.tn("field-error", &[("field", &field_label(tr, e.field)), ("message", &tr.t(e.code))])))
                 .collect(),
         )
     }
@@ -76,7 +76,7 @@ pub fn day(tr: Tr, d: Date) -> String {
 
 /// A period of dates, or one date when it lasts a day.
 pub fn days(tr: Tr, start: Date, end: Date) -> String {
-    if start == end { day(tr, start) } else { tr.t2("date-range", "start", day(tr, start), "end", day(tr, end)) }
+    if start == end { day(tr, start) } else { tr.tn("date-range", &[("start", &day(tr, start)), ("end", &day(tr, end))]) }
 }
 
 /// Today in the workspace's time zone.
@@ -156,7 +156,7 @@ pub async fn landing(State(app): State<AppState>, ws: InWorkspace, Query(done): 
             href: format!("{base}/strategy/labels"),
             title: tr.t("strategy-tab-labels"),
             blurb: tr.t("strategy-labels-blurb"),
-            count: tr.t2("strategy-labels-count", "pillars", pillars, "campaigns", campaigns),
+            count: tr.tn("strategy-labels-count", &[("pillars", &pillars), ("campaigns", &campaigns)]),
         },
         Card {
             href: format!("{base}/strategy/events"),

@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod helpers;
+mod planning;
 mod posts_api;
 mod roles;
 mod settings;

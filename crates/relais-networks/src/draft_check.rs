@@ -1,0 +1,141 @@
+//! The composer's verdict on one variant before it may be scheduled: what the target network
+//! accepts (length counted its way, threads, first comment, number of media, link) and what
+//! the brand charter says. Errors block scheduling; warnings do not.
+
+use crate::Capabilities;
+use relais_core::text_rules::{Charter, Finding, Severity, lint, measure};
+
+/// A variant as the composer holds it.
+#[derive(Debug, Clone, Default)]
+pub struct DraftVariant<'a> {
+    pub text: &'a str,
+    pub link: Option<&'a str>,
+    pub first_comment: Option<&'a str>,
+    /// The parts after the first, for a thread.
+    pub thread: &'a [String],
+    pub media_count: usize,
+}
+
+pub const CODE_EMPTY: &str = "check-empty";
+pub const CODE_TOO_LONG: &str = "check-too-long";
+pub const CODE_THREAD_UNSUPPORTED: &str = "check-thread-unsupported";
+pub const CODE_THREAD_PART_TOO_LONG: &str = "check-thread-part-too-long";
+pub const CODE_FIRST_COMMENT_UNSUPPORTED: &str = "check-first-comment-unsupported";
+pub const CODE_TOO_MANY_MEDIA: &str = "check-too-many-media";
+pub const CODE_BAD_LINK: &str = "check-bad-link";
+
+fn error(code: &'static str, subject: String, message: String) -> Finding {
+    Finding { severity: Severity::Error, code, subject, span: None, message }
+}
+
+/// Everything worth saying about `draft` for `caps`, charter findings included (with byte spans
+/// into `draft.text`), errors first.
+pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charter) -> Vec<Finding> {
+    let mut out = vec![];
+    if draft.text.trim().is_empty() && draft.media_count == 0 {
+        out.push(error(CODE_EMPTY, String::new(), "the post has neither text nor media".into()));
+    }
+    let length = measure(draft.text, caps.counting);
+    if length > caps.max_length {
+        out.push(error(
+            CODE_TOO_LONG,
+            format!("{length}/{}", caps.max_length),
+            format!("the text counts {length} characters the way {} counts; the limit is {}", caps.label, caps.max_length),
+        ));
+    }
+    if !draft.thread.is_empty() && !caps.threads {
+        out.push(error(CODE_THREAD_UNSUPPORTED, caps.label.into(), format!("{} does not publish threads", caps.label)));
+    }
+    if caps.threads {
+        for (i, part) in draft.thread.iter().enumerate() {
+            let n = measure(part, caps.counting);
+            if n > caps.max_length {
+                out.push(error(
+                    CODE_THREAD_PART_TOO_LONG,
+                    format!("{}: {n}/{}", i + 2, caps.max_length),
+                    format!("part {} of the thread counts {n} characters; the limit is {}", i + 2, caps.max_length),
+                ));
+            }
+        }
+    }
+    if draft.first_comment.is_some_and(|c| !c.trim().is_empty()) && !caps.first_comment {
+        out.push(error(
+            CODE_FIRST_COMMENT_UNSUPPORTED,
+            caps.label.into(),
+            format!("{} does not let Relais post a first comment", caps.label),
+        ));
+    }
+    if draft.media_count > caps.max_images {
+        out.push(error(
+            CODE_TOO_MANY_MEDIA,
+            format!("{}/{}", draft.media_count, caps.max_images),
+            format!("{} takes at most {} media per post; this one has {}", caps.label, caps.max_images, draft.media_count),
+        ));
+    }
+    if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {
+        let ok = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if !ok {
+            out.push(error(CODE_BAD_LINK, link.into(), format!("“{link}” is not a web address (https://…)")));
+        }
+    }
+    out.extend(lint(draft.text, charter));
+    out.sort_by_key(|f| f.severity != Severity::Error);
+    out
+}
+
+/// Whether anything in `findings` blocks scheduling.
+pub fn blocks(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::CAPABILITIES as SANDBOX;
+
+    fn codes(f: &[Finding]) -> Vec<&'static str> {
+        f.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn a_good_variant_has_nothing_to_say() {
+        let d = DraftVariant { text: "Le prêt Artisan arrive", link: Some("https://example.org/pret"), ..Default::default() };
+        assert!(check_variant(&SANDBOX, &d, &Charter::default()).is_empty());
+    }
+
+    #[test]
+    fn length_is_counted_the_networks_way_and_blocks() {
+        // 500 graphemes pass; 501 with a combining accent (2 code points, 1 grapheme) do not.
+        let ok = "e\u{301}".repeat(500);
+        assert!(check_variant(&SANDBOX, &DraftVariant { text: &ok, ..Default::default() }, &Charter::default()).is_empty());
+        let long = "e\u{301}".repeat(501);
+        let f = check_variant(&SANDBOX, &DraftVariant { text: &long, ..Default::default() }, &Charter::default());
+        assert_eq!(codes(&f), [CODE_TOO_LONG]);
+        assert_eq!(f[0].subject, "501/500");
+        assert!(blocks(&f));
+    }
+
+    #[test]
+    fn what_the_network_cannot_do_is_an_error() {
+        let no_threads = Capabilities { threads: false, first_comment: false, max_images: 1, ..SANDBOX };
+        let thread = vec!["deux".to_string()];
+        let d = DraftVariant { text: "un", thread: &thread, first_comment: Some("voir le lien"), media_count: 2, link: Some("ftp://x") };
+        let f = check_variant(&no_threads, &d, &Charter::default());
+        assert_eq!(codes(&f), [CODE_THREAD_UNSUPPORTED, CODE_FIRST_COMMENT_UNSUPPORTED, CODE_TOO_MANY_MEDIA, CODE_BAD_LINK]);
+        let long_part = vec!["x".repeat(501)];
+        let f = check_variant(&SANDBOX, &DraftVariant { text: "un", thread: &long_part, ..Default::default() }, &Charter::default());
+        assert_eq!(f[0].subject, "2: 501/500");
+        let f = check_variant(&SANDBOX, &DraftVariant { text: "  ", ..Default::default() }, &Charter::default());
+        assert_eq!(codes(&f), [CODE_EMPTY]);
+    }
+
+    #[test]
+    fn charter_warnings_do_not_block_but_come_after_errors() {
+        let charter = Charter { words_to_avoid: vec!["gratuit".into()], ..Default::default() };
+        let d = DraftVariant { text: "Un compte gratuit", ..Default::default() };
+        let f = check_variant(&SANDBOX, &d, &charter);
+        assert_eq!(codes(&f), ["lint-word-to-avoid"]);
+        assert_eq!(f[0].span, Some(10..17));
+        assert!(!blocks(&f));
+    }
+}

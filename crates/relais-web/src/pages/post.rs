@@ -1,0 +1,538 @@
+//! One post: its variants as each network will show them, its place in the workflow with the
+//! moves the member's role allows, its history, internal comments and assignee.
+
+use super::calendar::state_label;
+use super::{PageForm, render};
+use crate::app::AppState;
+use crate::chrome::Chrome;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::session::InWorkspace;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::policy::allows;
+use relais_core::scheduling::{local_of, resolve_local};
+use relais_core::text_rules::{Charter, Finding, Severity};
+use relais_core::workflow::{PostAction, PostState, apply};
+use relais_core::{Action, Section, now_ms};
+use relais_networks::capabilities_of;
+use relais_networks::draft_check::{DraftVariant, blocks, check_variant};
+use relais_store::{Actor, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
+use serde::Deserialize;
+
+/// The brand charter that applies to posts on `network`.
+pub async fn charter_for(_app: &AppState, _workspace_id: &str, _network: &str) -> Charter {
+    Charter::default()
+}
+
+pub fn actor_of(ws: &InWorkspace) -> Actor {
+    Actor { id: Some(ws.me.user().id.clone()), label: ws.me.user().name.clone() }
+}
+
+/// A finding in the page's language.
+pub fn finding_text(tr: Tr, f: &Finding) -> String {
+    tr.t1(f.code, "subject", &f.subject)
+}
+
+/// The post, if it belongs to the workspace and the member may see it (a client sees only what
+/// was sent on).
+pub async fn load(app: &AppState, ws: &InWorkspace, post_id: &str) -> Result<Post, PageError> {
+    let tr = ws.tr();
+    match app.store.post(post_id).await {
+        Ok(p) if p.workspace_id == ws.workspace.id && (allows(ws.role, Action::DraftPosts) || p.state.visible_to_client()) => Ok(p),
+        Ok(_) | Err(StoreError::NotFound(_)) => Err(PageError::not_found(tr)),
+        Err(e) => Err(PageError::store(tr, e)),
+    }
+}
+
+pub struct FindingView {
+    pub error: bool,
+    pub text: String,
+}
+
+pub struct VariantView {
+    pub network: String,
+    pub handle: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub first_comment: Option<String>,
+    pub thread: Vec<String>,
+    pub media: Vec<String>,
+    pub state: String,
+    pub remote_url: Option<String>,
+    pub error: Option<String>,
+    pub findings: Vec<FindingView>,
+}
+
+pub struct ActionButton {
+    pub action: &'static str,
+    pub label: String,
+    pub needs_time: bool,
+    pub takes_comment: bool,
+    pub danger: bool,
+}
+
+pub struct EventView {
+    pub who: String,
+    pub when: String,
+    pub what: String,
+    pub comment: Option<String>,
+}
+
+pub struct CommentView {
+    pub who: String,
+    pub when: String,
+    pub body: String,
+}
+
+pub struct MemberOption {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+struct PostPage {
+    c: Chrome,
+    base: String,
+    id: String,
+    title: String,
+    state: &'static str,
+    state_label: String,
+    planned: Option<String>,
+    planned_date: String,
+    planned_time: String,
+    time_zone: String,
+    pillar: Option<String>,
+    campaign: Option<String>,
+    variants: Vec<VariantView>,
+    actions: Vec<ActionButton>,
+    history: Vec<EventView>,
+    comments: Vec<CommentView>,
+    members: Vec<MemberOption>,
+    assignee: Option<String>,
+    can_edit: bool,
+    can_comment: bool,
+    can_move: bool,
+    blocked: bool,
+    error: Option<String>,
+}
+
+const ACTIONS: [PostAction; 10] = [
+    PostAction::StartDraft,
+    PostAction::SubmitForReview,
+    PostAction::Approve,
+    PostAction::Reject,
+    PostAction::ClientApprove,
+    PostAction::ClientReject,
+    PostAction::Schedule,
+    PostAction::Unschedule,
+    PostAction::Retry,
+    PostAction::Cancel,
+];
+
+pub fn action_key(a: PostAction) -> &'static str {
+    match a {
+        PostAction::StartDraft => "start_draft",
+        PostAction::SubmitForReview => "submit_for_review",
+        PostAction::Approve => "approve",
+        PostAction::Reject => "reject",
+        PostAction::ClientApprove => "client_approve",
+        PostAction::ClientReject => "client_reject",
+        PostAction::Schedule => "schedule",
+        PostAction::Unschedule => "unschedule",
+        PostAction::Retry => "retry",
+        PostAction::Cancel => "cancel",
+        PostAction::Edit => "edit",
+    }
+}
+
+/// Checks every variant against its network and the charter.
+pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, String, usize)]) -> Vec<Vec<Finding>> {
+    let mut out = vec![];
+    for (v, network, media_count) in variants {
+        let Some(caps) = capabilities_of(network) else {
+            out.push(vec![]);
+            continue;
+        };
+        let charter = charter_for(app, ws_id, network).await;
+        let thread = v.thread_parts();
+        let draft = DraftVariant {
+            text: &v.text,
+            link: v.link.as_deref(),
+            first_comment: v.first_comment.as_deref(),
+            thread: &thread,
+            media_count: *media_count,
+        };
+        out.push(check_variant(caps, &draft, &charter));
+    }
+    out
+}
+
+async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String>, done: Option<&str>) -> Result<PostPage, PageError> {
+    let tr = ws.tr();
+    let tz = ws.workspace.time_zone.clone();
+    let store_err = |e| PageError::store(tr, e);
+    let variants = app.store.variants(&post.id).await.map_err(store_err)?;
+    let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(store_err)?;
+    let media = app.store.variant_media_ids(&post.id).await.map_err(store_err)?;
+    let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
+    let internal = allows(ws.role, Action::DraftPosts);
+    let with_network: Vec<(Variant, String, usize)> = variants
+        .into_iter()
+        .map(|v| {
+            let network = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.network.clone()).unwrap_or_default();
+            let n = media.iter().filter(|(vid, _)| vid == &v.id).count();
+            (v, network, n)
+        })
+        .collect();
+    let findings = findings_of(app, &ws.workspace.id, &with_network).await;
+    let blocked = findings.iter().any(|f| blocks(f));
+    let rules = ws.workspace.workflow_rules();
+    let actions = ACTIONS
+        .into_iter()
+        .filter(|a| apply(post.state, *a, ws.role, rules).is_ok())
+        .map(|a| ActionButton {
+            action: action_key(a),
+            label: tr.t(&format!("action-{}", action_key(a))),
+            needs_time: matches!(a, PostAction::Schedule | PostAction::Retry),
+            takes_comment: matches!(a, PostAction::Approve | PostAction::Reject | PostAction::ClientApprove | PostAction::ClientReject),
+            danger: matches!(a, PostAction::Cancel | PostAction::Reject | PostAction::ClientReject),
+        })
+        .collect();
+    let planned_local = post.scheduled_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).and_then(|ts| local_of(ts, &tz).ok());
+    let history = app
+        .store
+        .post_events(&post.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter(|e| internal || e.to_state == "client_review" || e.action.starts_with("client_"))
+        .map(|e| EventView {
+            who: e.actor_label,
+            when: tr.datetime(e.at, &tz),
+            what: tr.tn(
+                "history-move",
+                &[
+                    ("action", &tr.t(&format!("history-{}", e.action))),
+                    ("from", &PostState::parse(&e.from_state).map(|s| state_label(tr, s)).unwrap_or(e.from_state)),
+                    ("to", &PostState::parse(&e.to_state).map(|s| state_label(tr, s)).unwrap_or(e.to_state)),
+                ],
+            ),
+            comment: e.comment,
+        })
+        .collect();
+    let comments = if internal {
+        app.store
+            .comments(&post.id)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|c| CommentView { who: c.author_label, when: tr.datetime(c.at, &tz), body: c.body })
+            .collect()
+    } else {
+        vec![]
+    };
+    let assignee = post.assignee_id.as_ref().and_then(|id| members.iter().find(|m| &m.user_id == id)).map(|m| m.name.clone());
+    Ok(PostPage {
+        c: Chrome::workspace(ws, Some(Section::Calendar)).with_flash(done),
+        base: ws.base(),
+        id: post.id.clone(),
+        title: post.title.clone(),
+        state: post.state.as_str(),
+        state_label: state_label(tr, post.state),
+        planned: post.scheduled_at.map(|ms| tr.datetime(ms, &tz)),
+        planned_date: planned_local.as_deref().and_then(|l| l.get(..10)).unwrap_or("").to_string(),
+        planned_time: planned_local.as_deref().and_then(|l| l.get(11..16)).unwrap_or("09:00").to_string(),
+        time_zone: tz,
+        pillar: post.pillar.clone(),
+        campaign: post.campaign.clone(),
+        variants: with_network
+            .into_iter()
+            .zip(findings)
+            .map(|((v, network, _), findings)| VariantView {
+                handle: accounts.iter().find(|a| a.id == v.account_id).map(|a| a.handle.clone()).unwrap_or_default(),
+                network: capabilities_of(&network).map(|c| c.label.to_string()).unwrap_or(network),
+                thread: v.thread_parts(),
+                media: media.iter().filter(|(vid, _)| vid == &v.id).map(|(_, m)| m.clone()).collect(),
+                findings: findings
+                    .iter()
+                    .map(|f| FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) })
+                    .collect(),
+                text: v.text,
+                link: v.link,
+                first_comment: v.first_comment,
+                state: tr.t(&format!("variant-{}", v.state)),
+                remote_url: v.remote_url,
+                error: v.error,
+            })
+            .collect(),
+        actions,
+        history,
+        comments,
+        members: members
+            .iter()
+            .filter(|m| allows(m.role, Action::DraftPosts))
+            .map(|m| MemberOption { id: m.user_id.clone(), name: m.name.clone(), selected: post.assignee_id.as_ref() == Some(&m.user_id) })
+            .collect(),
+        assignee,
+        can_edit: apply(post.state, PostAction::Edit, ws.role, rules).is_ok(),
+        can_comment: internal,
+        can_move: internal && !matches!(post.state, PostState::Publishing | PostState::Published | PostState::Cancelled),
+        blocked,
+        error,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    if let Err(e) = ws.require(Action::ViewCalendar) {
+        return e.into_response();
+    }
+    let post = match load(&app, &ws, &id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    match page(&app, &ws, post, None, q.done.as_deref()).await {
+        Ok(p) => render(&p, ws.tr()),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn show_error(app: &AppState, ws: &InWorkspace, post_id: &str, status: StatusCode, message: String) -> Response {
+    let post = match load(app, ws, post_id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    match page(app, ws, post, Some(message), None).await {
+        Ok(p) => super::render_status(status, &p, ws.tr()),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Who hears about a move: the approvers when a post is submitted, the client when it is sent
+/// to them, the author and assignee when it is approved or rejected. Never the actor.
+fn recipients_of(ws: &InWorkspace, post: &Post, members: &[Member], to: PostState, action: PostAction) -> Vec<(String, NotificationKind)> {
+    let me = &ws.me.user().id;
+    let author_and_assignee = || post.created_by.iter().chain(post.assignee_id.iter()).cloned().collect::<Vec<_>>();
+    let (users, kind): (Vec<String>, NotificationKind) = match (action, to) {
+        (PostAction::SubmitForReview, _) => (
+            members.iter().filter(|m| allows(m.role, Action::ApprovePosts)).map(|m| m.user_id.clone()).collect(),
+            NotificationKind::Submitted,
+        ),
+        (PostAction::Approve, PostState::ClientReview) => (
+            members
+                .iter()
+                .filter(|m| allows(m.role, Action::ClientApprove) && !allows(m.role, Action::DraftPosts))
+                .map(|m| m.user_id.clone())
+                .collect(),
+            NotificationKind::ClientReview,
+        ),
+        (PostAction::Approve | PostAction::ClientApprove, _) => (author_and_assignee(), NotificationKind::Approved),
+        (PostAction::Reject | PostAction::ClientReject, _) => (author_and_assignee(), NotificationKind::Rejected),
+        _ => (vec![], NotificationKind::Approved),
+    };
+    let mut out: Vec<(String, NotificationKind)> = vec![];
+    for u in users {
+        if &u != me && !out.iter().any(|(x, _)| x == &u) {
+            out.push((u, kind));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    action: String,
+    comment: Option<String>,
+    date: Option<String>,
+    time: Option<String>,
+}
+
+pub async fn act(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<ActForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::ViewCalendar) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let post = match load(&app, &ws, &id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let Some(action) = ACTIONS.into_iter().find(|a| action_key(*a) == f.action) else {
+        return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("error-unknown-action", "action", &f.action)).await;
+    };
+    let to = match apply(post.state, action, ws.role, ws.workspace.workflow_rules()) {
+        Ok(to) => to,
+        Err(relais_core::workflow::WorkflowError::Forbidden { .. }) => {
+            return PageError::forbidden(tr).detail(tr.t1("error-forbidden-role", "role", tr.role(ws.role))).into_response();
+        }
+        Err(_) => {
+            return show_error(&app, &ws, &id, StatusCode::CONFLICT, tr.t1("error-not-from", "state", state_label(tr, post.state))).await;
+        }
+    };
+    let comment = f.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let actor = actor_of(&ws);
+    let result = if to == PostState::Scheduled {
+        let tz = ws.workspace.time_zone.clone();
+        let local = format!("{}T{}", f.date.as_deref().unwrap_or("").trim(), f.time.as_deref().unwrap_or("").trim());
+        let instant = match resolve_local(&local, &tz) {
+            Ok(i) => i,
+            Err(e) => return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("error-move-time", "reason", e)).await,
+        };
+        if instant.as_millisecond() <= now_ms() {
+            let msg = tr.t1("error-move-past", "when", format!("{local} ({tz})"));
+            return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, msg).await;
+        }
+        // Errors in a variant (too long, not possible on that network) block scheduling.
+        let variants = app.store.variants(&post.id).await.unwrap_or_default();
+        let accounts = app.store.social_accounts(&ws.workspace.id).await.unwrap_or_default();
+        let media = app.store.variant_media_ids(&post.id).await.unwrap_or_default();
+        let with_network: Vec<(Variant, String, usize)> = variants
+            .into_iter()
+            .map(|v| {
+                let n = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.network.clone()).unwrap_or_default();
+                let m = media.iter().filter(|(vid, _)| vid == &v.id).count();
+                (v, n, m)
+            })
+            .collect();
+        if findings_of(&app, &ws.workspace.id, &with_network).await.iter().any(|f| blocks(f)) {
+            return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-blocking-findings")).await;
+        }
+        app.store.schedule_post(&post.id, post.state, instant.as_millisecond(), &local, &tz, &actor).await.map(|_| ())
+    } else {
+        let members = app.store.members(&ws.workspace.id).await.unwrap_or_default();
+        let notes: Vec<NewNotification> = recipients_of(&ws, &post, &members, to, action)
+            .into_iter()
+            .map(|(user_id, kind)| NewNotification {
+                user_id,
+                workspace_id: ws.workspace.id.clone(),
+                kind,
+                post_id: Some(post.id.clone()),
+                actor_label: actor.label.clone(),
+                subject: post.title.clone(),
+                detail: comment.map(str::to_string),
+            })
+            .collect();
+        app.store.move_post_notifying(&post.id, post.state, to, &actor, action_key(action), comment, &notes).await
+    };
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("{}/posts/{}?done=post-{}", ws.base(), post.id, action_key(action).replace('_', "-"))).into_response()
+        }
+        Err(StoreError::Conflict(m)) => show_error(&app, &ws, &id, StatusCode::CONFLICT, m).await,
+        Err(e) => PageError::store(tr, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+pub async fn comment(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<CommentForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::DraftPosts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let post = match load(&app, &ws, &id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let body = f.body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-comment-length")).await;
+    }
+    let actor = actor_of(&ws);
+    let mut users: Vec<String> =
+        post.created_by.iter().chain(post.assignee_id.iter()).filter(|u| **u != ws.me.user().id).cloned().collect();
+    users.dedup();
+    let notes: Vec<NewNotification> = users
+        .into_iter()
+        .map(|user_id| NewNotification {
+            user_id,
+            workspace_id: ws.workspace.id.clone(),
+            kind: NotificationKind::Comment,
+            post_id: Some(post.id.clone()),
+            actor_label: actor.label.clone(),
+            subject: post.title.clone(),
+            detail: Some(body.chars().take(200).collect()),
+        })
+        .collect();
+    match app.store.add_comment(&post.id, &actor, body, &notes).await {
+        Ok(_) => Redirect::to(&format!("{}/posts/{}?done=post-comment#comments", ws.base(), post.id)).into_response(),
+        Err(e) => PageError::store(tr, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    assignee: String,
+}
+
+pub async fn assign(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<AssignForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::DraftPosts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let post = match load(&app, &ws, &id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let members = match app.store.members(&ws.workspace.id).await {
+        Ok(m) => m,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let assignee = f.assignee.trim();
+    let target = if assignee.is_empty() {
+        None
+    } else {
+        match members.iter().find(|m| m.user_id == assignee && allows(m.role, Action::DraftPosts)) {
+            Some(m) => Some(m),
+            None => return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-assignee")).await,
+        }
+    };
+    let notes: Vec<NewNotification> = target
+        .filter(|m| m.user_id != ws.me.user().id)
+        .map(|m| NewNotification {
+            user_id: m.user_id.clone(),
+            workspace_id: ws.workspace.id.clone(),
+            kind: NotificationKind::Assigned,
+            post_id: Some(post.id.clone()),
+            actor_label: ws.me.user().name.clone(),
+            subject: post.title.clone(),
+            detail: None,
+        })
+        .into_iter()
+        .collect();
+    match app.store.assign_post(&post.id, target.map(|m| m.user_id.as_str()), &notes).await {
+        Ok(()) => Redirect::to(&format!("{}/posts/{}?done=post-assigned", ws.base(), post.id)).into_response(),
+        Err(e) => PageError::store(tr, e).into_response(),
+    }
+}

@@ -1,0 +1,280 @@
+//! The editorial calendar, the composer and the post page as members use them: writing, review
+//! and approval by role, scheduling at a wall-clock time, moving posts, what a client sees.
+
+use crate::helpers::*;
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use relais_core::workflow::PostState;
+
+async fn accounts(app: &TestApp) -> (String, String) {
+    let a = app.store.create_social_account(&app.f.bank, "sandbox", "@banque", "Banque", |_| "x".into()).await.unwrap().id;
+    let b = app.store.create_social_account(&app.f.bank, "sandbox", "@banque_pro", "Banque Pro", |_| "x".into()).await.unwrap().id;
+    (a, b)
+}
+
+/// A date some weeks ahead, so the tests never plan in the past.
+fn ahead(days: i64) -> Date {
+    jiff::Zoned::now().date().checked_add(days.days()).unwrap()
+}
+
+fn post_id_of(location: &str) -> String {
+    location.split("/posts/").nth(1).unwrap().split('?').next().unwrap().to_string()
+}
+
+async fn compose(b: &mut Browser, app: &TestApp, fields: &[(&str, &str)]) -> String {
+    b.get(&format!("/w/{}/compose", app.f.bank)).await;
+    let page = b.post(&format!("/w/{}/compose", app.f.bank), fields).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    post_id_of(page.location.as_deref().unwrap())
+}
+
+app_test!(a_cm_writes_for_two_accounts_and_the_smm_approves_and_schedules, |app: TestApp| async move {
+    let (a, b_acc) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let form = cm.get(&format!("/w/{bank}/compose")).await;
+    assert_eq!(form.status, 200);
+    form.assert_contains("@banque_pro").assert_contains("Bac à sable");
+    let day = ahead(20).to_string();
+    let (ta, tb) = (format!("text_{a}"), format!("text_{b_acc}"));
+    let id = compose(
+        &mut cm,
+        &app,
+        &[
+            ("title", "Prêt Artisan"),
+            ("pillar", "Produits"),
+            ("account", &a),
+            ("account", &b_acc),
+            (&ta, "Le prêt Artisan est là #artisans"),
+            (&tb, "Pour les pros : le prêt Artisan"),
+            ("date", &day),
+            ("time", "09:30"),
+            ("intent", "submit"),
+        ],
+    )
+    .await;
+    let post = app.store.post(&id).await.unwrap();
+    assert_eq!((post.state, post.pillar.as_deref()), (PostState::InReview, Some("Produits")));
+    assert_eq!(post.scheduled_local.as_deref(), Some(format!("{day}T09:30").as_str()), "the planned time is kept");
+    assert_eq!(app.store.variants(&id).await.unwrap().len(), 2);
+
+    // The SMM is told, approves; the CM is told in turn.
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    smm.get(&format!("/w/{bank}/notifications")).await.assert_contains("Lucas CM a envoyé « Prêt Artisan » en relecture");
+    let page = smm.get(&format!("/w/{bank}/posts/{id}")).await;
+    page.assert_contains("Approuver").assert_contains("En relecture").assert_contains("Pour les pros");
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "approve"), ("comment", "Parfait")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    cm.get(&format!("/w/{bank}/notifications")).await.assert_contains("Sophie SMM a approuvé « Prêt Artisan »").assert_contains("Parfait");
+
+    // A CM may not approve: the button is not there and the action is refused.
+    let other = compose(&mut cm, &app, &[("account", &a), (&ta, "Autre"), ("intent", "submit")]).await;
+    assert!(!cm.get(&format!("/w/{bank}/posts/{other}")).await.body.contains("value=\"approve\""));
+    assert_eq!(cm.post(&format!("/w/{bank}/posts/{other}/act"), &[("action", "approve")]).await.status, 403);
+
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "schedule"), ("date", &day), ("time", "09:30")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let post = app.store.post(&id).await.unwrap();
+    assert_eq!(post.state, PostState::Scheduled);
+    let history = smm.get(&format!("/w/{bank}/posts/{id}")).await;
+    history.assert_contains("approbation : En relecture → Approuvée").assert_contains("« Parfait »").assert_contains("programmation");
+
+    // The month of that day shows it, linked; the list view too.
+    let month = cm.get(&format!("/w/{bank}/calendar?view=month&date={day}")).await;
+    month.assert_contains("Prêt Artisan").assert_contains(&format!("href=\"/w/{bank}/posts/{id}\""));
+    cm.get(&format!("/w/{bank}/calendar?view=list&date={day}")).await.assert_contains("Prêt Artisan").assert_contains("09:30");
+});
+
+app_test!(errors_block_scheduling_but_not_saving_and_editing_sends_back_to_review, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let ta = format!("text_{a}");
+    let long = "é".repeat(501);
+    let id = compose(&mut cm, &app, &[("title", "Trop long"), ("account", &a), (&ta, &long), ("intent", "submit")]).await;
+    cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("Trop long pour ce réseau : 501/500 caractères");
+
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    smm.get(&format!("/w/{bank}/posts/{id}")).await;
+    assert_eq!(smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "approve")]).await.status, 303);
+    let day = ahead(10).to_string();
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "schedule"), ("date", &day), ("time", "10:00")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("corrigez-la avant de programmer");
+    assert_eq!(app.store.post(&id).await.unwrap().state, PostState::Approved);
+
+    // Fixing the text from the composer sends the approved post back to review.
+    let edit = cm.get(&format!("/w/{bank}/posts/{id}/edit")).await;
+    edit.assert_contains("toute modification la renvoie en relecture");
+    let page = cm.post(&format!("/w/{bank}/posts/{id}/edit"), &[("title", "Plus court"), ("account", &a), (&ta, "Court")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let post = app.store.post(&id).await.unwrap();
+    assert_eq!((post.state, post.title.as_str()), (PostState::InReview, "Plus court"));
+    cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("modification : Approuvée → En relecture");
+
+    // A form with no account is sent back with the reason, nothing saved.
+    let before = app.store.calendar(&bank, relais_store::When::Unplanned, &Default::default()).await.unwrap().len();
+    cm.get(&format!("/w/{bank}/compose")).await;
+    let page = cm.post(&format!("/w/{bank}/compose"), &[("title", "Rien")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Cochez au moins un compte");
+    assert_eq!(app.store.calendar(&bank, relais_store::When::Unplanned, &Default::default()).await.unwrap().len(), before);
+});
+
+app_test!(the_live_check_counts_the_networks_way_and_points_at_words_to_avoid, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let mut cm = Browser::signed_in(&app, CM).await;
+    cm.get(&format!("/w/{}/compose", app.f.bank)).await;
+    let ta = format!("text_{a}");
+    let text = "e\u{301}".repeat(3);
+    let page = cm
+        .post_raw(
+            &format!("/w/{}/compose/check", app.f.bank),
+            &[("account", &a), (&ta, &text)],
+            &[("accept", "application/json"), ("x-csrf-token", &cm.csrf)],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json[0]["length"], 3, "three graphemes, six code points");
+    assert_eq!(json[0]["max_length"], 500);
+    let mut client = Browser::signed_in(&app, CLIENT).await;
+    client.get(&format!("/w/{}", app.f.bank)).await;
+    let page = client.post_raw(&format!("/w/{}/compose/check", app.f.bank), &[("account", &a)], &[("x-csrf-token", &client.csrf)]).await;
+    assert_eq!(page.status, 403);
+});
+
+app_test!(moving_a_post_keeps_the_wall_clock_time_across_a_dst_change, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let ta = format!("text_{a}");
+    // Next year's spring change in Paris: the last Sunday of March.
+    let year = jiff::Zoned::now().year() + 1;
+    let change = jiff::civil::date(year, 3, 1).nth_weekday_of_month(-1, Weekday::Sunday).unwrap();
+    let before = change.checked_sub(2.days()).unwrap().to_string();
+    let after = change.checked_add(1.day()).unwrap().to_string();
+    let id = compose(&mut smm, &app, &[("account", &a), (&ta, "Avant le changement d'heure"), ("intent", "submit")]).await;
+    smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "approve")]).await;
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "schedule"), ("date", &before), ("time", "09:00")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let winter = app.store.post(&id).await.unwrap();
+
+    smm.get(&format!("/w/{bank}/calendar")).await;
+    let headers = [("accept", "application/json"), ("x-csrf-token", smm.csrf.as_str())];
+    let page = smm.post_raw(&format!("/w/{bank}/posts/{id}/move"), &[("date", &after), ("time", "09:00")], &headers).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let summer = app.store.post(&id).await.unwrap();
+    assert_eq!(summer.state, PostState::Scheduled);
+    assert_eq!(summer.scheduled_local.as_deref(), Some(format!("{after}T09:00").as_str()));
+    assert_eq!(summer.schedule_version, winter.schedule_version + 1);
+    // 09:00 in Paris is 08:00 UTC in winter and 07:00 UTC in summer.
+    let hour_utc = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap().to_zoned(jiff::tz::TimeZone::UTC).hour();
+    assert_eq!((hour_utc(winter.scheduled_at.unwrap()), hour_utc(summer.scheduled_at.unwrap())), (8, 7));
+
+    // The night of the change, 02:30 does not exist: refused with the next valid time.
+    let page = smm.post_raw(&format!("/w/{bank}/posts/{id}/move"), &[("date", &change.to_string()), ("time", "02:30")], &headers).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("03:00"), "{}", page.body);
+    let page = smm.post_raw(&format!("/w/{bank}/posts/{id}/move"), &[("date", "2020-01-01"), ("time", "09:00")], &headers).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("dans le passé"), "{}", page.body);
+
+    // The plain form (no script) does the same and comes back to the post.
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/move"), &[("date", &before), ("time", "18:15")]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(app.store.post(&id).await.unwrap().scheduled_local.as_deref(), Some(format!("{before}T18:15").as_str()));
+});
+
+app_test!(a_client_sees_only_what_was_sent_and_answers_it, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    app.store.set_client_approval(&bank, true).await.unwrap();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let ta = format!("text_{a}");
+    let day = ahead(15).to_string();
+    let secret = compose(&mut cm, &app, &[("title", "Brouillon interne"), ("account", &a), (&ta, "x"), ("date", &day)]).await;
+    let sent =
+        compose(&mut cm, &app, &[("title", "Pour validation"), ("account", &a), (&ta, "y"), ("date", &day), ("intent", "submit")]).await;
+    cm.post(&format!("/w/{bank}/posts/{sent}/comments"), &[("body", "Note interne : vérifier le taux")]).await;
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    smm.get(&format!("/w/{bank}/posts/{sent}")).await;
+    smm.post(&format!("/w/{bank}/posts/{sent}/act"), &[("action", "approve")]).await;
+    assert_eq!(app.store.post(&sent).await.unwrap().state, PostState::ClientReview);
+
+    let mut client = Browser::signed_in(&app, CLIENT).await;
+    client.get(&format!("/w/{bank}/notifications")).await.assert_contains("vous soumet « Pour validation » pour validation");
+    let month = client.get(&format!("/w/{bank}/calendar?date={day}")).await;
+    month.assert_contains("Pour validation");
+    assert!(!month.body.contains("Brouillon interne"), "a client never sees internal drafts");
+    assert_eq!(client.get(&format!("/w/{bank}/posts/{secret}")).await.status, 404);
+    let page = client.get(&format!("/w/{bank}/posts/{sent}")).await;
+    assert!(!page.body.contains("Note interne"), "internal comments stay internal");
+    assert!(!page.body.contains("value=\"cancel\""));
+    assert_eq!(client.get(&format!("/w/{bank}/compose")).await.status, 403);
+    let page = client.post(&format!("/w/{bank}/posts/{sent}/act"), &[("action", "client_reject"), ("comment", "Le taux est faux")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(app.store.post(&sent).await.unwrap().state, PostState::Draft);
+    cm.get(&format!("/w/{bank}/notifications"))
+        .await
+        .assert_contains("Hélène Client demande des modifications")
+        .assert_contains("Le taux est faux");
+
+    // Outsiders see nothing, not even that the post exists.
+    let mut outsider = Browser::signed_in(&app, OUTSIDER).await;
+    assert_eq!(outsider.get(&format!("/w/{bank}/posts/{sent}")).await.status, 404);
+    assert_eq!(outsider.get(&format!("/w/{bank}/calendar")).await.status, 404);
+});
+
+app_test!(the_calendar_filters_and_shows_the_marketing_dates, |app: TestApp| async move {
+    let (a, b_acc) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let year = jiff::Zoned::now().year() + 1;
+    let (ta, tb) = (format!("text_{a}"), format!("text_{b_acc}"));
+    compose(
+        &mut cm,
+        &app,
+        &[("title", "Vœux"), ("pillar", "Marque"), ("account", &a), (&ta, "Bonne année"), ("date", &format!("{year}-12-24"))],
+    )
+    .await;
+    compose(&mut cm, &app, &[("title", "Offre pro"), ("account", &b_acc), (&tb, "Pros"), ("date", &format!("{year}-12-10"))]).await;
+    compose(&mut cm, &app, &[("title", "Sans date"), ("account", &a), (&ta, "Idée")]).await;
+    let month = format!("/w/{bank}/calendar?view=month&date={year}-12-01");
+    let page = cm.get(&month).await;
+    page.assert_contains("Vœux").assert_contains("Offre pro").assert_contains("Noël").assert_contains("décembre");
+    page.assert_contains("Pas encore datées").assert_contains("Sans date");
+    let page = cm.get(&format!("{month}&account={b_acc}")).await;
+    assert!(page.body.contains("Offre pro") && !page.body.contains("Vœux"));
+    let page = cm.get(&format!("{month}&pillar=Marque")).await;
+    assert!(!page.body.contains("Offre pro") && page.body.contains("Vœux"));
+    let page = cm.get(&format!("{month}&status=approved")).await;
+    assert!(!page.body.contains("Offre pro") && !page.body.contains("Vœux"));
+    assert!(!cm.get(&format!("{month}&layer=off")).await.body.contains("Noël"));
+    let week = cm.get(&format!("/w/{bank}/calendar?view=week&date={year}-12-24")).await;
+    week.assert_contains("Vœux").assert_contains("Semaine du lundi");
+    assert!(!week.body.contains("Offre pro"));
+});
+
+app_test!(assignment_and_comments_notify_the_people_concerned, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let ta = format!("text_{a}");
+    let id = compose(&mut smm, &app, &[("title", "À écrire"), ("account", &a), (&ta, "Plan")]).await;
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/assign"), &[("assignee", &app.f.cm)]).await;
+    assert_eq!(page.status, 303);
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let page = cm.get(&format!("/w/{bank}/notifications")).await;
+    page.assert_contains("Sophie SMM vous a attribué « À écrire »");
+    assert!(page.body.contains("class=\"count\">1<"), "the bell counts one unread");
+    cm.post(&format!("/w/{bank}/posts/{id}/comments"), &[("body", "Je m'en occupe")]).await;
+    smm.get(&format!("/w/{bank}/notifications")).await.assert_contains("Lucas CM a commenté « À écrire »");
+    smm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("Je m'en occupe").assert_contains("Lucas CM");
+    cm.get(&format!("/w/{bank}/notifications")).await;
+    cm.post(&format!("/w/{bank}/notifications/read"), &[]).await;
+    assert!(!cm.get(&format!("/w/{bank}/notifications")).await.body.contains("class=\"count\""));
+    // Only members who write posts can be assigned.
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/assign"), &[("assignee", &app.f.foreign)]).await;
+    assert_eq!(page.status, 422);
+});
