@@ -126,7 +126,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for call in ["t(\"", "t1(\""] {
+                for call in ["t(\"", "t1(\"", "tn(\""] {
                     for (at, _) in text.match_indices(call) {
                         // `t(` as a word: not the end of `get(` or `set(`.
                         let before = text[..at].chars().next_back().unwrap_or(' ');

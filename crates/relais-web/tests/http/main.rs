@@ -9,3 +9,4 @@ mod planning;
 mod posts_api;
 mod roles;
 mod settings;
+mod strategy;
