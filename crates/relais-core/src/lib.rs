@@ -2,12 +2,14 @@
 //! policy), the validated values every layer shares, and the cryptographic helpers for
 //! passwords, tokens and secrets at rest.
 
+pub mod brand_charter;
 pub mod calendar_period;
 pub mod calendar_sheet;
 pub mod marketing_calendar;
 pub mod media;
 pub mod password;
 pub mod policy;
+pub mod recurrence;
 pub mod role;
 pub mod scheduling;
 pub mod secrets;

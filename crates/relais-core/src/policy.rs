@@ -18,8 +18,10 @@ pub enum Action {
     ReadAuditLog,
     /// Connect and disconnect social network accounts.
     ManageSocialAccounts,
-    /// Objectives, content pillars, brand charter.
+    /// Objectives, content pillars and campaigns, brand charter, custom events, posting slots.
     ManageStrategy,
+    /// Read the brand charter: whoever writes posts needs it.
+    ReadCharter,
     /// Read the editorial calendar.
     ViewCalendar,
     /// Write and edit drafts, submit them for review.
@@ -43,7 +45,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewWorkspace,
         Action::EditWorkspaceSettings,
         Action::ManageMembers,
@@ -51,6 +53,7 @@ impl Action {
         Action::ReadAuditLog,
         Action::ManageSocialAccounts,
         Action::ManageStrategy,
+        Action::ReadCharter,
         Action::ViewCalendar,
         Action::DraftPosts,
         Action::ApprovePosts,
@@ -70,7 +73,7 @@ pub fn allows(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         Role::Smm => !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove),
-        Role::Cm => matches!(action, ViewWorkspace | ViewCalendar | DraftPosts | UseInbox | Moderate | Listen | ViewReports),
+        Role::Cm => matches!(action, ViewWorkspace | ReadCharter | ViewCalendar | DraftPosts | UseInbox | Moderate | Listen | ViewReports),
         Role::Client => matches!(action, ViewWorkspace | ViewCalendar | ClientApprove | ViewReports),
     }
 }
@@ -149,7 +152,7 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Calendar | Section::Composer | Section::Settings)
+        matches!(self, Section::Calendar | Section::Composer | Section::Strategy | Section::Settings)
     }
 
     /// The sections a role sees in the navigation.
@@ -182,7 +185,7 @@ mod tests {
 
     #[test]
     fn a_cm_cannot_approve_or_run_strategy_or_campaigns() {
-        for a in [DraftPosts, UseInbox, Moderate, Listen, ViewCalendar] {
+        for a in [DraftPosts, UseInbox, Moderate, Listen, ViewCalendar, ReadCharter] {
             assert!(allows(Role::Cm, a), "{a:?}");
         }
         for a in [ApprovePosts, ManageStrategy, ManageCampaigns, ManageMembers, ManageSocialAccounts] {
@@ -205,7 +208,9 @@ mod tests {
 
     #[test]
     fn navigation_shows_only_built_sections_the_role_may_open() {
-        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Calendar, Section::Composer, Section::Settings]);
+        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Calendar, Section::Composer, Section::Strategy, Section::Settings]);
+        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Calendar, Section::Composer, Section::Strategy]);
+        // A CM reads the charter from its own link, not from a section it may not manage.
         assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer]);
         assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
     }

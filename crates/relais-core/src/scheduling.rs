@@ -17,6 +17,8 @@ use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{Span, Timestamp, Zoned};
 
+use crate::values::ValidationError;
+
 /// The wall-clock format shared with the UI (what an HTML `datetime-local` input sends).
 const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
@@ -68,6 +70,69 @@ pub fn shift_days(local: &str, zone: &str, days: i64) -> Result<Timestamp, Sched
 pub struct Slot {
     pub weekday: Weekday,
     pub time: Time,
+}
+
+impl Slot {
+    pub const MINUTES_PER_DAY: i64 = 24 * 60;
+
+    /// A slot as stored: ISO weekday (1 = Monday .. 7 = Sunday) and minutes after local midnight.
+    pub fn new(weekday: i64, minute_of_day: i64) -> Result<Slot, ValidationError> {
+        let weekday = i8::try_from(weekday).ok().filter(|d| (1..=7).contains(d)).ok_or_else(|| {
+            ValidationError::new("weekday", "error-weekday", format!("weekday is {weekday}; it must be 1 (Monday) to 7 (Sunday)"))
+        })?;
+        if !(0..Self::MINUTES_PER_DAY).contains(&minute_of_day) {
+            return Err(ValidationError::new(
+                "minute_of_day",
+                "error-minute-of-day",
+                format!("minute_of_day is {minute_of_day}; it must be between 0 and 1439 (23:59)"),
+            ));
+        }
+        let weekday = Weekday::from_monday_one_offset(weekday).expect("checked to be 1 to 7");
+        // Both parts are in range, so the time exists.
+        let time = Time::new((minute_of_day / 60) as i8, (minute_of_day % 60) as i8, 0, 0).expect("checked to be within the day");
+        Ok(Slot { weekday, time })
+    }
+
+    /// A slot as a form sends it: the weekday number and a time `HH:MM`.
+    pub fn parse(weekday: &str, time: &str) -> Result<Slot, ValidationError> {
+        let day = weekday.trim().parse::<i64>().map_err(|_| {
+            ValidationError::new("weekday", "error-weekday", format!("weekday is {weekday:?}; it must be 1 (Monday) to 7 (Sunday)"))
+        })?;
+        let time = time.trim();
+        let Some(minute) = minute_of_hhmm(time) else {
+            return Err(ValidationError::new(
+                "minute_of_day",
+                "error-minute-of-day",
+                format!("the time is {time:?}; write it as HH:MM between 00:00 and 23:59"),
+            ));
+        };
+        Slot::new(day, minute)
+    }
+
+    /// ISO weekday, 1 = Monday.
+    pub fn weekday_number(&self) -> i64 {
+        i64::from(self.weekday.to_monday_one_offset())
+    }
+
+    pub fn minute_of_day(&self) -> i64 {
+        i64::from(self.time.hour()) * 60 + i64::from(self.time.minute())
+    }
+
+    /// `HH:MM`.
+    pub fn time_label(&self) -> String {
+        format!("{:02}:{:02}", self.time.hour(), self.time.minute())
+    }
+}
+
+/// Minutes after midnight of `HH:MM` (two digits each, 00:00 to 23:59).
+fn minute_of_hhmm(time: &str) -> Option<i64> {
+    let (h, m) = time.split_once(':')?;
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|c| c.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
 /// "Add to queue": the first slot strictly after `after` whose instant is free, that is not in
@@ -393,5 +458,23 @@ mod tests {
     fn queue_can_use_a_later_slot_the_same_day() {
         let after = paris("2026-03-24T08:00");
         assert_eq!(next_free_slot(&tue_thu_nine(), &[], after, PARIS, 90).unwrap(), Some(paris("2026-03-24T09:00")));
+    }
+
+    #[test]
+    fn a_slot_is_a_weekday_and_a_minute_within_the_day() {
+        let slot = Slot::new(2, 9 * 60 + 30).unwrap();
+        assert_eq!((slot.weekday, slot.time), (Weekday::Tuesday, time(9, 30, 0, 0)));
+        assert_eq!((slot.weekday_number(), slot.minute_of_day(), slot.time_label()), (2, 570, "09:30".to_string()));
+        assert_eq!(Slot::parse("7", "23:59").unwrap(), Slot::new(7, 1439).unwrap());
+        assert_eq!(Slot::new(0, 60).unwrap_err().field, "weekday");
+        assert_eq!(Slot::new(8, 60).unwrap_err().field, "weekday");
+        for minute in [-1, 1440, 5000] {
+            assert_eq!(Slot::new(1, minute).unwrap_err().field, "minute_of_day", "{minute}");
+        }
+        for bad in ["24:00", "9:00", "09:60", "midi", "", "-1:00"] {
+            let err = Slot::parse("1", bad).unwrap_err();
+            assert_eq!((err.field, err.code), ("minute_of_day", "error-minute-of-day"), "{bad}");
+        }
+        assert_eq!(Slot::parse("lundi", "09:00").unwrap_err().field, "weekday");
     }
 }

@@ -135,6 +135,22 @@ impl Colour {
     }
 }
 
+/// The share of the calendar a content pillar aims at, in percent: empty for none, else 0 to 100.
+pub fn parse_target_share(raw: &str) -> Result<Option<u8>, ValidationError> {
+    let raw = raw.trim().trim_end_matches('%').trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if (0..=100).contains(&n) => Ok(Some(n as u8)),
+        _ => Err(ValidationError::new(
+            "target_share",
+            "error-target-share",
+            format!("target_share is {raw:?}; it must be a whole percentage between 0 and 100, or empty"),
+        )),
+    }
+}
+
 /// The languages the interface speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -237,6 +253,16 @@ mod tests {
         assert_eq!(Locale::from_accept_language("de-DE"), Locale::Fr);
         assert_eq!(Locale::from_accept_language("en;q=0.2, fr-CA;q=0.9"), Locale::Fr);
         assert_eq!(Locale::from_accept_language(""), Locale::Fr);
+    }
+
+    #[test]
+    fn a_target_share_is_a_percentage_or_nothing() {
+        assert_eq!(parse_target_share("").unwrap(), None);
+        assert_eq!(parse_target_share(" 40 % ").unwrap(), Some(40));
+        assert_eq!(parse_target_share("100").unwrap(), Some(100));
+        for bad in ["101", "-5", "quarante", "12.5"] {
+            assert_eq!(parse_target_share(bad).unwrap_err().field, "target_share", "{bad}");
+        }
     }
 
     #[test]

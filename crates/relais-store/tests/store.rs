@@ -4,6 +4,9 @@ use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName, now_ms};
 use relais_store::testing::TestDb;
 use relais_store::{AuditEvent, JobStatus, NewJob, Store, StoreError, WorkspaceSettings, both_backends};
 
+#[path = "store/strategy.rs"]
+mod strategy;
+
 async fn org_with_workspace(store: &Store, org: &str, ws: &str) -> (String, String) {
     let o = store.create_organisation(&Name::parse("name", org).unwrap()).await.unwrap();
     let w = store

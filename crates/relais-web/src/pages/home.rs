@@ -53,6 +53,8 @@ struct Overview {
     time_zone: String,
     sections: Vec<SectionCard>,
     can_manage: bool,
+    /// The brand charter, for those who write posts without running the strategy (which links it).
+    charter_href: Option<String>,
     base: String,
 }
 
@@ -80,6 +82,9 @@ pub async fn overview(State(app): State<AppState>, ws: InWorkspace, Query(done):
         time_zone: ws.workspace.time_zone.clone(),
         sections,
         can_manage: relais_core::policy::allows(ws.role, Action::ManageMembers),
+        charter_href: (relais_core::policy::allows(ws.role, Action::ReadCharter)
+            && !relais_core::policy::allows(ws.role, Action::ManageStrategy))
+        .then(|| format!("{}/strategy/charter", ws.base())),
         base: ws.base(),
     };
     render(&page, tr)

@@ -5,15 +5,20 @@ mod audit;
 mod auth;
 mod calendar;
 mod calendar_sheet;
+mod charter;
 mod composer;
+mod events;
 mod home;
 mod invite;
+mod labels;
 pub(crate) mod media;
 mod members;
 mod notifications;
 mod post;
 mod profile;
 mod settings;
+mod slots;
+mod strategy;
 mod tokens;
 mod workspaces;
 
@@ -71,6 +76,21 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/media/{id}/delete", post(media::delete))
         .route("/w/{ws}/media/{id}/file", get(media::file))
         .route("/w/{ws}/media/{id}/thumb", get(media::thumbnail))
+        .route("/w/{ws}/strategy", get(strategy::landing))
+        .route("/w/{ws}/strategy/charter", get(charter::show).post(charter::save))
+        .route("/w/{ws}/strategy/charter/lint", post(charter::try_lint))
+        .route("/w/{ws}/strategy/labels", get(labels::list))
+        .route("/w/{ws}/strategy/pillars", post(labels::create_pillar))
+        .route("/w/{ws}/strategy/pillars/{id}", get(labels::edit_pillar).post(labels::update_pillar))
+        .route("/w/{ws}/strategy/pillars/{id}/delete", post(labels::delete_pillar))
+        .route("/w/{ws}/strategy/campaigns", post(labels::create_campaign))
+        .route("/w/{ws}/strategy/campaigns/{id}", get(labels::edit_campaign).post(labels::update_campaign))
+        .route("/w/{ws}/strategy/campaigns/{id}/delete", post(labels::delete_campaign))
+        .route("/w/{ws}/strategy/events", get(events::list).post(events::create))
+        .route("/w/{ws}/strategy/events/{id}", get(events::edit).post(events::update))
+        .route("/w/{ws}/strategy/events/{id}/delete", post(events::delete))
+        .route("/w/{ws}/strategy/slots", get(slots::list).post(slots::add))
+        .route("/w/{ws}/strategy/slots/{id}/delete", post(slots::remove))
         .route("/static/{file}", get(assets::serve))
 }
 

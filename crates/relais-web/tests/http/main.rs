@@ -10,3 +10,4 @@ mod planning;
 mod posts_api;
 mod roles;
 mod settings;
+mod strategy;
