@@ -602,3 +602,4 @@ sheet-problem-client-approval-required = In this workspace the client approves p
 sheet-problem-title-too-long = The title has { $length } characters; the limit is { $limit }.
 sheet-problem-post-mismatch = Post “{ $post }” has another value in row { $row }: its rows must share it.
 sheet-problem-duplicate-account = Post “{ $post }” already has this account in row { $row }.
+calendar-import-export = Import / export (Excel, CSV)

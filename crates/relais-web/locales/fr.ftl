@@ -602,3 +602,4 @@ sheet-problem-client-approval-required = Dans cet espace, le client valide les p
 sheet-problem-title-too-long = Le titre compte { $length } caractères ; la limite est de { $limit }.
 sheet-problem-post-mismatch = La publication « { $post } » a une autre valeur à la ligne { $row } : ses lignes doivent la partager.
 sheet-problem-duplicate-account = La publication « { $post } » a déjà ce compte à la ligne { $row }.
+calendar-import-export = Import / export (Excel, CSV)

@@ -198,11 +198,12 @@ pub async fn index(State(app): State<AppState>, ws: InWorkspace, Query(q): Query
         states: states.clone(),
     };
     let ws_id = ws.workspace.id.clone();
-    let (entries, unplanned, accounts, labels) = match tokio::try_join!(
+    let (entries, unplanned, accounts, labels, custom) = match tokio::try_join!(
         app.store.calendar(&ws_id, When::Between(from, to), &filter),
         app.store.calendar(&ws_id, When::Unplanned, &filter),
         app.store.social_accounts(&ws_id),
-        app.store.labels_in_use(&ws_id),
+        label_choices(&app, &ws_id),
+        app.store.event_occurrences(&ws_id, period.first, period.last),
     ) {
         Ok(all) => all,
         Err(e) => return PageError::store(tr, e).into_response(),
@@ -230,6 +231,12 @@ pub async fn index(State(app): State<AppState>, ws: InWorkspace, Query(q): Query
                         DateKind::Commercial => "commercial",
                     },
                 })
+                .chain(
+                    custom
+                        .iter()
+                        .filter(|o| layer_on && o.start <= d && d <= o.end)
+                        .map(|o| Mark { name: o.title.clone(), kind: "custom" }),
+                )
                 .collect(),
             cards: vec![],
         })
@@ -318,6 +325,18 @@ pub async fn index(State(app): State<AppState>, ws: InWorkspace, Query(q): Query
         time_zone: tz,
     };
     render(&page, tr)
+}
+
+/// The workspace's pillars and campaigns, and any other label its posts carry (imported ones).
+pub async fn label_choices(app: &AppState, workspace_id: &str) -> relais_store::Result<(Vec<String>, Vec<String>)> {
+    let (mut pillars, mut campaigns) = app.store.labels_in_use(workspace_id).await?;
+    pillars.extend(app.store.pillar_names(workspace_id).await?);
+    campaigns.extend(app.store.campaign_names(workspace_id).await?);
+    for list in [&mut pillars, &mut campaigns] {
+        list.sort_by_key(|s| s.to_lowercase());
+        list.dedup();
+    }
+    Ok((pillars, campaigns))
 }
 
 fn in_weeks(cells: Vec<DayCell>) -> Vec<Vec<DayCell>> {

@@ -141,7 +141,7 @@ async fn form_page(
 ) -> Result<ComposerPage, PageError> {
     let tr = ws.tr();
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
-    let (pillars, campaigns) = app.store.labels_in_use(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let (pillars, campaigns) = super::calendar::label_choices(app, &ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let mut variants = vec![];
     for a in &accounts {
         let v = draft.variants.iter().find(|v| v.account_id == a.id);

@@ -22,9 +22,16 @@ use relais_networks::draft_check::{DraftVariant, blocks, check_variant};
 use relais_store::{Actor, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
 use serde::Deserialize;
 
-/// The brand charter that applies to posts on `network`.
-pub async fn charter_for(_app: &AppState, _workspace_id: &str, _network: &str) -> Charter {
-    Charter::default()
+/// The brand charter that applies to posts on `network` (the workspace's rules plus that
+/// network's own); an unreadable charter checks nothing rather than blocking the page.
+pub async fn charter_for(app: &AppState, workspace_id: &str, network: &str) -> Charter {
+    match app.store.charter(workspace_id).await {
+        Ok(c) => c.for_network(network),
+        Err(e) => {
+            tracing::error!(error = %e, workspace = workspace_id, "cannot read the brand charter");
+            Charter::default()
+        }
+    }
 }
 
 pub fn actor_of(ws: &InWorkspace) -> Actor {

@@ -278,3 +278,45 @@ app_test!(assignment_and_comments_notify_the_people_concerned, |app: TestApp| as
     let page = smm.post(&format!("/w/{bank}/posts/{id}/assign"), &[("assignee", &app.f.foreign)]).await;
     assert_eq!(page.status, 422);
 });
+
+app_test!(the_charter_and_custom_events_reach_the_composer_and_the_calendar, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let charter = relais_core::brand_charter::BrandCharter {
+        base: relais_core::text_rules::Charter { words_to_avoid: vec!["gratuit".into()], ..Default::default() },
+        ..Default::default()
+    };
+    app.store.save_charter(&bank, &charter).await.unwrap();
+    let day = ahead(12);
+    let event =
+        relais_core::recurrence::RecurringEvent { starts_on: day, ends_on: day, recurrence: relais_core::recurrence::Recurrence::None };
+    app.store.create_calendar_event(&bank, &relais_core::Name::parse("t", "Salon de l'artisanat").unwrap(), &event).await.unwrap();
+    app.store
+        .create_pillar(
+            &bank,
+            &relais_store::PillarInput {
+                name: relais_core::Name::parse("name", "Conseils").unwrap(),
+                colour: relais_core::Colour::parse("colour", "#123456").unwrap(),
+                target_share: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    let mut cm = Browser::signed_in(&app, CM).await;
+    cm.get(&format!("/w/{bank}/compose")).await.assert_contains("<option value=\"Conseils\">");
+    let ta = format!("text_{a}");
+    let id = compose(&mut cm, &app, &[("account", &a), (&ta, "Ouverture de compte Gratuit !")]).await;
+    cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("« gratuit » fait partie des mots à éviter de la charte");
+    let page = cm
+        .post_raw(
+            &format!("/w/{bank}/compose/check"),
+            &[("account", &a), (&ta, "Un Gratuit")],
+            &[("accept", "application/json"), ("x-csrf-token", &cm.csrf)],
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json[0]["findings"][0]["span"], serde_json::json!([3, 10]), "{json}");
+    assert_eq!(json[0]["findings"][0]["error"], false, "a word to avoid warns, it does not block");
+    cm.get(&format!("/w/{bank}/calendar?view=list&date={day}")).await.assert_contains("Salon de l'artisanat");
+});
