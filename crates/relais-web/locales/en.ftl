@@ -603,3 +603,6 @@ sheet-problem-title-too-long = The title has { $length } characters; the limit i
 sheet-problem-post-mismatch = Post “{ $post }” has another value in row { $row }: its rows must share it.
 sheet-problem-duplicate-account = Post “{ $post }” already has this account in row { $row }.
 calendar-import-export = Import / export (Excel, CSV)
+post-queue = Add to queue
+post-queue-help = Schedules the post at the next free posting slot of { $handle }: { $when }.
+post-queue-no-slots = No posting slot yet: set weekly slots to use "add to queue".

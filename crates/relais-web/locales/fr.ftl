@@ -603,3 +603,6 @@ sheet-problem-title-too-long = Le titre compte { $length } caractères ; la limi
 sheet-problem-post-mismatch = La publication « { $post } » a une autre valeur à la ligne { $row } : ses lignes doivent la partager.
 sheet-problem-duplicate-account = La publication « { $post } » a déjà ce compte à la ligne { $row }.
 calendar-import-export = Import / export (Excel, CSV)
+post-queue = Ajouter à la file
+post-queue-help = Programme la publication au prochain créneau libre de { $handle } : { $when }.
+post-queue-no-slots = Aucun créneau de publication : définissez des créneaux hebdomadaires pour utiliser « Ajouter à la file ».

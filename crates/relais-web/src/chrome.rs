@@ -47,6 +47,12 @@ impl Chrome {
         self.tr.t1(id, name, value)
     }
 
+    /// A message with several named values, for templates.
+    pub fn tn(&self, id: &str, named: &[(&str, &str)]) -> String {
+        let args: Vec<(&str, &dyn std::fmt::Display)> = named.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+        self.tr.tn(id, &args)
+    }
+
     /// A page outside any workspace (profile, invitations, the empty home).
     pub fn plain(me: &SignedIn) -> Chrome {
         Chrome {

@@ -126,6 +126,18 @@ struct PostPage {
     can_move: bool,
     blocked: bool,
     error: Option<String>,
+    /// The next free posting slot of the post's first account ("add to queue"), as date, time
+    /// and a label; only when the post may be scheduled.
+    queue: Option<QueueSlot>,
+    /// Where to set posting slots, when the post could be queued but no slot exists.
+    slots_href: Option<String>,
+}
+
+pub struct QueueSlot {
+    pub date: String,
+    pub time: String,
+    pub label: String,
+    pub handle: String,
 }
 
 const ACTIONS: [PostAction; 10] = [
@@ -243,6 +255,21 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     } else {
         vec![]
     };
+    // "Add to queue": the next free slot of the first account.
+    let may_schedule = apply(post.state, PostAction::Schedule, ws.role, rules).is_ok();
+    let first_account = with_network.first().and_then(|(v, _, _)| accounts.iter().find(|a| a.id == v.account_id));
+    let mut queue = None;
+    if let (true, Some(account)) = (may_schedule, first_account) {
+        if let Some((at, local)) = app.store.next_free_slot_for(&account.id, now_ms(), &tz).await.map_err(store_err)? {
+            queue = Some(QueueSlot {
+                date: local.get(..10).unwrap_or("").into(),
+                time: local.get(11..16).unwrap_or("").into(),
+                label: tr.datetime(at, &tz),
+                handle: account.handle.clone(),
+            });
+        }
+    }
+    let slots_href = (may_schedule && queue.is_none() && allows(ws.role, Action::ManageStrategy)).then(|| format!("{}/strategy/slots", ws.base()));
     let assignee = post.assignee_id.as_ref().and_then(|id| members.iter().find(|m| &m.user_id == id)).map(|m| m.name.clone());
     Ok(PostPage {
         c: Chrome::workspace(ws, Some(Section::Calendar)).with_flash(done),
@@ -291,6 +318,8 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         can_move: internal && !matches!(post.state, PostState::Publishing | PostState::Published | PostState::Cancelled),
         blocked,
         error,
+        queue,
+        slots_href,
     })
 }
 

@@ -320,3 +320,34 @@ app_test!(the_charter_and_custom_events_reach_the_composer_and_the_calendar, |ap
     assert_eq!(json[0]["findings"][0]["error"], false, "a word to avoid warns, it does not block");
     cm.get(&format!("/w/{bank}/calendar?view=list&date={day}")).await.assert_contains("Salon de l'artisanat");
 });
+
+app_test!(add_to_queue_schedules_at_the_next_free_slot, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let ta = format!("text_{a}");
+    let first = compose(&mut smm, &app, &[("account", &a), (&ta, "Premier"), ("intent", "submit")]).await;
+    smm.post(&format!("/w/{bank}/posts/{first}/act"), &[("action", "approve")]).await;
+    // No slot yet: the page says where to set them.
+    smm.get(&format!("/w/{bank}/posts/{first}")).await.assert_contains("Aucun créneau de publication");
+
+    // Tuesdays at 08:15.
+    app.store.add_posting_slot(&bank, &a, relais_core::scheduling::Slot::parse("2", "08:15").unwrap()).await.unwrap();
+    let page = smm.get(&format!("/w/{bank}/posts/{first}")).await;
+    page.assert_contains("Ajouter à la file").assert_contains("prochain créneau libre de @banque");
+    let date = page.body.split("name=\"date\" value=\"").nth(1).unwrap()[..10].to_string();
+    let page = smm.post(&format!("/w/{bank}/posts/{first}/act"), &[("action", "schedule"), ("date", &date), ("time", "08:15")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let p = app.store.post(&first).await.unwrap();
+    assert_eq!(p.state, PostState::Scheduled);
+    let local = p.scheduled_local.unwrap();
+    assert!(local.ends_with("T08:15"), "{local}");
+    assert_eq!(local[..10].parse::<Date>().unwrap().weekday(), Weekday::Tuesday);
+
+    // The next post of that account gets the following Tuesday: the slot is taken.
+    let second = compose(&mut smm, &app, &[("account", &a), (&ta, "Second"), ("intent", "submit")]).await;
+    smm.post(&format!("/w/{bank}/posts/{second}/act"), &[("action", "approve")]).await;
+    let page = smm.get(&format!("/w/{bank}/posts/{second}")).await;
+    let next = page.body.split("name=\"date\" value=\"").nth(1).unwrap()[..10].to_string();
+    assert_eq!(next.parse::<Date>().unwrap(), date.parse::<Date>().unwrap().checked_add(7.days()).unwrap());
+});
