@@ -1,8 +1,10 @@
 //! The composer's verdict on one variant before it may be scheduled: what the target network
-//! accepts (length counted its way, threads, first comment, number of media, link) and what
-//! the brand charter says. Errors block scheduling; warnings do not.
+//! accepts (length counted its way, threads, first comment, media, link) and what the brand
+//! charter says. Errors (and every media problem) block scheduling; warnings do not.
 
 use crate::Capabilities;
+use crate::media_rules::MediaProblem;
+use relais_core::media::MediaFacts;
 use relais_core::text_rules::{Charter, Finding, Severity, lint, measure};
 
 /// A variant as the composer holds it.
@@ -13,7 +15,27 @@ pub struct DraftVariant<'a> {
     pub first_comment: Option<&'a str>,
     /// The parts after the first, for a thread.
     pub thread: &'a [String],
-    pub media_count: usize,
+    /// The media, in order.
+    pub media: &'a [MediaFacts],
+}
+
+/// Everything said about a variant: findings on its text, and what the network would refuse in
+/// its media.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+    pub media: Vec<MediaProblem>,
+}
+
+impl Verdict {
+    /// Whether anything blocks scheduling.
+    pub fn blocks(&self) -> bool {
+        !self.media.is_empty() || self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.media.is_empty()
+    }
 }
 
 pub const CODE_EMPTY: &str = "check-empty";
@@ -21,18 +43,17 @@ pub const CODE_TOO_LONG: &str = "check-too-long";
 pub const CODE_THREAD_UNSUPPORTED: &str = "check-thread-unsupported";
 pub const CODE_THREAD_PART_TOO_LONG: &str = "check-thread-part-too-long";
 pub const CODE_FIRST_COMMENT_UNSUPPORTED: &str = "check-first-comment-unsupported";
-pub const CODE_TOO_MANY_MEDIA: &str = "check-too-many-media";
 pub const CODE_BAD_LINK: &str = "check-bad-link";
 
 fn error(code: &'static str, subject: String, message: String) -> Finding {
     Finding { severity: Severity::Error, code, subject, span: None, message }
 }
 
-/// Everything worth saying about `draft` for `caps`, charter findings included (with byte spans
-/// into `draft.text`), errors first.
-pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charter) -> Vec<Finding> {
+/// Everything worth saying about `draft` for `caps`: findings on the text, charter findings
+/// included (with byte spans into `draft.text`), errors first; and the media problems.
+pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charter) -> Verdict {
     let mut out = vec![];
-    if draft.text.trim().is_empty() && draft.media_count == 0 {
+    if draft.text.trim().is_empty() && draft.media.is_empty() {
         out.push(error(CODE_EMPTY, String::new(), "the post has neither text nor media".into()));
     }
     let length = measure(draft.text, caps.counting);
@@ -65,13 +86,6 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
             format!("{} does not let Relais post a first comment", caps.label),
         ));
     }
-    if draft.media_count > caps.max_images {
-        out.push(error(
-            CODE_TOO_MANY_MEDIA,
-            format!("{}/{}", draft.media_count, caps.max_images),
-            format!("{} takes at most {} media per post; this one has {}", caps.label, caps.max_images, draft.media_count),
-        ));
-    }
     if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {
         let ok = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
         if !ok {
@@ -80,12 +94,7 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     }
     out.extend(lint(draft.text, charter));
     out.sort_by_key(|f| f.severity != Severity::Error);
-    out
-}
-
-/// Whether anything in `findings` blocks scheduling.
-pub fn blocks(findings: &[Finding]) -> bool {
-    findings.iter().any(|f| f.severity == Severity::Error)
+    Verdict { findings: out, media: caps.check_media(draft.media) }
 }
 
 #[cfg(test)]
@@ -93,8 +102,20 @@ mod tests {
     use super::*;
     use crate::sandbox::CAPABILITIES as SANDBOX;
 
-    fn codes(f: &[Finding]) -> Vec<&'static str> {
-        f.iter().map(|f| f.code).collect()
+    fn codes(v: &Verdict) -> Vec<&'static str> {
+        v.findings.iter().map(|f| f.code).collect()
+    }
+
+    fn image(alt: bool) -> MediaFacts {
+        MediaFacts {
+            kind: relais_core::media::MediaKind::Image,
+            mime: "image/png".into(),
+            bytes: 1000,
+            width: 10,
+            height: 10,
+            duration_ms: None,
+            has_alt_text: alt,
+        }
     }
 
     #[test]
@@ -111,20 +132,22 @@ mod tests {
         let long = "e\u{301}".repeat(501);
         let f = check_variant(&SANDBOX, &DraftVariant { text: &long, ..Default::default() }, &Charter::default());
         assert_eq!(codes(&f), [CODE_TOO_LONG]);
-        assert_eq!(f[0].subject, "501/500");
-        assert!(blocks(&f));
+        assert_eq!(f.findings[0].subject, "501/500");
+        assert!(f.blocks());
     }
 
     #[test]
     fn what_the_network_cannot_do_is_an_error() {
         let no_threads = Capabilities { threads: false, first_comment: false, max_images: 1, ..SANDBOX };
         let thread = vec!["deux".to_string()];
-        let d = DraftVariant { text: "un", thread: &thread, first_comment: Some("voir le lien"), media_count: 2, link: Some("ftp://x") };
+        let media = [image(true), image(true)];
+        let d = DraftVariant { text: "un", thread: &thread, first_comment: Some("voir le lien"), media: &media, link: Some("ftp://x") };
         let f = check_variant(&no_threads, &d, &Charter::default());
-        assert_eq!(codes(&f), [CODE_THREAD_UNSUPPORTED, CODE_FIRST_COMMENT_UNSUPPORTED, CODE_TOO_MANY_MEDIA, CODE_BAD_LINK]);
+        assert_eq!(codes(&f), [CODE_THREAD_UNSUPPORTED, CODE_FIRST_COMMENT_UNSUPPORTED, CODE_BAD_LINK]);
+        assert_eq!(f.media, [MediaProblem::TooManyImages { count: 2, max: 1 }]);
         let long_part = vec!["x".repeat(501)];
         let f = check_variant(&SANDBOX, &DraftVariant { text: "un", thread: &long_part, ..Default::default() }, &Charter::default());
-        assert_eq!(f[0].subject, "2: 501/500");
+        assert_eq!(f.findings[0].subject, "2: 501/500");
         let f = check_variant(&SANDBOX, &DraftVariant { text: "  ", ..Default::default() }, &Charter::default());
         assert_eq!(codes(&f), [CODE_EMPTY]);
     }
@@ -135,7 +158,17 @@ mod tests {
         let d = DraftVariant { text: "Un compte gratuit", ..Default::default() };
         let f = check_variant(&SANDBOX, &d, &charter);
         assert_eq!(codes(&f), ["lint-word-to-avoid"]);
-        assert_eq!(f[0].span, Some(10..17));
-        assert!(!blocks(&f));
+        assert_eq!(f.findings[0].span, Some(10..17));
+        assert!(!f.blocks());
+    }
+
+    #[test]
+    fn media_alone_make_a_post_and_their_problems_block() {
+        let required = Capabilities { alt_text: crate::AltText::Required, ..SANDBOX };
+        let media = [image(false)];
+        let f = check_variant(&required, &DraftVariant { text: "", media: &media, ..Default::default() }, &Charter::default());
+        assert!(f.findings.is_empty(), "an image without text is a post");
+        assert_eq!(f.media, [MediaProblem::AltTextMissing { index: 0 }]);
+        assert!(f.blocks());
     }
 }

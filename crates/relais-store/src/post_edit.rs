@@ -210,15 +210,4 @@ impl Store {
             .fetch_all(self.pool())
             .await?)
     }
-
-    /// The media of each variant, in order: variant id → media ids.
-    pub async fn variant_media_ids(&self, post_id: &str) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT m.variant_id, m.media_id FROM variant_media m JOIN post_variants v ON v.id = m.variant_id
-             WHERE v.post_id = $1 ORDER BY m.variant_id, m.position",
-        )
-        .bind(post_id)
-        .fetch_all(self.pool())
-        .await?)
-    }
 }

@@ -404,12 +404,20 @@ pub(crate) async fn set_variant_media(tx: &mut Tx, variant_id: &str, media_ids: 
 impl Store {
     /// Creates a draft with one variant per target account.
     pub async fn create_post(&self, new: &NewPost, actor: &Actor) -> Result<Post> {
+        self.create_post_as(new, PostState::Draft, actor).await
+    }
+
+    /// Creates a post as an idea or a draft (the states a post may start in).
+    pub async fn create_post_as(&self, new: &NewPost, state: PostState, actor: &Actor) -> Result<Post> {
+        if !state.is_before_review() {
+            return Err(StoreError::Conflict(format!("a new post starts as an idea or a draft, not {}", state.as_str())));
+        }
         let mut tx = self.begin_write().await?;
-        let id = insert_post(&mut tx, new, PostState::Draft, None, actor).await?;
+        let id = insert_post(&mut tx, new, state, None, actor).await?;
         for v in &new.variants {
             insert_variant(&mut tx, &id, v).await?;
         }
-        record_event(&mut tx, &id, actor, "create", PostState::Draft, PostState::Draft, None).await?;
+        record_event(&mut tx, &id, actor, "create", state, state, None).await?;
         tx.commit().await?;
         self.post(&id).await
     }

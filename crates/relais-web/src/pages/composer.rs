@@ -3,7 +3,7 @@
 //! runs on save, and blocks scheduling when it finds an error).
 
 use super::calendar::state_label;
-use super::post::{actor_of, charter_for, finding_text, load};
+use super::post::{actor_of, charter_for, finding_text, load, verdict_views};
 use super::render_status;
 use crate::app::AppState;
 use crate::chrome::Chrome;
@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use relais_core::media::MediaFacts;
 use relais_core::policy::allows;
 use relais_core::scheduling::{local_of, resolve_local};
 use relais_core::text_rules::{Severity, measure};
@@ -21,7 +22,9 @@ use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Name, Section, now_ms};
 use relais_networks::capabilities_of;
 use relais_networks::draft_check::{DraftVariant, check_variant};
-use relais_store::{NewNotification, NewPost, NewVariant, NotificationKind, PlannedAt, Post, PostContent, SocialAccount, StoreError};
+use relais_store::{
+    Media, NewNotification, NewPost, NewVariant, NotificationKind, PlannedAt, Post, PostContent, SocialAccount, StoreError,
+};
 use serde::Serialize;
 
 /// What the composer form sent, read from its repeated, per-account fields.
@@ -33,6 +36,8 @@ pub struct Draft {
     pub date: String,
     pub time: String,
     pub submit: bool,
+    /// Save a new post as an idea rather than a draft.
+    pub idea: bool,
     pub accounts: Vec<String>,
     pub variants: Vec<NewVariant>,
 }
@@ -72,6 +77,7 @@ impl Draft {
             date: field(fields, "date").unwrap_or("").trim().to_string(),
             time: field(fields, "time").unwrap_or("").trim().to_string(),
             submit: field(fields, "intent") == Some("submit"),
+            idea: field(fields, "intent") == Some("idea"),
             accounts,
             variants,
         }
@@ -92,6 +98,20 @@ impl Draft {
     }
 }
 
+/// The facts of the chosen media, in order; ids not in the library are left out (and refused
+/// on save).
+fn facts_of(library: &[Media], ids: &[String]) -> Vec<MediaFacts> {
+    ids.iter().filter_map(|id| library.iter().find(|m| &m.id == id)).map(Media::facts).collect()
+}
+
+pub struct MediaChoice {
+    pub id: String,
+    pub filename: String,
+    pub alt: String,
+    pub video: bool,
+    pub checked: bool,
+}
+
 pub struct VariantForm {
     pub account_id: String,
     pub network: String,
@@ -108,6 +128,7 @@ pub struct VariantForm {
     pub simulated: bool,
     pub paused: bool,
     pub findings: Vec<super::post::FindingView>,
+    pub media: Vec<MediaChoice>,
 }
 
 #[derive(Template)]
@@ -142,10 +163,11 @@ async fn form_page(
     let tr = ws.tr();
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let (pillars, campaigns) = super::calendar::label_choices(app, &ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let library = app.store.media_list(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let mut variants = vec![];
     for a in &accounts {
         let v = draft.variants.iter().find(|v| v.account_id == a.id);
-        variants.push(variant_form(app, ws, a, v, draft.accounts.contains(&a.id)).await);
+        variants.push(variant_form(app, ws, a, v, draft.accounts.contains(&a.id), &library).await);
     }
     Ok(ComposerPage {
         c: Chrome::workspace(ws, Some(Section::Composer)),
@@ -171,24 +193,29 @@ async fn form_page(
     })
 }
 
-async fn variant_form(app: &AppState, ws: &InWorkspace, a: &SocialAccount, v: Option<&NewVariant>, selected: bool) -> VariantForm {
+async fn variant_form(
+    app: &AppState,
+    ws: &InWorkspace,
+    a: &SocialAccount,
+    v: Option<&NewVariant>,
+    selected: bool,
+    library: &[Media],
+) -> VariantForm {
     let tr = ws.tr();
     let caps = capabilities_of(&a.network);
     let text = v.map(|v| v.text.clone()).unwrap_or_default();
     let findings = match (caps, v) {
         (Some(caps), Some(v)) if selected => {
             let charter = charter_for(app, &ws.workspace.id, &a.network).await;
+            let facts = facts_of(library, &v.media_ids);
             let d = DraftVariant {
                 text: &v.text,
                 link: v.link.as_deref(),
                 first_comment: v.first_comment.as_deref(),
                 thread: &v.thread,
-                media_count: v.media_ids.len(),
+                media: &facts,
             };
-            check_variant(caps, &d, &charter)
-                .iter()
-                .map(|f| super::post::FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) })
-                .collect()
+            verdict_views(tr, &check_variant(caps, &d, &charter))
         }
         _ => vec![],
     };
@@ -208,6 +235,16 @@ async fn variant_form(app: &AppState, ws: &InWorkspace, a: &SocialAccount, v: Op
         simulated: caps.is_some_and(|c| c.simulated),
         paused: a.status == "paused",
         findings,
+        media: library
+            .iter()
+            .map(|m| MediaChoice {
+                id: m.id.clone(),
+                filename: m.filename.clone(),
+                alt: m.alt_text.clone(),
+                video: m.kind == "video",
+                checked: v.is_some_and(|v| v.media_ids.contains(&m.id)),
+            })
+            .collect(),
     }
 }
 
@@ -235,7 +272,7 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
             .into_response();
     }
     let variants = app.store.variants(&post.id).await.unwrap_or_default();
-    let media = app.store.variant_media_ids(&post.id).await.unwrap_or_default();
+    let mut media = app.store.variant_media(&variants.iter().map(|v| v.id.clone()).collect::<Vec<_>>()).await.unwrap_or_default();
     let local =
         post.scheduled_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).and_then(|t| local_of(t, &ws.workspace.time_zone).ok());
     let draft = Draft {
@@ -245,6 +282,7 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
         date: local.as_deref().and_then(|l| l.get(..10)).unwrap_or("").into(),
         time: local.as_deref().and_then(|l| l.get(11..16)).unwrap_or("").into(),
         submit: false,
+        idea: false,
         accounts: variants.iter().map(|v| v.account_id.clone()).collect(),
         variants: variants
             .iter()
@@ -254,7 +292,7 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
                 link: v.link.clone(),
                 first_comment: v.first_comment.clone(),
                 thread: v.thread_parts(),
-                media_ids: media.iter().filter(|(vid, _)| vid == &v.id).map(|(_, m)| m.clone()).collect(),
+                media_ids: media.remove(&v.id).unwrap_or_default().into_iter().map(|m| m.id).collect(),
             })
             .collect(),
     };
@@ -266,7 +304,7 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
 
 /// What must be right before anything is saved (network limits are checked, not enforced, on a
 /// draft: they block scheduling).
-fn validate(ws: &InWorkspace, accounts: &[SocialAccount], d: &Draft) -> Vec<String> {
+fn validate(ws: &InWorkspace, accounts: &[SocialAccount], library: &[Media], d: &Draft) -> Vec<String> {
     let tr = ws.tr();
     let mut errors = vec![];
     if d.accounts.is_empty() {
@@ -275,6 +313,11 @@ fn validate(ws: &InWorkspace, accounts: &[SocialAccount], d: &Draft) -> Vec<Stri
     for a in &d.accounts {
         if !accounts.iter().any(|x| &x.id == a) {
             errors.push(tr.t1("compose-error-unknown-account", "account", a));
+        }
+    }
+    for id in d.variants.iter().flat_map(|v| &v.media_ids) {
+        if !library.iter().any(|m| &m.id == id) {
+            errors.push(tr.t1("compose-error-unknown-media", "media", id));
         }
     }
     if Name::parse("title", &d.title_or_default()).is_err() {
@@ -297,7 +340,11 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let errors = validate(ws, &accounts, &draft);
+    let library = match app.store.media_list(&ws.workspace.id).await {
+        Ok(l) => l,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let errors = validate(ws, &accounts, &library, &draft);
     if !errors.is_empty() {
         return match form_page(app, ws, existing.as_ref(), &draft, errors).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
@@ -321,7 +368,7 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
                 campaign: content.campaign.clone(),
                 variants: content.variants.clone(),
             };
-            app.store.create_post(&new, &actor).await
+            app.store.create_post_as(&new, if draft.idea { PostState::Idea } else { PostState::Draft }, &actor).await
         }
         Some(post) => {
             let to = match apply(post.state, PostAction::Edit, ws.role, rules) {
@@ -442,30 +489,39 @@ pub async fn check(State(app): State<AppState>, ws: InWorkspace, Form(fields): F
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    let library = match app.store.media_list(&ws.workspace.id).await {
+        Ok(l) => l,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
     let mut out = vec![];
     for v in &draft.variants {
         let Some(a) = accounts.iter().find(|a| a.id == v.account_id) else { continue };
         let Some(caps) = capabilities_of(&a.network) else { continue };
         let charter = charter_for(&app, &ws.workspace.id, &a.network).await;
+        let facts = facts_of(&library, &v.media_ids);
         let d = DraftVariant {
             text: &v.text,
             link: v.link.as_deref(),
             first_comment: v.first_comment.as_deref(),
             thread: &v.thread,
-            media_count: v.media_ids.len(),
+            media: &facts,
         };
+        let verdict = check_variant(caps, &d, &charter);
+        let media_problems = verdict.media.iter().map(|p| CheckedFinding {
+            error: true,
+            message: super::media::written_out(tr, p.code(), &p.args(tr.locale)),
+            span: None,
+        });
+        let text_findings = verdict.findings.iter().map(|f| CheckedFinding {
+            error: f.severity == Severity::Error,
+            message: finding_text(tr, f),
+            span: f.span.as_ref().map(|s| (utf16_offset(&v.text, s.start), utf16_offset(&v.text, s.end))),
+        });
         out.push(CheckedVariant {
             account_id: a.id.clone(),
             length: measure(&v.text, caps.counting),
             max_length: caps.max_length,
-            findings: check_variant(caps, &d, &charter)
-                .iter()
-                .map(|f| CheckedFinding {
-                    error: f.severity == Severity::Error,
-                    message: finding_text(tr, f),
-                    span: f.span.as_ref().map(|s| (utf16_offset(&v.text, s.start), utf16_offset(&v.text, s.end))),
-                })
-                .collect(),
+            findings: media_problems.chain(text_findings).collect(),
         });
     }
     Json(out).into_response()

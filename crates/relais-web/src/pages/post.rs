@@ -18,8 +18,8 @@ use relais_core::text_rules::{Charter, Finding, Severity};
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Section, now_ms};
 use relais_networks::capabilities_of;
-use relais_networks::draft_check::{DraftVariant, blocks, check_variant};
-use relais_store::{Actor, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
+use relais_networks::draft_check::{DraftVariant, Verdict, check_variant};
+use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
 use serde::Deserialize;
 
 /// The brand charter that applies to posts on `network` (the workspace's rules plus that
@@ -41,6 +41,34 @@ pub fn actor_of(ws: &InWorkspace) -> Actor {
 /// A finding in the page's language.
 pub fn finding_text(tr: Tr, f: &Finding) -> String {
     tr.t1(f.code, "subject", &f.subject)
+}
+
+/// Everything a verdict says, in the page's language, blocking items first.
+pub fn verdict_views(tr: Tr, v: &Verdict) -> Vec<FindingView> {
+    let media = v.media.iter().map(|p| FindingView { error: true, text: super::media::written_out(tr, p.code(), &p.args(tr.locale)) });
+    let text = v.findings.iter().map(|f| FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) });
+    let mut all: Vec<FindingView> = media.chain(text).collect();
+    all.sort_by_key(|f| !f.error);
+    all
+}
+
+/// A post's variants with their network and media, in order.
+pub async fn variants_with_media(
+    app: &AppState,
+    workspace_id: &str,
+    post_id: &str,
+) -> Result<Vec<(Variant, String, Vec<Media>)>, StoreError> {
+    let variants = app.store.variants(post_id).await?;
+    let accounts = app.store.social_accounts(workspace_id).await?;
+    let mut media = app.store.variant_media(&variants.iter().map(|v| v.id.clone()).collect::<Vec<_>>()).await?;
+    Ok(variants
+        .into_iter()
+        .map(|v| {
+            let network = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.network.clone()).unwrap_or_default();
+            let m = media.remove(&v.id).unwrap_or_default();
+            (v, network, m)
+        })
+        .collect())
 }
 
 /// The post, if it belongs to the workspace and the member may see it (a client sees only what
@@ -66,11 +94,17 @@ pub struct VariantView {
     pub link: Option<String>,
     pub first_comment: Option<String>,
     pub thread: Vec<String>,
-    pub media: Vec<String>,
+    pub media: Vec<MediaThumb>,
     pub state: String,
     pub remote_url: Option<String>,
     pub error: Option<String>,
     pub findings: Vec<FindingView>,
+}
+
+pub struct MediaThumb {
+    pub id: String,
+    pub alt: String,
+    pub video: bool,
 }
 
 pub struct ActionButton {
@@ -170,21 +204,22 @@ pub fn action_key(a: PostAction) -> &'static str {
 }
 
 /// Checks every variant against its network and the charter.
-pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, String, usize)]) -> Vec<Vec<Finding>> {
+pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, String, Vec<Media>)]) -> Vec<Verdict> {
     let mut out = vec![];
-    for (v, network, media_count) in variants {
+    for (v, network, media) in variants {
         let Some(caps) = capabilities_of(network) else {
-            out.push(vec![]);
+            out.push(Verdict::default());
             continue;
         };
         let charter = charter_for(app, ws_id, network).await;
         let thread = v.thread_parts();
+        let facts: Vec<_> = media.iter().map(Media::facts).collect();
         let draft = DraftVariant {
             text: &v.text,
             link: v.link.as_deref(),
             first_comment: v.first_comment.as_deref(),
             thread: &thread,
-            media_count: *media_count,
+            media: &facts,
         };
         out.push(check_variant(caps, &draft, &charter));
     }
@@ -195,21 +230,12 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     let tr = ws.tr();
     let tz = ws.workspace.time_zone.clone();
     let store_err = |e| PageError::store(tr, e);
-    let variants = app.store.variants(&post.id).await.map_err(store_err)?;
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(store_err)?;
-    let media = app.store.variant_media_ids(&post.id).await.map_err(store_err)?;
+    let with_network = variants_with_media(app, &ws.workspace.id, &post.id).await.map_err(store_err)?;
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let internal = allows(ws.role, Action::DraftPosts);
-    let with_network: Vec<(Variant, String, usize)> = variants
-        .into_iter()
-        .map(|v| {
-            let network = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.network.clone()).unwrap_or_default();
-            let n = media.iter().filter(|(vid, _)| vid == &v.id).count();
-            (v, network, n)
-        })
-        .collect();
     let findings = findings_of(app, &ws.workspace.id, &with_network).await;
-    let blocked = findings.iter().any(|f| blocks(f));
+    let blocked = findings.iter().any(Verdict::blocks);
     let rules = ws.workspace.workflow_rules();
     let actions = ACTIONS
         .into_iter()
@@ -259,17 +285,18 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     let may_schedule = apply(post.state, PostAction::Schedule, ws.role, rules).is_ok();
     let first_account = with_network.first().and_then(|(v, _, _)| accounts.iter().find(|a| a.id == v.account_id));
     let mut queue = None;
-    if let (true, Some(account)) = (may_schedule, first_account) {
-        if let Some((at, local)) = app.store.next_free_slot_for(&account.id, now_ms(), &tz).await.map_err(store_err)? {
-            queue = Some(QueueSlot {
-                date: local.get(..10).unwrap_or("").into(),
-                time: local.get(11..16).unwrap_or("").into(),
-                label: tr.datetime(at, &tz),
-                handle: account.handle.clone(),
-            });
-        }
+    if let (true, Some(account)) = (may_schedule, first_account)
+        && let Some((at, local)) = app.store.next_free_slot_for(&account.id, now_ms(), &tz).await.map_err(store_err)?
+    {
+        queue = Some(QueueSlot {
+            date: local.get(..10).unwrap_or("").into(),
+            time: local.get(11..16).unwrap_or("").into(),
+            label: tr.datetime(at, &tz),
+            handle: account.handle.clone(),
+        });
     }
-    let slots_href = (may_schedule && queue.is_none() && allows(ws.role, Action::ManageStrategy)).then(|| format!("{}/strategy/slots", ws.base()));
+    let slots_href =
+        (may_schedule && queue.is_none() && allows(ws.role, Action::ManageStrategy)).then(|| format!("{}/strategy/slots", ws.base()));
     let assignee = post.assignee_id.as_ref().and_then(|id| members.iter().find(|m| &m.user_id == id)).map(|m| m.name.clone());
     Ok(PostPage {
         c: Chrome::workspace(ws, Some(Section::Calendar)).with_flash(done),
@@ -287,15 +314,12 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         variants: with_network
             .into_iter()
             .zip(findings)
-            .map(|((v, network, _), findings)| VariantView {
+            .map(|((v, network, media), verdict)| VariantView {
                 handle: accounts.iter().find(|a| a.id == v.account_id).map(|a| a.handle.clone()).unwrap_or_default(),
                 network: capabilities_of(&network).map(|c| c.label.to_string()).unwrap_or(network),
                 thread: v.thread_parts(),
-                media: media.iter().filter(|(vid, _)| vid == &v.id).map(|(_, m)| m.clone()).collect(),
-                findings: findings
-                    .iter()
-                    .map(|f| FindingView { error: f.severity == Severity::Error, text: finding_text(tr, f) })
-                    .collect(),
+                media: media.iter().map(|m| MediaThumb { id: m.id.clone(), alt: m.alt_text.clone(), video: m.kind == "video" }).collect(),
+                findings: verdict_views(tr, &verdict),
                 text: v.text,
                 link: v.link,
                 first_comment: v.first_comment,
@@ -437,18 +461,11 @@ pub async fn act(
             return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, msg).await;
         }
         // Errors in a variant (too long, not possible on that network) block scheduling.
-        let variants = app.store.variants(&post.id).await.unwrap_or_default();
-        let accounts = app.store.social_accounts(&ws.workspace.id).await.unwrap_or_default();
-        let media = app.store.variant_media_ids(&post.id).await.unwrap_or_default();
-        let with_network: Vec<(Variant, String, usize)> = variants
-            .into_iter()
-            .map(|v| {
-                let n = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.network.clone()).unwrap_or_default();
-                let m = media.iter().filter(|(vid, _)| vid == &v.id).count();
-                (v, n, m)
-            })
-            .collect();
-        if findings_of(&app, &ws.workspace.id, &with_network).await.iter().any(|f| blocks(f)) {
+        let with_network = match variants_with_media(&app, &ws.workspace.id, &post.id).await {
+            Ok(v) => v,
+            Err(e) => return PageError::store(tr, e).into_response(),
+        };
+        if findings_of(&app, &ws.workspace.id, &with_network).await.iter().any(Verdict::blocks) {
             return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-blocking-findings")).await;
         }
         app.store.schedule_post(&post.id, post.state, instant.as_millisecond(), &local, &tz, &actor).await.map(|_| ())

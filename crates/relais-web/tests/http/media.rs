@@ -6,7 +6,7 @@ use crate::helpers::*;
 use relais_core::Role;
 use relais_store::{Actor, NewPost, NewVariant};
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
     let mut out = std::io::Cursor::new(vec![]);
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
@@ -24,7 +24,7 @@ fn form(files: &[(&str, Vec<u8>)]) -> reqwest::multipart::Form {
 }
 
 /// Sends files through the page's upload form (multipart, CSRF token in the URL).
-async fn upload(b: &Browser, ws: &str, files: &[(&str, Vec<u8>)]) -> Page {
+pub(crate) async fn upload(b: &Browser, ws: &str, files: &[(&str, Vec<u8>)]) -> Page {
     let url = format!("{}/w/{ws}/media?_csrf={}", b.base, b.csrf);
     let resp = b.http.post(url).multipart(form(files)).send().await.unwrap();
     let status = resp.status().as_u16();

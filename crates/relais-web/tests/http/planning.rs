@@ -239,7 +239,8 @@ app_test!(the_calendar_filters_and_shows_the_marketing_dates, |app: TestApp| asy
     )
     .await;
     compose(&mut cm, &app, &[("title", "Offre pro"), ("account", &b_acc), (&tb, "Pros"), ("date", &format!("{year}-12-10"))]).await;
-    compose(&mut cm, &app, &[("title", "Sans date"), ("account", &a), (&ta, "Idée")]).await;
+    let idea = compose(&mut cm, &app, &[("title", "Sans date"), ("account", &a), (&ta, "Idée"), ("intent", "idea")]).await;
+    assert_eq!(app.store.post(&idea).await.unwrap().state, PostState::Idea);
     let month = format!("/w/{bank}/calendar?view=month&date={year}-12-01");
     let page = cm.get(&month).await;
     page.assert_contains("Vœux").assert_contains("Offre pro").assert_contains("Noël").assert_contains("décembre");
@@ -350,4 +351,50 @@ app_test!(add_to_queue_schedules_at_the_next_free_slot, |app: TestApp| async mov
     let page = smm.get(&format!("/w/{bank}/posts/{second}")).await;
     let next = page.body.split("name=\"date\" value=\"").nth(1).unwrap()[..10].to_string();
     assert_eq!(next.parse::<Date>().unwrap(), date.parse::<Date>().unwrap().checked_add(7.days()).unwrap());
+});
+
+app_test!(media_are_picked_per_variant_and_the_networks_limits_block_scheduling, |app: TestApp| async move {
+    let (a, _) = accounts(&app).await;
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    cm.get(&format!("/w/{bank}/media")).await;
+    let files: Vec<(String, Vec<u8>)> = (1..=5).map(|i| (format!("visuel-{i}.png"), crate::media::png(20 + i, 20))).collect();
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    assert_eq!(crate::media::upload(&cm, &bank, &files).await.status, 303);
+    let mut library = app.store.media_list(&bank).await.unwrap();
+    library.sort_by(|x, y| x.filename.cmp(&y.filename));
+    let ids: Vec<String> = library.iter().map(|m| m.id.clone()).collect();
+
+    cm.get(&format!("/w/{bank}/compose")).await.assert_contains("visuel-3.png");
+    let (ta, ma) = (format!("text_{a}"), format!("media_{a}"));
+    let mut fields: Vec<(&str, &str)> = vec![("title", "Cinq visuels"), ("account", &a), (&ta, "Carrousel"), ("intent", "submit")];
+    fields.extend(ids.iter().map(|id| (ma.as_str(), id.as_str())));
+    let id = compose(&mut cm, &app, &fields).await;
+    let page = cm.get(&format!("/w/{bank}/posts/{id}")).await;
+    page.assert_contains(&format!("/media/{}/thumb", ids[4]));
+    assert!(page.body.contains("class=\"f-error\""), "five images on a network that takes four: {}", page.body);
+
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    smm.get(&format!("/w/{bank}/posts/{id}")).await;
+    smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "approve")]).await;
+    let day = ahead(9).to_string();
+    let page = smm.post(&format!("/w/{bank}/posts/{id}/act"), &[("action", "schedule"), ("date", &day), ("time", "11:00")]).await;
+    assert_eq!(page.status, 422, "media problems block scheduling");
+
+    // Keep two: the edit form shows them ticked, the post is fine again.
+    let edit = cm.get(&format!("/w/{bank}/posts/{id}/edit")).await;
+    assert_eq!(edit.body.matches(" checked>").count(), 1 + 5, "the account and its five media are ticked");
+    let page =
+        cm.post(&format!("/w/{bank}/posts/{id}/edit"), &[("account", &a), (&ta, "Deux visuels"), (&ma, &ids[1]), (&ma, &ids[0])]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let variant = app.store.variants(&id).await.unwrap().remove(0);
+    let attached = app.store.variant_media(std::slice::from_ref(&variant.id)).await.unwrap().remove(&variant.id).unwrap();
+    assert_eq!(attached.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), [ids[1].as_str(), ids[0].as_str()], "in the order chosen");
+    assert!(!cm.get(&format!("/w/{bank}/posts/{id}")).await.body.contains("class=\"f-error\""));
+
+    // A media id that is not in this workspace's library is refused, nothing saved.
+    cm.get(&format!("/w/{bank}/compose")).await;
+    let page = cm.post(&format!("/w/{bank}/compose"), &[("account", &a), (&ta, "x"), (&ma, "not-a-media")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Média inconnu");
 });
