@@ -60,7 +60,7 @@ impl World {
 
     fn worker(&self, name: &str, sandbox: SandboxConfig) -> Worker {
         let registry = Registry::default().with(Arc::new(Sandbox::new(self.store.clone(), sandbox)));
-        let publisher = Publisher { store: self.store.clone(), networks: registry, secrets: self.secrets.clone() };
+        let publisher = Publisher { store: self.store.clone(), networks: registry, secrets: self.secrets.clone(), media: None };
         Worker::new(self.store.clone(), name, WorkerConfig { batch: 16, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
             .register(Arc::new(publisher))
     }
@@ -169,6 +169,7 @@ both_backends!(a_rate_limited_account_waits_the_time_the_network_asks, |store: S
             store: w.store.clone(),
             networks: Registry::default().with(Arc::new(Sandbox::new(w.store.clone(), limited))),
             secrets: w.secrets.clone(),
+            media: None,
         }));
     worker.run_once().await.unwrap();
     worker.run_once().await.unwrap();
