@@ -146,9 +146,10 @@ impl Publisher {
             let account = AccountRef { id: target.account_id.clone(), handle: target.handle.clone(), credentials };
             ready.push(Ready { index, target, media, network, account });
         }
-        self.store.finish_variants(&failed_early).await?;
-
-        let attempt_ids: Vec<String> = ready.iter().map(|r| r.target.variant_id.clone()).collect();
+        // Variants that fail before any call are recorded as attempts too, so their post moves
+        // to publishing and then to failed with the others.
+        let attempt_ids: Vec<String> =
+            ready.iter().map(|r| r.target.variant_id.clone()).chain(failed_early.iter().map(|f| f.0.clone())).collect();
         let attempts = self.store.begin_publish_attempts(&attempt_ids).await?;
         let calls = ready.iter().filter_map(|r| attempts.get(&r.target.variant_id).map(|a| (r, *a))).map(|(r, attempt)| async move {
             let outcome = self.call_network(r, attempt).await;
@@ -156,7 +157,7 @@ impl Publisher {
         });
         let outcomes = futures::future::join_all(calls).await;
 
-        let mut finished = vec![];
+        let mut finished: Vec<(String, VariantOutcome)> = failed_early.into_iter().filter(|f| attempts.contains_key(&f.0)).collect();
         let mut to_pause: HashMap<String, String> = HashMap::new();
         for (r, outcome) in outcomes {
             let job = &jobs[r.index];
