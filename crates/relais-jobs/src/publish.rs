@@ -1,4 +1,6 @@
-//! The publish job: one variant of a scheduled post, to one account, exactly once.
+//! The publish job: one variant of a scheduled post, to one account, exactly once: its text and
+//! link, its media (handed to the network as files of the media directory), its thread and its
+//! first comment, as one unit.
 //!
 //! The variant's idempotency key was chosen when the post was created. Before calling the
 //! network the attempt is recorded; if an earlier attempt's outcome is unknown (the worker died
@@ -14,8 +16,8 @@
 use crate::worker::{BatchFuture, JobError, JobFuture, JobHandler};
 use relais_core::now_ms;
 use relais_core::secrets::SecretBox;
-use relais_networks::{AccountRef, Network, NetworkError, PublishRequest, Published, Registry};
-use relais_store::{ClaimedJob, PUBLISH_JOB, PublishTarget, SocialAccount, Store, StoreError, VariantOutcome};
+use relais_networks::{AccountRef, MediaRef, Network, NetworkError, PublishRequest, Published, Registry};
+use relais_store::{ClaimedJob, Media, MediaFiles, PUBLISH_JOB, PublishTarget, SocialAccount, Store, StoreError, VariantOutcome};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,6 +28,9 @@ pub struct Publisher {
     pub store: Store,
     pub networks: Registry,
     pub secrets: SecretBox,
+    /// The media library's files, whose paths the networks are handed; `None` in a process
+    /// without a media directory, where a post with media fails with a message saying so.
+    pub media: Option<MediaFiles>,
 }
 
 fn paused(handle: &str, reason: &str) -> JobError {
@@ -36,8 +41,26 @@ fn paused(handle: &str, reason: &str) -> JobError {
 struct Ready {
     index: usize,
     target: PublishTarget,
+    media: Vec<MediaRef>,
     network: Arc<dyn Network>,
     account: AccountRef,
+}
+
+/// What a network needs to upload one item: its facts and where its file is.
+fn media_ref(files: &MediaFiles, m: &Media) -> Result<MediaRef, String> {
+    let path = files.original_path(&m.sha256).map_err(|e| format!("media item {:?}: {e}", m.filename))?;
+    let facts = m.facts();
+    Ok(MediaRef {
+        sha256: m.sha256.clone(),
+        mime: m.mime.clone(),
+        kind: facts.kind,
+        bytes: facts.bytes,
+        width: facts.width,
+        height: facts.height,
+        duration_ms: m.duration_ms,
+        alt_text: m.alt_text.clone(),
+        path,
+    })
 }
 
 impl JobHandler for Publisher {
@@ -82,6 +105,7 @@ impl Publisher {
         let ids: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         let mut targets: HashMap<String, PublishTarget> =
             self.store.publish_targets(&ids).await?.into_iter().map(|t| (t.variant_id.clone(), t)).collect();
+        let mut media = self.store.variant_media(&ids).await?;
 
         let mut ready = vec![];
         let mut failed_early = vec![];
@@ -111,12 +135,21 @@ impl Publisher {
                     continue;
                 }
             };
+            let media = match self.media_refs(media.remove(&variant_id).unwrap_or_default()) {
+                Ok(m) => m,
+                Err(error) => {
+                    failed_early.push((target.variant_id.clone(), VariantOutcome::Failed { error: error.clone() }));
+                    results[index] = Err(JobError::Permanent(error));
+                    continue;
+                }
+            };
             let account = AccountRef { id: target.account_id.clone(), handle: target.handle.clone(), credentials };
-            ready.push(Ready { index, target, network, account });
+            ready.push(Ready { index, target, media, network, account });
         }
-        self.store.finish_variants(&failed_early).await?;
-
-        let attempt_ids: Vec<String> = ready.iter().map(|r| r.target.variant_id.clone()).collect();
+        // Variants that fail before any call are recorded as attempts too, so their post moves
+        // to publishing and then to failed with the others.
+        let attempt_ids: Vec<String> =
+            ready.iter().map(|r| r.target.variant_id.clone()).chain(failed_early.iter().map(|f| f.0.clone())).collect();
         let attempts = self.store.begin_publish_attempts(&attempt_ids).await?;
         let calls = ready.iter().filter_map(|r| attempts.get(&r.target.variant_id).map(|a| (r, *a))).map(|(r, attempt)| async move {
             let outcome = self.call_network(r, attempt).await;
@@ -124,7 +157,7 @@ impl Publisher {
         });
         let outcomes = futures::future::join_all(calls).await;
 
-        let mut finished = vec![];
+        let mut finished: Vec<(String, VariantOutcome)> = failed_early.into_iter().filter(|f| attempts.contains_key(&f.0)).collect();
         let mut to_pause: HashMap<String, String> = HashMap::new();
         for (r, outcome) in outcomes {
             let job = &jobs[r.index];
@@ -171,8 +204,25 @@ impl Publisher {
             tracing::info!(variant = %r.target.variant_id, "an earlier attempt had published: recorded without posting again");
             return Ok(found);
         }
-        let request =
-            PublishRequest { text: r.target.text.clone(), link: r.target.link.clone(), idempotency_key: r.target.idempotency_key.clone() };
+        let request = PublishRequest {
+            text: r.target.text.clone(),
+            link: r.target.link.clone(),
+            media: r.media.clone(),
+            thread: r.target.thread_parts(),
+            first_comment: r.target.first_comment.clone().filter(|c| !c.trim().is_empty()),
+            idempotency_key: r.target.idempotency_key.clone(),
+        };
         r.network.publish(&r.account, &request).await
+    }
+
+    /// The files of a variant's media, or why they cannot be handed to a network.
+    fn media_refs(&self, items: Vec<Media>) -> Result<Vec<MediaRef>, String> {
+        if items.is_empty() {
+            return Ok(vec![]);
+        }
+        let Some(files) = &self.media else {
+            return Err(format!("the post has {} media items but this Relais process has no media directory", items.len()));
+        };
+        items.iter().map(|m| media_ref(files, m)).collect()
     }
 }

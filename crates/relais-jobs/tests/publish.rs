@@ -1,14 +1,15 @@
 //! The publishing engine against the sandbox network, on SQLite and PostgreSQL: every variant
 //! published once, retries, refusals, paused accounts, rate limits, reschedules, lost workers.
 
+use relais_core::media::{MediaKind, sha256_hex};
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::workflow::PostState;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_jobs::{Publisher, Worker, WorkerConfig};
-use relais_networks::Registry;
-use relais_networks::sandbox::{EXPIRED_CREDENTIALS, Sandbox, SandboxConfig};
-use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
-use std::sync::Arc;
+use relais_networks::sandbox::{CAPABILITIES, EXPIRED_CREDENTIALS, Sandbox, SandboxConfig};
+use relais_networks::{AccountRef, Capabilities, NetFuture, Network, PublishRequest, Published, Registry};
+use relais_store::{Actor, Media, MediaFiles, NewMedia, NewPost, NewVariant, SandboxMedia, SocialAccount, Store, both_backends};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 struct World {
@@ -40,9 +41,14 @@ impl World {
     /// A post approved and scheduled `delay_ms` from now on the given accounts.
     async fn scheduled(&self, text: &str, accounts: &[&SocialAccount], delay_ms: i64) -> String {
         let variants = accounts.iter().map(|a| NewVariant::text(a.id.clone(), text, None)).collect();
+        self.scheduled_variants(text, variants, delay_ms).await
+    }
+
+    /// A post with the given variants, approved and scheduled `delay_ms` from now.
+    async fn scheduled_variants(&self, title: &str, variants: Vec<NewVariant>, delay_ms: i64) -> String {
         let new = NewPost {
             workspace_id: self.workspace.clone(),
-            title: text.chars().take(20).collect(),
+            title: title.chars().take(20).collect(),
             pillar: None,
             campaign: None,
             variants,
@@ -59,12 +65,90 @@ impl World {
     }
 
     fn worker(&self, name: &str, sandbox: SandboxConfig) -> Worker {
-        let registry = Registry::default().with(Arc::new(Sandbox::new(self.store.clone(), sandbox)));
-        let publisher = Publisher { store: self.store.clone(), networks: registry, secrets: self.secrets.clone() };
+        self.worker_with(name, Arc::new(Sandbox::new(self.store.clone(), sandbox)), None)
+    }
+
+    fn worker_with(&self, name: &str, network: Arc<dyn Network>, media: Option<MediaFiles>) -> Worker {
+        let registry = Registry::default().with(network);
+        let publisher = Publisher { store: self.store.clone(), networks: registry, secrets: self.secrets.clone(), media };
         Worker::new(self.store.clone(), name, WorkerConfig { batch: 16, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
             .register(Arc::new(publisher))
     }
 }
+
+/// The sandbox, remembering every request it was handed.
+struct Recording {
+    sandbox: Sandbox,
+    requests: Mutex<Vec<PublishRequest>>,
+}
+
+impl Network for Recording {
+    fn capabilities(&self) -> &Capabilities {
+        self.sandbox.capabilities()
+    }
+
+    fn publish<'a>(&'a self, account: &'a AccountRef, request: &'a PublishRequest) -> NetFuture<'a, Published> {
+        self.requests.lock().unwrap().push(request.clone());
+        self.sandbox.publish(account, request)
+    }
+
+    fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>> {
+        self.sandbox.find_published(account, idempotency_key)
+    }
+}
+
+/// A media library in a temporary directory.
+struct Library {
+    _dir: tempfile::TempDir,
+    files: MediaFiles,
+}
+
+impl Library {
+    fn new() -> Library {
+        let dir = tempfile::tempdir().unwrap();
+        let files = MediaFiles::new(dir.path().join("media"));
+        Library { _dir: dir, files }
+    }
+
+    /// A small image of the workspace's library, its file on disk.
+    async fn image(&self, w: &World, name: &str, alt_text: &str) -> Media {
+        let bytes = format!("not really a PNG: {name}").into_bytes();
+        let sha256 = sha256_hex(&bytes);
+        self.files.put(&sha256, &bytes, None).await.unwrap();
+        let new = NewMedia {
+            workspace_id: w.workspace.clone(),
+            sha256,
+            kind: MediaKind::Image,
+            mime: "image/png".into(),
+            filename: format!("{name}.png"),
+            bytes: bytes.len() as u64,
+            width: 2,
+            height: 1,
+            duration_ms: None,
+            alt_text: alt_text.into(),
+            created_by: None,
+        };
+        w.store.insert_media(&new).await.unwrap().0
+    }
+}
+
+fn whole(account: &SocialAccount, text: &str, media: &[&Media]) -> NewVariant {
+    NewVariant {
+        account_id: account.id.clone(),
+        text: text.into(),
+        link: Some("https://exemple.fr/pret".into()),
+        first_comment: Some("Conditions en commentaire".into()),
+        thread: vec!["Partie 2".into(), "Partie 3".into()],
+        media_ids: media.iter().map(|m| m.id.clone()).collect(),
+    }
+}
+
+fn strs(unit: &[(String, String)]) -> Vec<(&str, &str)> {
+    unit.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect()
+}
+
+const WHOLE_UNIT: [(&str, &str); 4] =
+    [("post", "Partie 1"), ("thread", "Partie 2"), ("thread", "Partie 3"), ("first_comment", "Conditions en commentaire")];
 
 fn fast() -> SandboxConfig {
     SandboxConfig { latency: Duration::from_millis(2), failure_rate: 0.0, rate_limit_per_minute: None }
@@ -169,6 +253,7 @@ both_backends!(a_rate_limited_account_waits_the_time_the_network_asks, |store: S
             store: w.store.clone(),
             networks: Registry::default().with(Arc::new(Sandbox::new(w.store.clone(), limited))),
             secrets: w.secrets.clone(),
+            media: None,
         }));
     worker.run_once().await.unwrap();
     worker.run_once().await.unwrap();
@@ -210,4 +295,164 @@ both_backends!(concurrent_workers_publish_every_post_exactly_once, |store: Store
     for p in posts {
         assert_eq!(w.store.post(&p).await.unwrap().state, PostState::Published);
     }
+});
+
+both_backends!(a_thread_with_a_first_comment_and_an_image_is_published_whole_and_once, |store: Store| async move {
+    let w = World::new(store).await;
+    let lib = Library::new();
+    let a = w.account("banque", "tok").await;
+    let image = lib.image(&w, "carte", "Carte des agences de Bourgogne").await;
+    let post = w.scheduled_variants("Fil", vec![whole(&a, "Partie 1", &[&image])], -1).await;
+    let network = Arc::new(Recording { sandbox: Sandbox::new(w.store.clone(), fast()), requests: Mutex::new(vec![]) });
+    let worker = w.worker_with("w1", network.clone(), Some(lib.files.clone()));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+
+    // The network was handed the whole unit, the image as a file with its alt text.
+    let requests = network.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!((r.text.as_str(), r.link.as_deref()), ("Partie 1", Some("https://exemple.fr/pret")));
+    assert_eq!(r.thread, ["Partie 2", "Partie 3"]);
+    assert_eq!(r.first_comment.as_deref(), Some("Conditions en commentaire"));
+    assert_eq!(r.media.len(), 1);
+    assert_eq!(r.media[0].path, lib.files.original_path(&image.sha256).unwrap());
+    assert!(r.media[0].path.is_file());
+    assert_eq!(r.media[0].alt_text, "Carte des agences de Bourgogne");
+    assert_eq!((r.media[0].kind, r.media[0].mime.as_str(), r.media[0].bytes), (MediaKind::Image, "image/png", image.bytes as u64));
+
+    // The sandbox holds the first post, the thread in order and the first comment after it.
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    let remote_id = variant.remote_id.unwrap();
+    assert_eq!(strs(&w.store.sandbox_thread(&remote_id).await.unwrap()), WHOLE_UNIT);
+    let first = w.store.sandbox_unit(&remote_id).await.unwrap().remove(0);
+    assert_eq!(first.link.as_deref(), Some("https://exemple.fr/pret"));
+    assert_eq!(
+        first.media(),
+        [SandboxMedia {
+            sha256: image.sha256.clone(),
+            mime: "image/png".into(),
+            bytes: image.bytes as u64,
+            alt_text: "Carte des agences de Bourgogne".into()
+        }]
+    );
+    assert_eq!((w.store.sandbox_post_count().await.unwrap(), w.store.sandbox_part_count().await.unwrap()), (1, 4));
+    assert_eq!(worker.run_once().await.unwrap(), 0);
+    assert_eq!(w.store.sandbox_part_count().await.unwrap(), 4);
+});
+
+both_backends!(a_retry_after_a_lost_worker_duplicates_no_part_of_a_thread, |store: Store| async move {
+    let w = World::new(store).await;
+    let lib = Library::new();
+    let a = w.account("banque", "tok").await;
+    let image = lib.image(&w, "carte", "Carte").await;
+    let post = w.scheduled_variants("Fil", vec![whole(&a, "Partie 1", &[&image])], -1).await;
+    // A first worker claims the job, records its attempt, the network stores the whole unit...
+    // and the worker dies before recording the outcome.
+    assert_eq!(w.store.claim_jobs("dead-worker", 1, 1).await.unwrap().len(), 1);
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(w.store.begin_publish_attempt(&variant.id).await.unwrap(), Some(1));
+    let dead = Sandbox::new(w.store.clone(), fast());
+    let account = AccountRef { id: a.id.clone(), handle: a.handle.clone(), credentials: "tok".into() };
+    let request = PublishRequest {
+        text: variant.text.clone(),
+        link: variant.link.clone(),
+        media: vec![],
+        thread: variant.thread_parts(),
+        first_comment: variant.first_comment.clone(),
+        idempotency_key: variant.idempotency_key.clone(),
+    };
+    let first = dead.publish(&account, &request).await.unwrap();
+    assert_eq!(w.store.sandbox_part_count().await.unwrap(), 4);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    assert_eq!(w.worker_with("w2", Arc::new(Sandbox::new(w.store.clone(), fast())), Some(lib.files.clone())).run_once().await.unwrap(), 1);
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(variant.remote_id.as_deref(), Some(first.remote_id.as_str()), "found, not posted again");
+    assert_eq!(variant.attempts, 2);
+    assert_eq!((w.store.sandbox_post_count().await.unwrap(), w.store.sandbox_part_count().await.unwrap()), (1, 4));
+    assert_eq!(w.store.sandbox_duplicate_keys().await.unwrap(), 0);
+    assert_eq!(strs(&w.store.sandbox_thread(&first.remote_id).await.unwrap()), WHOLE_UNIT);
+});
+
+both_backends!(a_worker_lost_before_the_network_call_publishes_the_whole_unit_once_on_retry, |store: Store| async move {
+    let w = World::new(store).await;
+    let lib = Library::new();
+    let a = w.account("banque", "tok").await;
+    let image = lib.image(&w, "carte", "Carte").await;
+    let post = w.scheduled_variants("Fil", vec![whole(&a, "Partie 1", &[&image])], -1).await;
+    // The attempt is recorded but the worker dies before the network stores anything.
+    assert_eq!(w.store.claim_jobs("dead-worker", 1, 1).await.unwrap().len(), 1);
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(w.store.begin_publish_attempt(&variant.id).await.unwrap(), Some(1));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    assert_eq!(w.worker_with("w2", Arc::new(Sandbox::new(w.store.clone(), fast())), Some(lib.files.clone())).run_once().await.unwrap(), 1);
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(variant.state, "published");
+    assert_eq!(strs(&w.store.sandbox_thread(variant.remote_id.as_deref().unwrap()).await.unwrap()), WHOLE_UNIT);
+    assert_eq!(w.store.sandbox_duplicate_keys().await.unwrap(), 0);
+});
+
+both_backends!(a_post_with_only_media_is_published, |store: Store| async move {
+    let w = World::new(store).await;
+    let lib = Library::new();
+    let a = w.account("banque", "tok").await;
+    let image = lib.image(&w, "affiche", "Affiche du salon").await;
+    let variant = NewVariant { media_ids: vec![image.id.clone()], ..NewVariant::text(a.id.clone(), "", None) };
+    let post = w.scheduled_variants("Image seule", vec![variant], -1).await;
+    w.worker_with("w1", Arc::new(Sandbox::new(w.store.clone(), fast())), Some(lib.files.clone())).run_once().await.unwrap();
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+    let v = w.store.variants(&post).await.unwrap().remove(0);
+    let unit = w.store.sandbox_unit(v.remote_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!(unit.len(), 1);
+    assert_eq!(unit[0].media()[0].alt_text, "Affiche du salon");
+});
+
+/// Publishes a post and returns the variant's error once it failed.
+async fn failure(w: &World, variant: NewVariant, network: Arc<dyn Network>, media: Option<MediaFiles>) -> String {
+    let post = w.scheduled_variants("Refusé", vec![variant], -1).await;
+    w.worker_with("w1", network, media).run_once().await.unwrap();
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Failed);
+    let v = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(v.state, "failed");
+    v.error.unwrap()
+}
+
+both_backends!(the_sandbox_refuses_what_its_capabilities_refuse_in_its_own_words, |store: Store| async move {
+    let w = World::new(store).await;
+    let lib = Library::new();
+    let a = w.account("banque", "tok").await;
+    let mut images = vec![];
+    for i in 0..5 {
+        images.push(lib.image(&w, &format!("photo-{i}"), "Une photo").await);
+    }
+    let sandbox = || Arc::new(Sandbox::new(w.store.clone(), fast()));
+    let five = NewVariant { media_ids: images.iter().map(|m| m.id.clone()).collect(), ..NewVariant::text(a.id.clone(), "Cinq", None) };
+    let error = failure(&w, five, sandbox(), Some(lib.files.clone())).await;
+    assert!(error.contains("sandbox: 5 images; this network takes at most 4 per post"), "{error}");
+
+    let no_threads = Arc::new(Sandbox::new(w.store.clone(), fast()).with_capabilities(Capabilities { threads: false, ..CAPABILITIES }));
+    let error = failure(&w, whole(&a, "Partie 1", &[]), no_threads, None).await;
+    assert!(error.contains("sandbox: this network does not take threads (the post has 2 more parts)"), "{error}");
+
+    let strict = Capabilities { alt_text: relais_networks::AltText::Required, ..CAPABILITIES };
+    let unlabelled = lib.image(&w, "sans-alt", "").await;
+    let variant = NewVariant { media_ids: vec![unlabelled.id.clone()], ..NewVariant::text(a.id.clone(), "Sans texte alternatif", None) };
+    let error =
+        failure(&w, variant, Arc::new(Sandbox::new(w.store.clone(), fast()).with_capabilities(strict)), Some(lib.files.clone())).await;
+    assert!(error.contains("sandbox: item 1: this network requires alt text on images"), "{error}");
+
+    // A post with media where this process has no media directory fails, saying why.
+    let variant = NewVariant { media_ids: vec![images[0].id.clone()], ..NewVariant::text(a.id.clone(), "Sans dossier", None) };
+    let error = failure(&w, variant, sandbox(), None).await;
+    assert!(error.contains("no media directory"), "{error}");
+
+    // A file missing from the media directory cannot be uploaded.
+    lib.files.remove(&images[1].sha256).await.unwrap();
+    let variant = NewVariant { media_ids: vec![images[1].id.clone()], ..NewVariant::text(a.id.clone(), "Fichier perdu", None) };
+    let error = failure(&w, variant, sandbox(), Some(lib.files.clone())).await;
+    assert!(error.contains("sandbox: cannot upload item 1"), "{error}");
+    assert_eq!(w.store.sandbox_part_count().await.unwrap(), 0, "nothing of a refused post is stored");
 });

@@ -11,8 +11,10 @@ pub mod sandbox;
 
 pub use media_rules::MediaProblem;
 
+use relais_core::media::{MediaFacts, MediaKind};
 use relais_core::text_rules::LengthCounting;
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 
 /// Whether a network wants alt text on images.
@@ -54,14 +56,54 @@ pub struct AccountRef {
     pub credentials: String,
 }
 
-/// One post to create.
+/// One post to create: the first post, its media, the following parts of a thread and a first
+/// comment. The whole of it is one unit for exactly-once publishing (see [`Network::publish`]).
 #[derive(Debug, Clone)]
 pub struct PublishRequest {
+    /// The first post's text; may be empty when the post carries media.
     pub text: String,
     pub link: Option<String>,
-    /// Chosen by Relais and stored before the call; a network that supports it deduplicates on
-    /// it, the others are searched for it before any retry.
+    /// The first post's media, in order.
+    pub media: Vec<MediaRef>,
+    /// The following parts of a thread, in order (empty for a single post).
+    pub thread: Vec<String>,
+    /// Posted as a reply after the thread, where the network allows it.
+    pub first_comment: Option<String>,
+    /// Chosen by Relais and stored before the call; it identifies the first post. A network
+    /// that supports it deduplicates on it, the others are searched for it before any retry.
     pub idempotency_key: String,
+}
+
+/// One file of a post's media, with what a connector needs to upload it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRef {
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub mime: String,
+    pub kind: MediaKind,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub duration_ms: Option<i64>,
+    /// Empty when none was written.
+    pub alt_text: String,
+    /// Where the file is on disk (in the media directory, shared by every Relais process).
+    pub path: PathBuf,
+}
+
+impl MediaRef {
+    /// What a network's rules need to know of it.
+    pub fn facts(&self) -> MediaFacts {
+        MediaFacts {
+            kind: self.kind,
+            mime: self.mime.clone(),
+            bytes: self.bytes,
+            width: self.width,
+            height: self.height,
+            duration_ms: self.duration_ms,
+            has_alt_text: !self.alt_text.trim().is_empty(),
+        }
+    }
 }
 
 /// A post as the network knows it.
@@ -94,11 +136,24 @@ pub type NetFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, NetworkError>>
 pub trait Network: Send + Sync {
     fn capabilities(&self) -> &Capabilities;
 
-    /// Creates the post. Called only after the idempotency key is stored.
+    /// Creates the post: the first post with its link and media, then each part of the thread
+    /// as a reply to the part before it (the first part to the first post), in order, then the
+    /// first comment as a reply after the thread. Called only after the idempotency key is
+    /// stored.
+    ///
+    /// Exactly-once covers the whole unit: the idempotency key identifies the first post, and a
+    /// retry (after [`Network::find_published`] found nothing, or after an error) must not
+    /// duplicate any part. A connector whose network cannot create the parts atomically records
+    /// which parts went out under the key and, when asked again, completes the unit instead of
+    /// starting over; the sandbox stores every part in one transaction, all or nothing.
+    ///
+    /// Content the network's [`Capabilities`] refuse (too many media, a thread where threads
+    /// are not offered…) is answered [`NetworkError::Permanent`] with words that say what.
     fn publish<'a>(&'a self, account: &'a AccountRef, request: &'a PublishRequest) -> NetFuture<'a, Published>;
 
     /// The post created earlier with this idempotency key, if the network has it: asked before
-    /// retrying a publish whose outcome is unknown (a worker died during the call).
+    /// retrying a publish whose outcome is unknown (a worker died during the call). Found means
+    /// the whole unit (thread and first comment included) is there.
     fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>>;
 }
 

@@ -3,11 +3,15 @@
 //! expired tokens) so that the demo, the tests and the benchmarks exercise every path of the
 //! publishing engine without a real account. Its "server side" is a table of the Relais database,
 //! so every Relais process sees the same sandbox posts.
+//!
+//! It keeps the whole unit (first post with link and media, thread parts, first comment),
+//! refuses what its [`Capabilities`] refuse, and "uploads" each file by checking it is on disk
+//! with the size the library recorded.
 
 use crate::{AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
 use rand::Rng;
 use relais_core::text_rules::LengthCounting;
-use relais_store::Store;
+use relais_store::{SandboxMedia, SandboxUnit, Store};
 use std::time::Duration;
 
 /// Credentials that the sandbox treats as revoked, to exercise the "paused account" path.
@@ -59,6 +63,59 @@ impl Sandbox {
         Sandbox { store, config, capabilities: CAPABILITIES }
     }
 
+    /// The same simulator with other limits (tests of refusals; keep the key "sandbox").
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
+    /// What the sandbox refuses in a request, in its own words, before storing anything.
+    fn refusal(&self, request: &PublishRequest) -> Option<String> {
+        let caps = &self.capabilities;
+        if request.text.trim().is_empty() && request.media.is_empty() {
+            return Some("sandbox: a post needs some text or media".into());
+        }
+        if !request.thread.is_empty() && !caps.threads {
+            return Some(format!("sandbox: this network does not take threads (the post has {} more parts)", request.thread.len()));
+        }
+        if let Some(i) = request.thread.iter().position(|p| p.trim().is_empty()) {
+            return Some(format!("sandbox: part {} of the thread is empty", i + 2));
+        }
+        if request.first_comment.is_some() && !caps.first_comment {
+            return Some("sandbox: this network does not take a first comment".into());
+        }
+        let facts: Vec<_> = request.media.iter().map(|m| m.facts()).collect();
+        let problems = caps.check_media(&facts);
+        if !problems.is_empty() {
+            let words: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            return Some(format!("sandbox: {}", words.join("; ")));
+        }
+        None
+    }
+
+    /// Simulates the upload of each file: it must be on disk with the size recorded.
+    async fn upload(&self, request: &PublishRequest) -> Result<Vec<SandboxMedia>, NetworkError> {
+        let mut uploaded = Vec::with_capacity(request.media.len());
+        for (i, m) in request.media.iter().enumerate() {
+            let found = tokio::fs::metadata(&m.path).await.map(|meta| meta.len());
+            match found {
+                Ok(len) if len == m.bytes => {}
+                Ok(len) => {
+                    return Err(NetworkError::Permanent(format!(
+                        "sandbox: item {} is {len} bytes on disk but {} bytes in the library",
+                        i + 1,
+                        m.bytes
+                    )));
+                }
+                Err(e) => {
+                    return Err(NetworkError::Permanent(format!("sandbox: cannot upload item {}: {} ({e})", i + 1, m.path.display())));
+                }
+            }
+            uploaded.push(SandboxMedia { sha256: m.sha256.clone(), mime: m.mime.clone(), bytes: m.bytes, alt_text: m.alt_text.clone() });
+        }
+        Ok(uploaded)
+    }
+
     fn transient(&self, e: relais_store::StoreError) -> NetworkError {
         NetworkError::Transient(format!("sandbox storage: {e}"))
     }
@@ -89,14 +146,22 @@ impl Network for Sandbox {
             if self.config.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.config.failure_rate.min(1.0)) {
                 return Err(NetworkError::Transient("sandbox: simulated 503 Service Unavailable".into()));
             }
-            if request.text.trim().is_empty() {
-                return Err(NetworkError::Permanent("sandbox: a post needs some text".into()));
+            if let Some(words) = self.refusal(request) {
+                return Err(NetworkError::Permanent(words));
             }
-            let remote_id = self
-                .store
-                .sandbox_create_post(&account.id, &request.idempotency_key, &request.text)
-                .await
-                .map_err(|e| self.transient(e))?;
+            let media = self.upload(request).await?;
+            // The first post, the thread and the first comment in one transaction: a crash
+            // leaves all of it or none of it, so a retry never duplicates a part.
+            let unit = SandboxUnit {
+                account_id: &account.id,
+                idempotency_key: &request.idempotency_key,
+                text: &request.text,
+                link: request.link.as_deref(),
+                media,
+                thread: &request.thread,
+                first_comment: request.first_comment.as_deref(),
+            };
+            let remote_id = self.store.sandbox_create_unit(&unit).await.map_err(|e| self.transient(e))?;
             tokio::time::sleep(self.config.latency - half).await;
             Ok(Published { url: Some(format!("sandbox://{}/{remote_id}", account.handle)), remote_id })
         })

@@ -50,6 +50,7 @@ pub use migrate::{SchemaStatus, latest_version};
 pub use notifications::{NewNotification, Notification, NotificationKind};
 pub use post_edit::{PlannedAt, PostComment, PostContent};
 pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};
+pub use sandbox::{SandboxMedia, SandboxPost, SandboxUnit};
 pub use sessions::SessionRecord;
 pub use slots::{PostingSlot, QUEUE_HORIZON_DAYS};
 pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};

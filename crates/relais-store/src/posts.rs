@@ -144,6 +144,9 @@ pub struct PublishTarget {
     pub variant_id: String,
     pub text: String,
     pub link: Option<String>,
+    pub first_comment: Option<String>,
+    /// JSON array of the following parts of a thread; see [`PublishTarget::thread_parts`].
+    pub thread: Option<String>,
     pub idempotency_key: String,
     pub post_state: String,
     pub schedule_version: i64,
@@ -171,8 +174,19 @@ const VARIANT_COLUMNS: &str = "id, post_id, account_id, text, link, first_commen
 impl Variant {
     /// The following parts of the thread, in order (none when the variant is a single post).
     pub fn thread_parts(&self) -> Vec<String> {
-        self.thread.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+        parse_thread(self.thread.as_deref())
     }
+}
+
+impl PublishTarget {
+    /// The following parts of the thread, in order (none when the variant is a single post).
+    pub fn thread_parts(&self) -> Vec<String> {
+        parse_thread(self.thread.as_deref())
+    }
+}
+
+fn parse_thread(json: Option<&str>) -> Vec<String> {
+    json.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
 }
 
 pub(crate) fn thread_json(parts: &[String]) -> Option<String> {
@@ -634,13 +648,14 @@ impl Store {
         Ok(changed)
     }
 
-    /// What a publish job needs, for a batch of variants, in one read.
+    /// What a publish job needs, for a batch of variants, in one read (their media are one more:
+    /// [`Store::variant_media`]).
     pub async fn publish_targets(&self, variant_ids: &[String]) -> Result<Vec<PublishTarget>> {
         if variant_ids.is_empty() {
             return Ok(vec![]);
         }
         let sql = format!(
-            "SELECT v.id AS variant_id, v.text, v.link, v.idempotency_key, p.state AS post_state, p.schedule_version,
+            "SELECT v.id AS variant_id, v.text, v.link, v.first_comment, v.thread, v.idempotency_key, p.state AS post_state, p.schedule_version,
                     a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason
              FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN social_accounts a ON a.id = v.account_id
              WHERE v.id IN ({})",

@@ -140,6 +140,8 @@ async fn publish_on(b: &PublishBench, url: &str) -> anyhow::Result<()> {
             store: store.clone(),
             networks: Registry::default().with(Arc::new(Sandbox::new(store.clone(), sandbox))),
             secrets: secrets.clone(),
+            // The benchmark's posts have no media.
+            media: None,
         });
         for i in 0..b.workers {
             let config = WorkerConfig { batch: b.batch, lease_ms: 120_000, idle_poll: Duration::from_millis(20) };

@@ -191,6 +191,12 @@ impl Settings {
         })
     }
 
+    /// The media library's files. Several processes on one PostgreSQL (web and workers) need
+    /// this directory on shared storage.
+    pub fn media_dir(&self) -> std::path::PathBuf {
+        self.data_dir.join("media")
+    }
+
     pub fn web_config(&self, args: &ServeArgs) -> anyhow::Result<relais_web::WebConfig> {
         let public_url = args.public_url.clone().or(self.file.public_url.clone());
         if let Some(u) = &public_url
@@ -224,8 +230,7 @@ impl Settings {
             secure_cookies: args.secure_cookies.or(self.file.secure_cookies).unwrap_or(https),
             trust_proxy: args.trust_proxy.or(self.file.trust_proxy).unwrap_or(false),
             public_url,
-            // Several web processes on one PostgreSQL need this directory on shared storage.
-            media_dir: self.data_dir.join("media"),
+            media_dir: self.media_dir(),
             media_limits,
             ..relais_web::WebConfig::default()
         })

@@ -86,6 +86,7 @@ fn start_workers(
         store: store.clone(),
         networks: networks(settings, engine, store)?,
         secrets: SecretBox::new(&settings.secret_key),
+        media: Some(relais_store::MediaFiles::new(settings.media_dir())),
     });
     let config = settings.worker_config(engine);
     for i in 0..count {
