@@ -609,3 +609,5 @@ compose-save-idea = Save as an idea
 compose-media = Media
 compose-media-library = Open the media library (upload, alt text) in a new tab
 compose-error-unknown-media = Unknown media: { $media }.
+compose-tone = Brand tone
+compose-charter-link = Read the whole brand charter

@@ -609,3 +609,5 @@ compose-save-idea = Garder comme idée
 compose-media = Médias
 compose-media-library = Ouvrir la médiathèque (import, texte alternatif) dans un nouvel onglet
 compose-error-unknown-media = Média inconnu : { $media }.
+compose-tone = Ton de la marque
+compose-charter-link = Lire toute la charte éditoriale

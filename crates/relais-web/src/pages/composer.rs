@@ -151,6 +151,10 @@ struct ComposerPage {
     variants: Vec<VariantForm>,
     errors: Vec<String>,
     no_accounts: bool,
+    /// The brand's tone notes, shown to the writer.
+    tone_notes: String,
+    /// Where the full charter is, for members who may read it.
+    charter_href: Option<String>,
 }
 
 async fn form_page(
@@ -188,6 +192,8 @@ async fn form_page(
         pillars,
         campaigns,
         no_accounts: accounts.is_empty(),
+        tone_notes: app.store.charter(&ws.workspace.id).await.map(|c| c.base.tone_notes).unwrap_or_default(),
+        charter_href: allows(ws.role, Action::ReadCharter).then(|| format!("{}/strategy/charter", ws.base())),
         variants,
         errors,
     })

@@ -284,7 +284,11 @@ app_test!(the_charter_and_custom_events_reach_the_composer_and_the_calendar, |ap
     let (a, _) = accounts(&app).await;
     let bank = app.f.bank.clone();
     let charter = relais_core::brand_charter::BrandCharter {
-        base: relais_core::text_rules::Charter { words_to_avoid: vec!["gratuit".into()], ..Default::default() },
+        base: relais_core::text_rules::Charter {
+            words_to_avoid: vec!["gratuit".into()],
+            tone_notes: "Vouvoiement, ton chaleureux.".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     app.store.save_charter(&bank, &charter).await.unwrap();
@@ -305,7 +309,10 @@ app_test!(the_charter_and_custom_events_reach_the_composer_and_the_calendar, |ap
         .unwrap();
 
     let mut cm = Browser::signed_in(&app, CM).await;
-    cm.get(&format!("/w/{bank}/compose")).await.assert_contains("<option value=\"Conseils\">");
+    cm.get(&format!("/w/{bank}/compose"))
+        .await
+        .assert_contains("<option value=\"Conseils\">")
+        .assert_contains("Vouvoiement, ton chaleureux.");
     let ta = format!("text_{a}");
     let id = compose(&mut cm, &app, &[("account", &a), (&ta, "Ouverture de compte Gratuit !")]).await;
     cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("« gratuit » fait partie des mots à éviter de la charte");
