@@ -9,7 +9,9 @@ use relais_core::scheduling::resolve_local;
 use relais_core::secrets::SecretBox;
 use relais_core::workflow::PostState;
 use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName};
-use relais_store::{Actor, AuditEvent, NewPost, NewVariant, PlannedAt, SocialAccount, Store, Workspace, WorkspaceSettings};
+use relais_store::{
+    Actor, AuditEvent, MediaFiles, NewMedia, NewPost, NewVariant, PlannedAt, SocialAccount, Store, Workspace, WorkspaceSettings,
+};
 
 pub const DEMO_PASSWORD: &str = "relais-demo-2026";
 const AGENCY: &str = "Agence Rivage";
@@ -28,7 +30,8 @@ const PEOPLE: &[Person] = &[
 
 pub async fn run(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
     let store = crate::serve::open(settings).await?;
-    let created = seed(&store, &SecretBox::new(&settings.secret_key)).await?;
+    let media = MediaFiles::new(settings.media_dir());
+    let created = seed(&store, &SecretBox::new(&settings.secret_key), &media).await?;
     let mut banner = String::new();
     banner.push_str(if created { "Demo data created in " } else { "Demo data reused from " });
     banner.push_str(&format!(
@@ -43,7 +46,7 @@ pub async fn run(settings: &Settings, args: &ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Creates the demo organisation once; returns false when it was already there.
-pub async fn seed(store: &Store, secrets: &SecretBox) -> anyhow::Result<bool> {
+pub async fn seed(store: &Store, secrets: &SecretBox, media: &MediaFiles) -> anyhow::Result<bool> {
     if store.find_organisation_by_name(AGENCY).await?.is_some() {
         return Ok(false);
     }
@@ -80,11 +83,15 @@ pub async fn seed(store: &Store, secrets: &SecretBox) -> anyhow::Result<bool> {
         sandbox_account(store, secrets, &bank, "@bdb_pros", "Banque de Bourgogne Pros").await?,
     ];
     let coffee_accounts = [sandbox_account(store, secrets, &coffee, "@cafesmorvan", "Cafés Morvan").await?];
-    for (title, pillar, campaign, text, when, state) in BANK_POSTS {
-        demo_post(store, &bank, &bank_accounts, &cm, (title, *pillar, *campaign, text), *when, *state).await?;
+    let banner = demo_image(store, media, &bank, "pret-artisan.png", [0x7a, 0x1f, 0x2b], "Affiche du prêt Artisan").await?;
+    for (i, (title, pillar, campaign, text, when, state)) in BANK_POSTS.iter().enumerate() {
+        // The launch post carries the campaign's visual.
+        let images = if i == 0 { std::slice::from_ref(&banner) } else { &[] };
+        demo_post(store, &bank, &bank_accounts, &cm, (title, *pillar, *campaign, text), *when, *state, images).await?;
     }
+    demo_image(store, media, &coffee, "torrefaction.png", [0x3f, 0x2a, 0x1d], "Grains de café fraîchement torréfiés").await?;
     for (title, pillar, campaign, text, when, state) in COFFEE_POSTS {
-        demo_post(store, &coffee, &coffee_accounts, &cm, (title, *pillar, *campaign, text), *when, *state).await?;
+        demo_post(store, &coffee, &coffee_accounts, &cm, (title, *pillar, *campaign, text), *when, *state, &[]).await?;
     }
     Ok(true)
 }
@@ -183,7 +190,38 @@ async fn sandbox_account(store: &Store, secrets: &SecretBox, ws: &Workspace, han
         .await?)
 }
 
+/// A generated picture in the brand's colour, added to the workspace's media library.
+async fn demo_image(store: &Store, media: &MediaFiles, ws: &Workspace, name: &str, rgb: [u8; 3], alt: &str) -> anyhow::Result<String> {
+    let picture = image::RgbImage::from_fn(1200, 675, |x, y| {
+        let shade = |c: u8, k: u32| (u32::from(c) + (255 - u32::from(c)) * k / 1875) as u8;
+        let k = x + y;
+        image::Rgb([shade(rgb[0], k), shade(rgb[1], k), shade(rgb[2], k)])
+    });
+    let mut png = std::io::Cursor::new(vec![]);
+    picture.write_to(&mut png, image::ImageFormat::Png)?;
+    let bytes = png.into_inner();
+    let inspected = relais_core::media::inspect(&bytes, &relais_core::media::MediaLimits::default())?;
+    media.put(&inspected.sha256, &bytes, inspected.thumbnail.as_deref()).await?;
+    let (item, _) = store
+        .insert_media(&NewMedia {
+            workspace_id: ws.id.clone(),
+            sha256: inspected.sha256,
+            kind: inspected.kind,
+            mime: inspected.mime.to_string(),
+            filename: name.into(),
+            bytes: inspected.bytes,
+            width: inspected.width,
+            height: inspected.height,
+            duration_ms: inspected.duration_ms,
+            alt_text: alt.into(),
+            created_by: None,
+        })
+        .await?;
+    Ok(item.id)
+}
+
 /// Creates a demo post and walks it through the workflow to `state`, as the people would.
+#[allow(clippy::too_many_arguments)]
 async fn demo_post(
     store: &Store,
     ws: &Workspace,
@@ -192,13 +230,14 @@ async fn demo_post(
     (title, pillar, campaign, text): (&str, Option<&str>, Option<&str>, &str),
     when: When,
     state: PostState,
+    media_ids: &[String],
 ) -> anyhow::Result<()> {
     let new = NewPost {
         workspace_id: ws.id.clone(),
         title: title.into(),
         pillar: pillar.map(Into::into),
         campaign: campaign.map(Into::into),
-        variants: accounts.iter().map(|a| NewVariant::text(a.id.clone(), text, None)).collect(),
+        variants: accounts.iter().map(|a| NewVariant { media_ids: media_ids.to_vec(), ..NewVariant::text(a.id.clone(), text, None) }).collect(),
     };
     let post = store.create_post(&new, author).await?;
     let zone = ws.time_zone.as_str();

@@ -169,6 +169,18 @@ async fn a_person_signs_in_switches_workspace_is_refused_and_signs_out() {
     let after = c.find(card).await.unwrap().attr("data-local").await.unwrap().unwrap();
     let next_day = before[..10].parse::<jiff::civil::Date>().unwrap().tomorrow().unwrap();
     assert_eq!(after, format!("{next_day}{}", &before[10..]), "moved one day, same time");
+    let _ = std::fs::write(std::env::temp_dir().join("relais-browser-calendar.png"), c.screenshot().await.unwrap());
+
+    // The launch post shows its visual from the media library, as a real image.
+    c.find(Locator::XPath("//a[.//strong[contains(., 'Lancement du prêt Artisan')]]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Par réseau").await;
+    let width = c.execute("return document.querySelector('.media-row img').naturalWidth", vec![]).await.unwrap();
+    assert!(width.as_u64().unwrap_or(0) > 0, "the thumbnail loads: {width}");
+    let mut compose = c.current_url().await.unwrap();
+    compose.set_path(&format!("{}/edit", compose.path()));
+    c.goto(compose.as_str()).await.unwrap();
+    wait_for_text(&c, "Médias").await;
+    let _ = std::fs::write(std::env::temp_dir().join("relais-browser-composer.png"), c.screenshot().await.unwrap());
     sign_out(&c).await;
 
     // The client of the bank sees what was sent to them, not the agency's drafts.
