@@ -237,7 +237,10 @@ async fn demo_post(
         title: title.into(),
         pillar: pillar.map(Into::into),
         campaign: campaign.map(Into::into),
-        variants: accounts.iter().map(|a| NewVariant { media_ids: media_ids.to_vec(), ..NewVariant::text(a.id.clone(), text, None) }).collect(),
+        variants: accounts
+            .iter()
+            .map(|a| NewVariant { media_ids: media_ids.to_vec(), ..NewVariant::text(a.id.clone(), text, None) })
+            .collect(),
     };
     let post = store.create_post(&new, author).await?;
     let zone = ws.time_zone.as_str();

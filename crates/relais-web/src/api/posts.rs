@@ -61,6 +61,14 @@ pub struct VariantIn {
     pub account_id: String,
     pub text: String,
     pub link: Option<String>,
+    /// Posted as the first reply, where the network allows it.
+    pub first_comment: Option<String>,
+    /// The following posts of a thread, where the network allows threads.
+    #[serde(default)]
+    pub thread: Vec<String>,
+    /// Ids of the workspace's media library, in order.
+    #[serde(default)]
+    pub media_ids: Vec<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -91,6 +99,8 @@ pub struct VariantOut {
     pub account_id: String,
     pub text: String,
     pub link: Option<String>,
+    pub first_comment: Option<String>,
+    pub thread: Vec<String>,
     /// pending, publishing, published or failed.
     pub state: String,
     pub remote_url: Option<String>,
@@ -152,6 +162,8 @@ async fn post_out(app: &AppState, workspace_id: &str, post_id: &str) -> Result<P
         variants: variants
             .into_iter()
             .map(|v| VariantOut {
+                thread: v.thread_parts(),
+                first_comment: v.first_comment,
                 id: v.id,
                 account_id: v.account_id,
                 text: v.text,
@@ -222,6 +234,7 @@ pub async fn create_post(
         return Err(invalid("variants".into(), "a post needs at least one target account".into()));
     }
     let accounts = app.store.social_accounts(&id).await?;
+    let library = app.store.media_list(&id).await?;
     let mut variants = vec![];
     for (i, v) in p.variants.into_iter().enumerate() {
         let Some(account) = accounts.iter().find(|a| a.id == v.account_id) else {
@@ -236,7 +249,15 @@ pub async fn create_post(
                 ));
             }
         }
-        variants.push(NewVariant::text(v.account_id, v.text, v.link));
+        if let Some((j, unknown)) = v.media_ids.iter().enumerate().find(|(_, m)| !library.iter().any(|x| &&x.id == m)) {
+            return Err(invalid(format!("variants[{i}].media_ids[{j}]"), format!("no media {unknown:?} in this workspace's library")));
+        }
+        variants.push(NewVariant {
+            first_comment: v.first_comment.filter(|c| !c.trim().is_empty()),
+            thread: v.thread,
+            media_ids: v.media_ids,
+            ..NewVariant::text(v.account_id, v.text, v.link)
+        });
     }
     let new = NewPost { workspace_id: id.clone(), title: title.into_string(), pillar: p.pillar, campaign: p.campaign, variants };
     let post = app.store.create_post(&new, &actor(&caller)).await?;

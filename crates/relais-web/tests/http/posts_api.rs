@@ -134,3 +134,17 @@ app_test!(with_client_approval_the_client_has_the_last_word_before_scheduling, |
     assert_eq!(b.post(&path, &fields).await.status, 303);
     assert_eq!(app.store.workspace(&app.f.bank).await.unwrap().client_approval, 0, "an unticked box turns it off");
 });
+
+app_test!(a_variant_carries_a_thread_a_first_comment_and_media_of_its_own_workspace, |app: TestApp| async move {
+    let admin = token(&app, &app.f.bank, Role::Admin).await;
+    let account = connect(&app, &admin, "banque").await;
+    let url = format!("/api/v1/workspaces/{}/posts", app.f.bank);
+    let body = json!({"title": "Fil", "variants": [{"account_id": account, "text": "1/3", "thread": ["2/3", "3/3"], "first_comment": "Lien en commentaire"}]});
+    let (s, _, post) = call(&app, Method::POST, &url, Some(&admin), Some(&body.to_string())).await;
+    assert_eq!(s, 201, "{post}");
+    assert_eq!(post["variants"][0]["thread"], json!(["2/3", "3/3"]));
+    assert_eq!(post["variants"][0]["first_comment"], "Lien en commentaire");
+    let body = json!({"title": "Média", "variants": [{"account_id": account, "text": "x", "media_ids": ["someone-elses"]}]});
+    let (s, _, problem) = call(&app, Method::POST, &url, Some(&admin), Some(&body.to_string())).await;
+    assert_eq!((s, problem["field"].as_str()), (422, Some("variants[0].media_ids[0]")), "{problem}");
+});
