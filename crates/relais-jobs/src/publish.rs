@@ -105,7 +105,9 @@ impl Publisher {
         let ids: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
         let mut targets: HashMap<String, PublishTarget> =
             self.store.publish_targets(&ids).await?.into_iter().map(|t| (t.variant_id.clone(), t)).collect();
-        let mut media = self.store.variant_media(&ids).await?;
+        // Most posts carry no media: read the details only for those that do.
+        let with_media: Vec<String> = targets.values().filter(|t| t.media_count > 0).map(|t| t.variant_id.clone()).collect();
+        let mut media = self.store.variant_media(&with_media).await?;
 
         let mut ready = vec![];
         let mut failed_early = vec![];

@@ -157,6 +157,8 @@ pub struct PublishTarget {
     pub credentials: String,
     pub status: String,
     pub status_reason: Option<String>,
+    /// How many media the variant carries (their details are read only when there are some).
+    pub media_count: i64,
 }
 
 /// What a publish attempt ended with.
@@ -656,7 +658,8 @@ impl Store {
         }
         let sql = format!(
             "SELECT v.id AS variant_id, v.text, v.link, v.first_comment, v.thread, v.idempotency_key, p.state AS post_state, p.schedule_version,
-                    a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason
+                    a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason,
+                    (SELECT COUNT(*) FROM variant_media m WHERE m.variant_id = v.id) AS media_count
              FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN social_accounts a ON a.id = v.account_id
              WHERE v.id IN ({})",
             params(1, variant_ids.len())
