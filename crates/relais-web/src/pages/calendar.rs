@@ -108,6 +108,8 @@ struct CalendarPage {
     layer_on: bool,
     can_draft: bool,
     paused: Vec<Paused>,
+    /// Where to reconnect a paused account, for members who may.
+    accounts_href: Option<String>,
     time_zone: String,
 }
 
@@ -322,6 +324,8 @@ pub async fn index(State(app): State<AppState>, ws: InWorkspace, Query(q): Query
             .filter(|a| a.status == "paused")
             .map(|a| Paused { handle: a.handle.clone(), reason: a.status_reason.clone().unwrap_or_default() })
             .collect(),
+        accounts_href: relais_core::policy::allows(ws.role, Action::ManageSocialAccounts)
+            .then(|| format!("{}/strategy/accounts", ws.base())),
         time_zone: tz,
     };
     render(&page, tr)

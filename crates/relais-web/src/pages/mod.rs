@@ -1,5 +1,6 @@
 //! Server-rendered pages, one module per resource.
 
+mod accounts;
 mod assets;
 mod audit;
 mod auth;
@@ -46,6 +47,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
         .route("/w/{ws}/calendar", get(calendar::index))
+        .route("/w/{ws}/strategy/accounts", get(accounts::list).post(accounts::connect))
+        .route("/w/{ws}/strategy/accounts/{id}/reconnect", post(accounts::reconnect))
         .route("/w/{ws}/composer", get(composer::new))
         .route("/w/{ws}/compose", get(composer::new).post(composer::create))
         .route("/w/{ws}/compose/check", post(composer::check))

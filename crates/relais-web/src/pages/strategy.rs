@@ -104,6 +104,7 @@ pub fn tabs(ws: &InWorkspace, current: &str) -> Vec<Tab> {
         ("/labels", "strategy-tab-labels"),
         ("/events", "strategy-tab-events"),
         ("/slots", "strategy-tab-slots"),
+        ("/accounts", "strategy-tab-accounts"),
     ]
     .into_iter()
     .map(|(path, id)| Tab { href: format!("{}/strategy{path}", ws.base()), label: tr.t(id), current: path == current })

@@ -405,3 +405,35 @@ app_test!(media_are_picked_per_variant_and_the_networks_limits_block_scheduling,
     assert_eq!(page.status, 422);
     page.assert_contains("Média inconnu");
 });
+
+app_test!(an_smm_connects_an_account_and_reconnects_a_paused_one, |app: TestApp| async move {
+    let bank = app.f.bank.clone();
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    smm.get(&format!("/w/{bank}/strategy/accounts")).await.assert_contains("Aucun compte n'est encore connecté");
+    let fields = [("network", "sandbox"), ("handle", "@banque"), ("display_name", "Banque"), ("credentials", "jeton-secret")];
+    let page = smm.post(&format!("/w/{bank}/strategy/accounts"), &fields).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let account = app.store.social_accounts(&bank).await.unwrap().remove(0);
+    assert_eq!((account.handle.as_str(), account.status.as_str()), ("@banque", "active"));
+    assert!(!account.credentials.contains("jeton-secret"), "credentials are stored sealed");
+    let page = smm.post(&format!("/w/{bank}/strategy/accounts"), &fields).await;
+    assert_eq!(page.status, 409);
+    page.assert_contains("@banque est déjà connecté");
+    let page = smm.post(&format!("/w/{bank}/strategy/accounts"), &[("network", "myspace"), ("handle", "x"), ("credentials", "y")]).await;
+    assert_eq!(page.status, 422);
+
+    // The token expired: the calendar says so and links to the reconnection.
+    app.store.pause_social_account(&account.id, "sandbox: the access token was revoked").await.unwrap();
+    let calendar = smm.get(&format!("/w/{bank}/calendar")).await;
+    calendar.assert_contains("Le compte @banque est en pause").assert_contains("the access token was revoked");
+    calendar.assert_contains(&format!("href=\"/w/{bank}/strategy/accounts\""));
+    let page = smm.post(&format!("/w/{bank}/strategy/accounts/{}/reconnect", account.id), &[("credentials", "nouveau-jeton")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(app.store.social_account(&account.id).await.unwrap().status, "active");
+
+    // A CM sees the alert but does not manage accounts; outsiders see nothing.
+    let mut cm = Browser::signed_in(&app, CM).await;
+    assert_eq!(cm.get(&format!("/w/{bank}/strategy/accounts")).await.status, 403);
+    let mut outsider = Browser::signed_in(&app, OUTSIDER).await;
+    assert_eq!(outsider.get(&format!("/w/{bank}/strategy/accounts")).await.status, 404);
+});

@@ -1,0 +1,173 @@
+//! The workspace's social accounts: their health (connected, or paused with the network's
+//! reason), connecting a new one, and reconnecting a paused one with fresh credentials.
+
+use super::strategy::{Tab, tabs};
+use super::{Done, PageForm, audit, render, render_status};
+use crate::app::AppState;
+use crate::chrome::Chrome;
+use crate::error::PageError;
+use crate::session::InWorkspace;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::{Action, Name, Section};
+use relais_networks::capabilities_of;
+use relais_store::{SocialAccount, StoreError};
+use serde::Deserialize;
+
+/// The networks an account can be connected to from this page.
+const CONNECTABLE: [&str; 1] = ["sandbox"];
+
+pub struct AccountRow {
+    pub id: String,
+    pub network: String,
+    pub handle: String,
+    pub display_name: String,
+    pub paused: bool,
+    pub reason: Option<String>,
+    pub simulated: bool,
+}
+
+pub struct NetworkOption {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    c: Chrome,
+    base: String,
+    tabs: Vec<Tab>,
+    accounts: Vec<AccountRow>,
+    networks: Vec<NetworkOption>,
+    error: Option<String>,
+}
+
+async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Option<&str>) -> Result<AccountsPage, PageError> {
+    let tr = ws.tr();
+    let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    Ok(AccountsPage {
+        c: Chrome::workspace(ws, Some(Section::Strategy)).with_flash(done),
+        base: ws.base(),
+        tabs: tabs(ws, "/accounts"),
+        accounts: accounts
+            .into_iter()
+            .map(|a| {
+                let caps = capabilities_of(&a.network);
+                AccountRow {
+                    network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
+                    simulated: caps.is_some_and(|c| c.simulated),
+                    paused: a.status == "paused",
+                    reason: a.status_reason,
+                    id: a.id,
+                    handle: a.handle,
+                    display_name: a.display_name,
+                }
+            })
+            .collect(),
+        networks: CONNECTABLE.iter().filter_map(|k| capabilities_of(k)).map(|c| NetworkOption { key: c.key, label: c.label }).collect(),
+        error,
+    })
+}
+
+pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(done): Query<Done>) -> Response {
+    if let Err(e) = ws.require(Action::ManageSocialAccounts) {
+        return e.into_response();
+    }
+    match page(&app, &ws, None, done.done.as_deref()).await {
+        Ok(p) => render(&p, ws.tr()),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn refuse(app: &AppState, ws: &InWorkspace, status: StatusCode, message: String) -> Response {
+    match page(app, ws, Some(message), None).await {
+        Ok(p) => render_status(status, &p, ws.tr()),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConnectForm {
+    network: String,
+    handle: String,
+    display_name: Option<String>,
+    credentials: String,
+}
+
+pub async fn connect(State(app): State<AppState>, ws: InWorkspace, PageForm(f): PageForm<ConnectForm>) -> Response {
+    if let Err(e) = ws.require(Action::ManageSocialAccounts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    if !CONNECTABLE.contains(&f.network.as_str()) {
+        return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-network", "network", &f.network)).await;
+    }
+    let handle = match Name::parse("handle", &f.handle) {
+        Ok(h) => h,
+        Err(e) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-handle", "reason", e)).await,
+    };
+    let display = f.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(handle.as_str()).to_string();
+    let display = match Name::parse("display_name", &display) {
+        Ok(d) => d,
+        Err(e) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-handle", "reason", e)).await,
+    };
+    if f.credentials.trim().is_empty() {
+        return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
+    }
+    let secrets = app.secrets.clone();
+    let created = app
+        .store
+        .create_social_account(&ws.workspace.id, &f.network, handle.as_str(), display.as_str(), |id| {
+            secrets.seal(f.credentials.trim(), &SocialAccount::credentials_context(id))
+        })
+        .await;
+    match created {
+        Ok(a) => {
+            if let Err(e) = audit(&app, &ws, "account.connected", &a.handle, serde_json::json!({"network": a.network})).await {
+                return e.into_response();
+            }
+            Redirect::to(&format!("{}/strategy/accounts?done=account-connected", ws.base())).into_response()
+        }
+        Err(StoreError::Conflict(_)) => {
+            refuse(&app, &ws, StatusCode::CONFLICT, tr.t1("accounts-error-duplicate", "handle", handle.as_str())).await
+        }
+        Err(e) => PageError::store(tr, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReconnectForm {
+    credentials: String,
+}
+
+/// Fresh credentials for a paused account: it is active again and its waiting posts go out.
+pub async fn reconnect(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<ReconnectForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::ManageSocialAccounts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let account = match app.store.social_account(&id).await {
+        Ok(a) if a.workspace_id == ws.workspace.id => a,
+        Ok(_) | Err(StoreError::NotFound(_)) => return PageError::not_found(tr).into_response(),
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    if f.credentials.trim().is_empty() {
+        return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
+    }
+    let sealed = app.secrets.seal(f.credentials.trim(), &SocialAccount::credentials_context(&account.id));
+    if let Err(e) = app.store.resume_social_account(&account.id, &sealed).await {
+        return PageError::store(tr, e).into_response();
+    }
+    if let Err(e) = audit(&app, &ws, "account.reconnected", &account.handle, serde_json::json!({"network": account.network})).await {
+        return e.into_response();
+    }
+    Redirect::to(&format!("{}/strategy/accounts?done=account-reconnected", ws.base())).into_response()
+}
