@@ -70,7 +70,9 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
 /// The networks this process publishes to. The sandbox simulator is always there; real
 /// connectors join it as they are built.
 fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::Result<Registry> {
-    Ok(Registry::default().with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?))))
+    Ok(Registry::default()
+        .with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?)))
+        .with(Arc::new(relais_networks::mastodon::Mastodon::new())))
 }
 
 fn start_workers(
