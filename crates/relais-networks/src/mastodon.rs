@@ -66,8 +66,9 @@ pub struct Credentials {
 impl Credentials {
     /// Reads the sealed JSON; a credential that is not Mastodon's asks for a reconnection.
     pub fn parse(raw: &str) -> Result<Credentials, NetworkError> {
-        let creds: Credentials = serde_json::from_str(raw)
-            .map_err(|e| NetworkError::AuthExpired(format!("mastodon: the stored credentials are unreadable ({e}); reconnect the account")))?;
+        let creds: Credentials = serde_json::from_str(raw).map_err(|e| {
+            NetworkError::AuthExpired(format!("mastodon: the stored credentials are unreadable ({e}); reconnect the account"))
+        })?;
         Ok(Credentials { instance: instance_base(&creds.instance).map_err(NetworkError::AuthExpired)?, ..creds })
     }
 }
@@ -209,8 +210,12 @@ impl Mastodon {
         if !media_ids.is_empty() {
             body["media_ids"] = media_ids.into();
         }
-        let request =
-            self.http.post(format!("{}/api/v1/statuses", creds.instance)).bearer_auth(&creds.access_token).header("Idempotency-Key", key).json(&body);
+        let request = self
+            .http
+            .post(format!("{}/api/v1/statuses", creds.instance))
+            .bearer_auth(&creds.access_token)
+            .header("Idempotency-Key", key)
+            .json(&body);
         send(request).await
     }
 
@@ -412,9 +417,13 @@ mod tests {
     fn errors_are_classified_with_the_servers_words() {
         let e = classify(StatusCode::UNPROCESSABLE_ENTITY, 0, r#"{"error":"Validation failed: Text can't be blank"}"#);
         assert_eq!(e, NetworkError::Permanent("mastodon (422): Validation failed: Text can't be blank".into()));
-        assert!(matches!(classify(StatusCode::UNAUTHORIZED, 0, r#"{"error":"The access token is invalid"}"#), NetworkError::AuthExpired(m) if m.contains("invalid")));
+        assert!(
+            matches!(classify(StatusCode::UNAUTHORIZED, 0, r#"{"error":"The access token is invalid"}"#), NetworkError::AuthExpired(m) if m.contains("invalid"))
+        );
         assert!(matches!(classify(StatusCode::TOO_MANY_REQUESTS, 5000, "{}"), NetworkError::RateLimited { retry_after_ms: 5000, .. }));
-        assert!(matches!(classify(StatusCode::BAD_GATEWAY, 0, "<html>bad gateway</html>"), NetworkError::Transient(m) if m.contains("bad gateway")));
+        assert!(
+            matches!(classify(StatusCode::BAD_GATEWAY, 0, "<html>bad gateway</html>"), NetworkError::Transient(m) if m.contains("bad gateway"))
+        );
     }
 
     #[test]
@@ -430,7 +439,9 @@ mod tests {
         let c = Credentials::parse(r#"{"instance":"https://m.example/","access_token":"t"}"#).unwrap();
         assert_eq!(c.instance, "https://m.example");
         assert!(matches!(Credentials::parse("not json"), Err(NetworkError::AuthExpired(_))));
-        assert!(matches!(Credentials::parse(r#"{"instance":"m.example","access_token":"t"}"#), Err(NetworkError::AuthExpired(m)) if m.contains("m.example")));
+        assert!(
+            matches!(Credentials::parse(r#"{"instance":"m.example","access_token":"t"}"#), Err(NetworkError::AuthExpired(m)) if m.contains("m.example"))
+        );
     }
 
     #[test]

@@ -86,14 +86,7 @@ impl Mock {
 }
 
 fn request(text: &str, key: &str) -> PublishRequest {
-    PublishRequest {
-        text: text.into(),
-        link: None,
-        media: vec![],
-        thread: vec![],
-        first_comment: None,
-        idempotency_key: key.into(),
-    }
+    PublishRequest { text: text.into(), link: None, media: vec![], thread: vec![], first_comment: None, idempotency_key: key.into() }
 }
 
 fn key() -> String {
@@ -160,7 +153,8 @@ async fn a_thread_and_its_first_comment_are_chained_and_a_retry_completes_it() {
         texts.push(mock.source(&account, &status["id"]).await);
     }
     let by_text = |t: &str| &statuses[texts.iter().position(|x| x == t).unwrap_or_else(|| panic!("no status “{t}” in {texts:?}"))];
-    let (one, two, three, comment) = (by_text("1/3 le début"), by_text("2/3 la suite"), by_text("3/3 la fin"), by_text("Le lien : https://exemple.fr"));
+    let (one, two, three, comment) =
+        (by_text("1/3 le début"), by_text("2/3 la suite"), by_text("3/3 la fin"), by_text("Le lien : https://exemple.fr"));
     assert!(one["in_reply_to_id"].is_null());
     assert_eq!(two["in_reply_to_id"], one["id"]);
     assert_eq!(three["in_reply_to_id"], two["id"]);
@@ -218,8 +212,10 @@ async fn a_medium_still_processing_is_waited_for() {
         .await
         .unwrap();
     let id = uploaded["id"].as_str().unwrap();
-    mock.fault("POST", "/api/v2/media", json!({ "type": "status", "status": 202, "body": { "id": id, "type": "video", "url": null } }), 1).await;
-    mock.fault("GET", &format!("/api/v1/media/{id}"), json!({ "type": "status", "status": 206, "body": { "id": id, "url": null } }), 1).await;
+    mock.fault("POST", "/api/v2/media", json!({ "type": "status", "status": 202, "body": { "id": id, "type": "video", "url": null } }), 1)
+        .await;
+    mock.fault("GET", &format!("/api/v1/media/{id}"), json!({ "type": "status", "status": 206, "body": { "id": id, "url": null } }), 1)
+        .await;
     let video = MediaRef {
         sha256: "0".repeat(64),
         mime: "video/mp4".into(),
@@ -238,7 +234,8 @@ async fn a_medium_still_processing_is_waited_for() {
 
     // Processing that never ends is a temporary failure that says how long it waited.
     mock.fault("POST", "/api/v2/media", json!({ "type": "status", "status": 202, "body": { "id": id, "url": null } }), 1).await;
-    mock.fault("GET", &format!("/api/v1/media/{id}"), json!({ "type": "status", "status": 206, "body": { "id": id, "url": null } }), 10).await;
+    mock.fault("GET", &format!("/api/v1/media/{id}"), json!({ "type": "status", "status": 206, "body": { "id": id, "url": null } }), 10)
+        .await;
     let req = PublishRequest { media: vec![video], ..request("Le clip encore", &key()) };
     let err = Mastodon::new().with_media_wait(Duration::from_millis(10), 3).publish(&account, &req).await.unwrap_err();
     assert!(matches!(err, NetworkError::Transient(ref m) if m.contains("still being processed")), "{err:?}");
@@ -285,7 +282,8 @@ async fn an_account_connects_through_the_authorization_code_flow() {
     assert!(url.contains("scope=read+write") && url.contains("state=etat-42"), "{url}");
 
     // The person picks their account on the imitation's page, which redirects with a code.
-    let form = [("username", user["username"].as_str().unwrap()), ("redirect_uri", redirect), ("client_id", &app.client_id), ("state", "etat-42")];
+    let form =
+        [("username", user["username"].as_str().unwrap()), ("redirect_uri", redirect), ("client_id", &app.client_id), ("state", "etat-42")];
     let answer = http.post(format!("{}/oauth/authorize", mock.base)).form(&form).send().await.unwrap();
     let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
     let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
