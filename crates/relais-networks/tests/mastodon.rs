@@ -26,7 +26,7 @@ async fn mock() -> Option<Mock> {
     let required = std::env::var("RELAIS_TEST_REQUIRE_MASTODON").is_ok_and(|v| v == "1");
     let Ok(base) = std::env::var("RELAIS_TEST_MASTODON_URL") else {
         assert!(!required, "RELAIS_TEST_REQUIRE_MASTODON=1 but RELAIS_TEST_MASTODON_URL is not set");
-        eprintln!("SKIPPED: Mastodon live test (set RELAIS_TEST_MASTODON_URL to a mastodon-mock server; .ci/run does)");
+        skipped("RELAIS_TEST_MASTODON_URL is not set (.ci/run starts mastodon-mock and sets it)");
         return None;
     };
     let turn = TURN.lock().await;
@@ -34,10 +34,16 @@ async fn mock() -> Option<Mock> {
     let answers = http.get(format!("{base}/api/v1/instance")).send().await.is_ok_and(|r| r.status().is_success());
     if !answers {
         assert!(!required, "the Mastodon test server at {base} does not answer");
-        eprintln!("SKIPPED: the Mastodon test server at {base} does not answer");
+        skipped(&format!("the Mastodon test server at {base} does not answer"));
         return None;
     }
     Some(Mock { base, http, _turn: turn })
+}
+
+/// Said on stderr directly, past the test harness's capture, so a skip is seen.
+fn skipped(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!! Mastodon live test SKIPPED: {reason}\n");
 }
 
 impl Mock {
