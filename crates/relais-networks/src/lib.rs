@@ -162,7 +162,12 @@ pub trait Network: Send + Sync {
 /// What the networks this build knows can do, for validation where no connection is needed
 /// (the composer, the API).
 pub fn capabilities_of(key: &str) -> Option<&'static Capabilities> {
-    [&sandbox::CAPABILITIES, &mastodon::CAPABILITIES].into_iter().find(|c| c.key == key)
+    known_networks().find(|c| c.key == key)
+}
+
+/// Every network this build knows.
+pub fn known_networks() -> impl Iterator<Item = &'static Capabilities> {
+    [&sandbox::CAPABILITIES, &mastodon::CAPABILITIES].into_iter()
 }
 
 /// The networks this build knows, by key.

@@ -47,7 +47,7 @@ impl From<SocialAccount> for AccountOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccountIn {
-    /// A network this Relais knows; today only "sandbox" (a simulator).
+    /// A network this Relais knows: "sandbox" (a simulator) or "mastodon".
     pub network: String,
     pub handle: String,
     pub display_name: Option<String>,
@@ -202,7 +202,11 @@ pub async fn connect_account(
     if capabilities_of(&a.network).is_none() {
         return Err(invalid(
             "network".into(),
-            format!("{:?} is not a network this Relais can connect; available: sandbox (a simulator)", a.network),
+            format!(
+                "{:?} is not a network this Relais can connect; available: {}",
+                a.network,
+                relais_networks::known_networks().map(|c| c.key).collect::<Vec<_>>().join(", ")
+            ),
         ));
     }
     let handle = Name::parse("handle", &a.handle)?;
