@@ -4,7 +4,9 @@
 //! publish through the [`Network`] trait. Each network lives in a module of its own:
 //! - [`sandbox`]: a labelled simulator (synthetic network for demos, tests and benchmarks); it is
 //!   not a real network and says so everywhere it appears.
+//! - [`bluesky`]: Bluesky over the AT Protocol (an app password on any PDS).
 
+pub mod bluesky;
 pub mod draft_check;
 mod media_rules;
 pub mod sandbox;
@@ -160,7 +162,7 @@ pub trait Network: Send + Sync {
 /// What the networks this build knows can do, for validation where no connection is needed
 /// (the composer, the API).
 pub fn capabilities_of(key: &str) -> Option<&'static Capabilities> {
-    [&sandbox::CAPABILITIES].into_iter().find(|c| c.key == key)
+    [&sandbox::CAPABILITIES, &bluesky::CAPABILITIES].into_iter().find(|c| c.key == key)
 }
 
 /// The networks this build knows, by key.
