@@ -6,6 +6,7 @@ use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{Housekeeping, Publisher, Worker};
 use relais_networks::Registry;
+use relais_networks::bluesky::Bluesky;
 use relais_networks::sandbox::Sandbox;
 use relais_store::Store;
 use std::net::SocketAddr;
@@ -70,7 +71,7 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
 /// The networks this process publishes to. The sandbox simulator is always there; real
 /// connectors join it as they are built.
 fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::Result<Registry> {
-    Ok(Registry::default().with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?))))
+    Ok(Registry::default().with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?))).with(Arc::new(Bluesky::new())))
 }
 
 fn start_workers(
