@@ -28,6 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+if curl -sf -o /dev/null --max-time 2 http://localhost:2583/xrpc/_health 2>/dev/null; then
+  echo "up.sh: something already answers on localhost:2583 (another network? stop it with down.sh and its NET_DIR)" >&2
+  exit 1
+fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 rm -rf "$NET_DIR"
