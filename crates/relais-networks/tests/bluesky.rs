@@ -227,3 +227,46 @@ async fn content_over_the_limits_is_refused_before_any_call() {
     }
     assert!(posts_of(&pds, &brand.did).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_unfinished_unit_is_not_found_and_a_retry_completes_it() {
+    let Some(pds) = pds().await else { return };
+    let brand = create_account(&pds, "resume").await;
+    let mut req = request("Début");
+    req.thread = vec!["milieu".into()];
+    req.first_comment = Some("fin".into());
+    let first = Bluesky::new().publish(&brand.account, &req).await.expect("publish");
+
+    // As if the worker had died before the first comment went out: remove it.
+    let creds: Value = serde_json::from_str(&brand.account.credentials).unwrap();
+    let client = reqwest::Client::new();
+    let session: Value = client
+        .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
+        .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = posts_of(&pds, &brand.did).await[0]["uri"].as_str().unwrap().to_string();
+    let rkey = last.rsplit('/').next().unwrap();
+    let deleted = client
+        .post(format!("{pds}/xrpc/com.atproto.repo.deleteRecord"))
+        .bearer_auth(session["accessJwt"].as_str().unwrap())
+        .json(&json!({"repo": brand.did, "collection": "app.bsky.feed.post", "rkey": rkey}))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{:?}", deleted.text().await);
+    assert_eq!(posts_of(&pds, &brand.did).await.len(), 2);
+
+    let bluesky = Bluesky::new();
+    assert_eq!(bluesky.find_published(&brand.account, &req.idempotency_key).await.unwrap(), None, "the unit is not complete");
+    assert_eq!(bluesky.publish(&brand.account, &req).await.expect("retry"), first);
+    let posts = posts_of(&pds, &brand.did).await;
+    let texts: Vec<&str> = posts.iter().rev().map(|p| p["value"]["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Début", "milieu", "fin"]);
+    assert_eq!(posts[0]["uri"], last.as_str(), "the first comment came back under its own key");
+    assert_eq!(bluesky.find_published(&brand.account, &req.idempotency_key).await.unwrap(), Some(first));
+}
