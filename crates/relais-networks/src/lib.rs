@@ -4,8 +4,10 @@
 //! publish through the [`Network`] trait. Each network lives in a module of its own:
 //! - [`sandbox`]: a labelled simulator (synthetic network for demos, tests and benchmarks); it is
 //!   not a real network and says so everywhere it appears.
+//! - [`bluesky`]: Bluesky over the AT Protocol (an app password on any PDS).
 //! - [`mastodon`]: Mastodon's REST API (tested against an imitation, not a real instance).
 
+pub mod bluesky;
 pub mod draft_check;
 pub mod mastodon;
 mod media_rules;
@@ -167,7 +169,7 @@ pub fn capabilities_of(key: &str) -> Option<&'static Capabilities> {
 
 /// Every network this build knows.
 pub fn known_networks() -> impl Iterator<Item = &'static Capabilities> {
-    [&sandbox::CAPABILITIES, &mastodon::CAPABILITIES].into_iter()
+    [&sandbox::CAPABILITIES, &bluesky::CAPABILITIES, &mastodon::CAPABILITIES].into_iter()
 }
 
 /// The networks this build knows, by key.

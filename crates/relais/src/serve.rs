@@ -6,6 +6,7 @@ use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{Housekeeping, Publisher, Worker};
 use relais_networks::Registry;
+use relais_networks::bluesky::Bluesky;
 use relais_networks::sandbox::Sandbox;
 use relais_store::Store;
 use std::net::SocketAddr;
@@ -72,6 +73,7 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
 fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::Result<Registry> {
     Ok(Registry::default()
         .with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?)))
+        .with(Arc::new(Bluesky::new()))
         .with(Arc::new(relais_networks::mastodon::Mastodon::new())))
 }
 
