@@ -17,7 +17,36 @@ use relais_store::{SocialAccount, StoreError};
 use serde::Deserialize;
 
 /// The networks an account can be connected to from this page.
-const CONNECTABLE: [&str; 1] = ["sandbox"];
+const CONNECTABLE: [&str; 3] = ["sandbox", "bluesky", "mastodon"];
+
+/// What Relais stores (sealed) for an account: the sandbox takes the token as is; Bluesky and
+/// Mastodon take JSON with their server's address.
+fn credentials_for(network: &str, handle: &str, server: Option<&str>, secret: &str) -> Result<String, String> {
+    match network {
+        "bluesky" => Ok(relais_networks::bluesky::Credentials {
+            service: server
+                .map(|s| s.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| relais_networks::bluesky::DEFAULT_SERVICE.into()),
+            identifier: handle.trim_start_matches('@').to_string(),
+            app_password: secret.to_string(),
+        }
+        .to_json()),
+        "mastodon" => {
+            let instance = relais_networks::mastodon::instance_base(server.unwrap_or(""))?;
+            Ok(serde_json::json!({ "instance": instance, "access_token": secret }).to_string())
+        }
+        _ => Ok(secret.to_string()),
+    }
+}
+
+/// The server address kept in an account's credentials, to reconnect it with a new secret.
+fn server_of(network: &str, credentials: &str) -> Option<String> {
+    match network {
+        "bluesky" => relais_networks::bluesky::Credentials::parse(credentials).ok().map(|c| c.service),
+        "mastodon" => relais_networks::mastodon::Credentials::parse(credentials).ok().map(|c| c.instance),
+        _ => None,
+    }
+}
 
 pub struct AccountRow {
     pub id: String,
@@ -94,6 +123,8 @@ pub struct ConnectForm {
     network: String,
     handle: String,
     display_name: Option<String>,
+    /// The PDS (Bluesky, optional) or the instance (Mastodon) address.
+    server: Option<String>,
     credentials: String,
 }
 
@@ -117,11 +148,16 @@ pub async fn connect(State(app): State<AppState>, ws: InWorkspace, PageForm(f): 
     if f.credentials.trim().is_empty() {
         return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
     }
+    let server = f.server.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let plain = match credentials_for(&f.network, handle.as_str(), server, f.credentials.trim()) {
+        Ok(c) => c,
+        Err(reason) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-server", "reason", reason)).await,
+    };
     let secrets = app.secrets.clone();
     let created = app
         .store
         .create_social_account(&ws.workspace.id, &f.network, handle.as_str(), display.as_str(), |id| {
-            secrets.seal(f.credentials.trim(), &SocialAccount::credentials_context(id))
+            secrets.seal(&plain, &SocialAccount::credentials_context(id))
         })
         .await;
     match created {
@@ -162,7 +198,14 @@ pub async fn reconnect(
     if f.credentials.trim().is_empty() {
         return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
     }
-    let sealed = app.secrets.seal(f.credentials.trim(), &SocialAccount::credentials_context(&account.id));
+    let context = SocialAccount::credentials_context(&account.id);
+    // Bluesky and Mastodon keep their server's address; only the secret changes.
+    let server = app.secrets.open(&account.credentials, &context).ok().and_then(|old| server_of(&account.network, &old));
+    let plain = match credentials_for(&account.network, &account.handle, server.as_deref(), f.credentials.trim()) {
+        Ok(c) => c,
+        Err(reason) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-server", "reason", reason)).await,
+    };
+    let sealed = app.secrets.seal(&plain, &context);
     if let Err(e) = app.store.resume_social_account(&account.id, &sealed).await {
         return PageError::store(tr, e).into_response();
     }

@@ -422,6 +422,16 @@ app_test!(an_smm_connects_an_account_and_reconnects_a_paused_one, |app: TestApp|
     let page = smm.post(&format!("/w/{bank}/strategy/accounts"), &[("network", "myspace"), ("handle", "x"), ("credentials", "y")]).await;
     assert_eq!(page.status, 422);
 
+    // Bluesky and Mastodon keep their server with the secret; Mastodon needs its instance.
+    let bluesky = [("network", "bluesky"), ("handle", "@marque.bsky.social"), ("credentials", "abcd-efgh-ijkl-mnop")];
+    assert_eq!(smm.post(&format!("/w/{bank}/strategy/accounts"), &bluesky).await.status, 303);
+    let stored = app.store.social_accounts(&bank).await.unwrap().into_iter().find(|a| a.network == "bluesky").unwrap();
+    assert!(!stored.credentials.contains("abcd-efgh"), "sealed");
+    let page =
+        smm.post(&format!("/w/{bank}/strategy/accounts"), &[("network", "mastodon"), ("handle", "@marque"), ("credentials", "tok")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("L'adresse du serveur ne convient pas");
+
     // The token expired: the calendar says so and links to the reconnection.
     app.store.pause_social_account(&account.id, "sandbox: the access token was revoked").await.unwrap();
     let calendar = smm.get(&format!("/w/{bank}/calendar")).await;
