@@ -1,0 +1,159 @@
+//! Relais's scheduler publishing to a real local AT Protocol network (`tools/atproto-net/`,
+//! started by `.ci/run`): a scheduled post goes out once, and a worker that died between the
+//! network's answer and its record is taken over without a second post.
+//!
+//! Skipped, loudly, without `RELAIS_TEST_ATPROTO_PDS`; failed when `RELAIS_TEST_REQUIRE_ATPROTO=1`.
+
+use relais_core::secrets::{SecretBox, SecretKey};
+use relais_core::workflow::PostState;
+use relais_core::{Locale, Name, TimeZoneName, now_ms};
+use relais_jobs::{Publisher, Worker, WorkerConfig};
+use relais_networks::bluesky::{Bluesky, Credentials};
+use relais_networks::{AccountRef, Network, PublishRequest, Registry};
+use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The local PDS, when the network is there.
+async fn local_pds() -> Option<String> {
+    let required = std::env::var("RELAIS_TEST_REQUIRE_ATPROTO").is_ok_and(|v| v == "1" || v == "true");
+    let url = std::env::var("RELAIS_TEST_ATPROTO_PDS").ok();
+    let answers = match &url {
+        Some(u) => reqwest::get(format!("{u}/xrpc/_health")).await.is_ok_and(|r| r.status().is_success()),
+        None => false,
+    };
+    match (answers, required) {
+        (true, _) => url,
+        (false, true) => panic!("RELAIS_TEST_REQUIRE_ATPROTO=1 but no AT Protocol network answers at {url:?}"),
+        (false, false) => {
+            eprintln!(
+                "\n*** SKIPPED: scheduler → Bluesky live test (no RELAIS_TEST_ATPROTO_PDS network; see tools/atproto-net/up.sh) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// A brand account on the PDS: its DID and the credentials Relais keeps for it.
+async fn brand_account(pds: &str) -> (String, String, String) {
+    let unique = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let handle = format!("marque-{unique}.test");
+    let password = format!("pw-{unique}");
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
+        .json(&json!({"handle": handle, "email": format!("marque-{unique}@example.com"), "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let did = answer["did"].as_str().unwrap_or_else(|| panic!("createAccount: {answer}")).to_string();
+    let credentials = Credentials { service: pds.to_string(), identifier: handle.clone(), app_password: password }.to_json();
+    (did, handle, credentials)
+}
+
+/// The texts of the account's posts on the PDS.
+async fn posts_on_pds(pds: &str, did: &str) -> Vec<String> {
+    let answer: Value = reqwest::Client::new()
+        .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
+        .query(&[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut texts: Vec<String> =
+        answer["records"].as_array().unwrap().iter().map(|r| r["value"]["text"].as_str().unwrap_or("").to_string()).collect();
+    texts.sort();
+    texts
+}
+
+struct Brand {
+    store: Store,
+    secrets: SecretBox,
+    workspace: String,
+    account: SocialAccount,
+    credentials: String,
+}
+
+impl Brand {
+    async fn new(store: Store, handle: &str, credentials: String) -> Brand {
+        let org = store.create_organisation(&Name::parse("n", "Agence").unwrap()).await.unwrap();
+        let ws = store
+            .create_workspace(&org.id, &Name::parse("n", "Banque").unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
+            .await
+            .unwrap();
+        let secrets = SecretBox::new(&SecretKey::generate());
+        let sealer = secrets.clone();
+        let creds = credentials.clone();
+        let account = store
+            .create_social_account(&ws.id, "bluesky", handle, handle, |id| sealer.seal(&creds, &SocialAccount::credentials_context(id)))
+            .await
+            .unwrap();
+        Brand { store, secrets, workspace: ws.id, account, credentials }
+    }
+
+    /// A post with a thread of two, approved and due now.
+    async fn due(&self, text: &str) -> String {
+        let variant = NewVariant { thread: vec![format!("{text} (suite)")], ..NewVariant::text(self.account.id.clone(), text, None) };
+        let new =
+            NewPost { workspace_id: self.workspace.clone(), title: text.into(), pillar: None, campaign: None, variants: vec![variant] };
+        let actor = Actor { id: None, label: "test".into() };
+        let post = self.store.create_post(&new, &actor).await.unwrap();
+        self.store.move_post(&post.id, PostState::Draft, PostState::InReview, &actor, "submit", None).await.unwrap();
+        self.store.move_post(&post.id, PostState::InReview, PostState::Approved, &actor, "approve", None).await.unwrap();
+        self.store.schedule_post(&post.id, PostState::Approved, now_ms() - 1, "2026-11-23T10:00", "Europe/Paris", &actor).await.unwrap();
+        post.id
+    }
+
+    fn worker(&self, name: &str) -> Worker {
+        let publisher = Publisher {
+            store: self.store.clone(),
+            networks: Registry::default().with(Arc::new(Bluesky::new())),
+            secrets: self.secrets.clone(),
+            media: None,
+        };
+        Worker::new(self.store.clone(), name, WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
+            .register(Arc::new(publisher))
+    }
+}
+
+both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |store: Store| async move {
+    let Some(pds) = local_pds().await else { return };
+    let (did, handle, credentials) = brand_account(&pds).await;
+    let brand = Brand::new(store, &handle, credentials).await;
+
+    // Through the scheduler: the post and its thread part appear on the PDS, once.
+    let first = brand.due("Le prêt Artisan arrive #PrêtArtisan").await;
+    assert_eq!(brand.worker("w1").run_once().await.unwrap(), 1);
+    let post = brand.store.post(&first).await.unwrap();
+    assert_eq!(post.state, PostState::Published, "{:?}", brand.store.variants(&first).await.unwrap());
+    assert_eq!(posts_on_pds(&pds, &did).await, ["Le prêt Artisan arrive #PrêtArtisan", "Le prêt Artisan arrive #PrêtArtisan (suite)"]);
+
+    // A worker records its attempt, the network creates the post, and the worker dies before
+    // recording the outcome. The next worker finds the post instead of creating a second one.
+    let second = brand.due("Témoignage de la boulangerie Morel").await;
+    assert_eq!(brand.store.claim_jobs("dead-worker", 1, 1).await.unwrap().len(), 1);
+    let variant = brand.store.variants(&second).await.unwrap().remove(0);
+    assert_eq!(brand.store.begin_publish_attempt(&variant.id).await.unwrap(), Some(1));
+    let account = AccountRef { id: brand.account.id.clone(), handle: brand.account.handle.clone(), credentials: brand.credentials.clone() };
+    let request = PublishRequest {
+        text: variant.text.clone(),
+        link: None,
+        media: vec![],
+        thread: variant.thread_parts(),
+        first_comment: None,
+        idempotency_key: variant.idempotency_key.clone(),
+    };
+    let created = Bluesky::new().publish(&account, &request).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    assert_eq!(brand.worker("w2").run_once().await.unwrap(), 1);
+    let variant = brand.store.variants(&second).await.unwrap().remove(0);
+    assert_eq!((variant.state.as_str(), variant.attempts), ("published", 2));
+    assert_eq!(variant.remote_id.as_deref(), Some(created.remote_id.as_str()), "found, not posted again");
+    assert_eq!(posts_on_pds(&pds, &did).await.len(), 4, "two posts of two parts each, nothing twice");
+});
