@@ -47,11 +47,12 @@ impl From<SocialAccount> for AccountOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccountIn {
-    /// A network this Relais knows: "sandbox" (a simulator) or "mastodon".
+    /// A network this Relais knows: "sandbox" (a simulator), "bluesky" or "mastodon".
     pub network: String,
     pub handle: String,
     pub display_name: Option<String>,
-    /// The token or app password; stored encrypted.
+    /// Stored encrypted. Sandbox: any token. Bluesky: JSON `{"service": PDS URL, "identifier": handle,
+    /// "app_password": …}`. Mastodon: JSON `{"instance": base URL, "access_token": …}`.
     pub credentials: String,
 }
 
