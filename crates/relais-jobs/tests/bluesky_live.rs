@@ -8,65 +8,16 @@ use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::workflow::PostState;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_jobs::{Publisher, Worker, WorkerConfig};
-use relais_networks::bluesky::{Bluesky, Credentials};
+use relais_networks::bluesky::Bluesky;
+use relais_networks::testing::{local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Network, PublishRequest, Registry};
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The local PDS, when the network is there.
-async fn local_pds() -> Option<String> {
-    let required = std::env::var("RELAIS_TEST_REQUIRE_ATPROTO").is_ok_and(|v| v == "1" || v == "true");
-    let url = std::env::var("RELAIS_TEST_ATPROTO_PDS").ok();
-    let answers = match &url {
-        Some(u) => reqwest::get(format!("{u}/xrpc/_health")).await.is_ok_and(|r| r.status().is_success()),
-        None => false,
-    };
-    match (answers, required) {
-        (true, _) => url,
-        (false, true) => panic!("RELAIS_TEST_REQUIRE_ATPROTO=1 but no AT Protocol network answers at {url:?}"),
-        (false, false) => {
-            eprintln!(
-                "\n*** SKIPPED: scheduler → Bluesky live test (no RELAIS_TEST_ATPROTO_PDS network; see tools/atproto-net/up.sh) ***\n"
-            );
-            None
-        }
-    }
-}
-
-/// A brand account on the PDS: its DID and the credentials Relais keeps for it.
-async fn brand_account(pds: &str) -> (String, String, String) {
-    let unique = &uuid::Uuid::new_v4().simple().to_string()[..8];
-    let handle = format!("marque-{unique}.test");
-    let password = format!("pw-{unique}");
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
-        .json(&json!({"handle": handle, "email": format!("marque-{unique}@example.com"), "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let did = answer["did"].as_str().unwrap_or_else(|| panic!("createAccount: {answer}")).to_string();
-    let credentials = Credentials { service: pds.to_string(), identifier: handle.clone(), app_password: password }.to_json();
-    (did, handle, credentials)
-}
-
-/// The texts of the account's posts on the PDS.
-async fn posts_on_pds(pds: &str, did: &str) -> Vec<String> {
-    let answer: Value = reqwest::Client::new()
-        .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
-        .query(&[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut texts: Vec<String> =
-        answer["records"].as_array().unwrap().iter().map(|r| r["value"]["text"].as_str().unwrap_or("").to_string()).collect();
+/// The texts of the account's posts on the PDS, sorted.
+async fn texts_on_pds(pds: &str, did: &str) -> Vec<String> {
+    let mut texts: Vec<String> = pds_posts(pds, did).await.iter().map(|r| r["value"]["text"].as_str().unwrap_or("").to_string()).collect();
     texts.sort();
     texts
 }
@@ -123,15 +74,16 @@ impl Brand {
 
 both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |store: Store| async move {
     let Some(pds) = local_pds().await else { return };
-    let (did, handle, credentials) = brand_account(&pds).await;
-    let brand = Brand::new(store, &handle, credentials).await;
+    let account = pds_account(&pds, "marque").await;
+    let did = account.did.clone();
+    let brand = Brand::new(store, &account.handle, account.credentials).await;
 
     // Through the scheduler: the post and its thread part appear on the PDS, once.
     let first = brand.due("Le prêt Artisan arrive #PrêtArtisan").await;
     assert_eq!(brand.worker("w1").run_once().await.unwrap(), 1);
     let post = brand.store.post(&first).await.unwrap();
     assert_eq!(post.state, PostState::Published, "{:?}", brand.store.variants(&first).await.unwrap());
-    assert_eq!(posts_on_pds(&pds, &did).await, ["Le prêt Artisan arrive #PrêtArtisan", "Le prêt Artisan arrive #PrêtArtisan (suite)"]);
+    assert_eq!(texts_on_pds(&pds, &did).await, ["Le prêt Artisan arrive #PrêtArtisan", "Le prêt Artisan arrive #PrêtArtisan (suite)"]);
 
     // A worker records its attempt, the network creates the post, and the worker dies before
     // recording the outcome. The next worker finds the post instead of creating a second one.
@@ -155,5 +107,5 @@ both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |
     let variant = brand.store.variants(&second).await.unwrap().remove(0);
     assert_eq!((variant.state.as_str(), variant.attempts), ("published", 2));
     assert_eq!(variant.remote_id.as_deref(), Some(created.remote_id.as_str()), "found, not posted again");
-    assert_eq!(posts_on_pds(&pds, &did).await.len(), 4, "two posts of two parts each, nothing twice");
+    assert_eq!(texts_on_pds(&pds, &did).await.len(), 4, "two posts of two parts each, nothing twice");
 });

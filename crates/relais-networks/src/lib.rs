@@ -12,6 +12,8 @@ pub mod draft_check;
 pub mod mastodon;
 mod media_rules;
 pub mod sandbox;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use media_rules::MediaProblem;
 

@@ -10,29 +10,7 @@ use relais_networks::bluesky::{Bluesky, Credentials};
 use relais_networks::{AccountRef, MediaRef, Network, NetworkError, PublishRequest};
 use serde_json::{Value, json};
 
-fn required() -> bool {
-    std::env::var("RELAIS_TEST_REQUIRE_ATPROTO").is_ok_and(|v| v == "1" || v == "true")
-}
-
-/// The local PDS, or `None` (after saying so) when the tests should be skipped.
-async fn pds() -> Option<String> {
-    let Ok(url) = std::env::var("RELAIS_TEST_ATPROTO_PDS") else {
-        if required() {
-            panic!("RELAIS_TEST_REQUIRE_ATPROTO=1 but RELAIS_TEST_ATPROTO_PDS is not set");
-        }
-        eprintln!("\n*** SKIPPED: Bluesky live test (set RELAIS_TEST_ATPROTO_PDS; see tools/atproto-net/up.sh) ***\n");
-        return None;
-    };
-    let health = reqwest::get(format!("{url}/xrpc/_health")).await;
-    if !health.as_ref().is_ok_and(|r| r.status().is_success()) {
-        if required() {
-            panic!("the AT Protocol network is required (RELAIS_TEST_REQUIRE_ATPROTO=1) but {url} does not answer: {health:?}");
-        }
-        eprintln!("\n*** SKIPPED: Bluesky live test ({url} does not answer) ***\n");
-        return None;
-    }
-    Some(url)
-}
+use relais_networks::testing::{local_pds as pds, pds_account, pds_posts as posts_of};
 
 struct TestAccount {
     did: String,
@@ -42,21 +20,9 @@ struct TestAccount {
 
 /// A new account on the local PDS, with a unique handle.
 async fn create_account(pds: &str, name: &str) -> TestAccount {
-    let unique = &uuid::Uuid::new_v4().simple().to_string()[..8];
-    let handle = format!("{name}-{unique}.test");
-    let password = format!("pw-{unique}");
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
-        .json(&json!({"handle": handle, "email": format!("{name}-{unique}@example.com"), "password": password}))
-        .send()
-        .await
-        .expect("createAccount")
-        .json()
-        .await
-        .expect("createAccount answer");
-    let did = answer["did"].as_str().unwrap_or_else(|| panic!("createAccount: {answer}")).to_string();
-    let credentials = Credentials { service: pds.to_string(), identifier: handle.clone(), app_password: password }.to_json();
-    TestAccount { did, handle: handle.clone(), account: AccountRef { id: format!("acc-{unique}"), handle, credentials } }
+    let a = pds_account(pds, name).await;
+    let id = format!("acc-{}", a.handle);
+    TestAccount { did: a.did, handle: a.handle.clone(), account: AccountRef { id, handle: a.handle, credentials: a.credentials } }
 }
 
 fn request(text: &str) -> PublishRequest {
@@ -84,20 +50,6 @@ async fn record(pds: &str, uri: &str) -> Value {
         .await
         .expect("getRecord answer");
     answer["value"].clone()
-}
-
-/// Every post of the account, newest first.
-async fn posts_of(pds: &str, did: &str) -> Vec<Value> {
-    let answer: Value = reqwest::Client::new()
-        .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
-        .query(&[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")])
-        .send()
-        .await
-        .expect("listRecords")
-        .json()
-        .await
-        .expect("listRecords answer");
-    answer["records"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test]

@@ -83,11 +83,13 @@ async fn media_ids(tx: &mut Tx, workspace_id: &str) -> Result<HashMap<String, St
 
 impl Store {
     pub async fn sheet_names(&self, workspace_id: &str) -> Result<SheetNames> {
-        let names = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).bind(workspace_id).fetch_all(self.pool());
         Ok(SheetNames {
-            pillars: names("SELECT name FROM pillars WHERE workspace_id = $1 ORDER BY name").await?,
-            campaigns: names("SELECT name FROM campaigns WHERE workspace_id = $1 ORDER BY name").await?,
-            media: names("SELECT DISTINCT filename FROM media WHERE workspace_id = $1 ORDER BY filename").await?,
+            pillars: self.pillar_names(workspace_id).await?,
+            campaigns: self.campaign_names(workspace_id).await?,
+            media: sqlx::query_scalar("SELECT DISTINCT filename FROM media WHERE workspace_id = $1 ORDER BY filename")
+                .bind(workspace_id)
+                .fetch_all(self.pool())
+                .await?,
         })
     }
 

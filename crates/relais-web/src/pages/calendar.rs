@@ -19,7 +19,7 @@ use relais_core::scheduling::{local_of, resolve_local};
 use relais_core::workflow::PostState;
 use relais_core::{Action, Locale, Section, now_ms};
 use relais_networks::capabilities_of;
-use relais_store::{Actor, CalendarEntry, CalendarFilter, PlannedAt, When};
+use relais_store::{CalendarEntry, CalendarFilter, PlannedAt, When};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
@@ -356,6 +356,16 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// The instant (epoch ms) of a wall-clock time of the workspace that is still to come; otherwise
+/// why not, for the member: a time the clocks skip (with the next valid one), or a past time.
+pub fn future_instant(tr: Tr, local: &str, zone: &str) -> Result<i64, String> {
+    let instant = resolve_local(local, zone).map_err(|e| tr.t1("error-move-time", "reason", e))?.as_millisecond();
+    if instant <= now_ms() {
+        return Err(tr.t1("error-move-past", "when", format!("{local} ({zone})")));
+    }
+    Ok(instant)
+}
+
 #[derive(Deserialize)]
 pub struct MoveForm {
     /// YYYY-MM-DD
@@ -395,22 +405,19 @@ pub async fn move_post(
     };
     let tz = ws.workspace.time_zone.clone();
     let local = format!("{}T{}", f.date.trim(), f.time.trim());
-    let instant = match resolve_local(&local, &tz) {
-        Ok(i) => i,
-        Err(e) => return fail(StatusCode::UNPROCESSABLE_ENTITY, tr.t1("error-move-time", "reason", e)),
+    let at_ms = match future_instant(tr, &local, &tz) {
+        Ok(at) => at,
+        Err(why) => return fail(StatusCode::UNPROCESSABLE_ENTITY, why),
     };
-    if instant.as_millisecond() <= now_ms() {
-        return fail(StatusCode::UNPROCESSABLE_ENTITY, tr.t1("error-move-past", "when", format!("{local} ({tz})")));
-    }
-    let actor = Actor { id: Some(ws.me.user().id.clone()), label: ws.me.user().name.clone() };
-    let planned = PlannedAt { at_ms: instant.as_millisecond(), local: &local, zone: &tz };
+    let actor = super::post::actor_of(&ws);
+    let planned = PlannedAt { at_ms, local: &local, zone: &tz };
     if let Err(e) = app.store.plan_post(&post.id, Some(planned), &actor).await {
         return match e {
             relais_store::StoreError::Conflict(m) => fail(StatusCode::CONFLICT, m),
             e => PageError::store(tr, e).into_response(),
         };
     }
-    let message = tr.t1("done-moved-to", "when", tr.datetime(instant.as_millisecond(), &tz));
+    let message = tr.t1("done-moved-to", "when", tr.datetime(at_ms, &tz));
     if wants_json {
         return axum::Json(serde_json::json!({ "ok": true, "message": message, "local": local })).into_response();
     }

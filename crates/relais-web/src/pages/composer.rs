@@ -3,7 +3,7 @@
 //! runs on save, and blocks scheduling when it finds an error).
 
 use super::calendar::state_label;
-use super::post::{actor_of, charter_for, finding_text, load, verdict_views};
+use super::post::{actor_of, brand_charter, finding_text, load, notes_for_move, verdict_views};
 use super::render_status;
 use crate::app::AppState;
 use crate::chrome::Chrome;
@@ -14,17 +14,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use relais_core::brand_charter::BrandCharter;
 use relais_core::media::MediaFacts;
 use relais_core::policy::allows;
 use relais_core::scheduling::{local_of, resolve_local};
 use relais_core::text_rules::{Severity, measure};
 use relais_core::workflow::{PostAction, PostState, apply};
-use relais_core::{Action, Name, Section, now_ms};
+use relais_core::{Action, Name, Section};
 use relais_networks::capabilities_of;
 use relais_networks::draft_check::{DraftVariant, check_variant};
-use relais_store::{
-    Media, NewNotification, NewPost, NewVariant, NotificationKind, PlannedAt, Post, PostContent, SocialAccount, StoreError,
-};
+use relais_store::{Media, NewPost, NewVariant, PlannedAt, Post, PostContent, SocialAccount, StoreError};
 use serde::Serialize;
 
 /// What the composer form sent, read from its repeated, per-account fields.
@@ -81,6 +80,11 @@ impl Draft {
             accounts,
             variants,
         }
+    }
+
+    /// The planned wall-clock time, when a date was given (09:00 when the time was not).
+    fn planned_local(&self) -> Option<String> {
+        (!self.date.is_empty()).then(|| format!("{}T{}", self.date, if self.time.is_empty() { "09:00" } else { &self.time }))
     }
 
     /// The title, or the start of the first text when none was given.
@@ -168,10 +172,11 @@ async fn form_page(
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let (pillars, campaigns) = super::calendar::label_choices(app, &ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let library = app.store.media_list(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let brand = brand_charter(app, &ws.workspace.id).await;
     let mut variants = vec![];
     for a in &accounts {
         let v = draft.variants.iter().find(|v| v.account_id == a.id);
-        variants.push(variant_form(app, ws, a, v, draft.accounts.contains(&a.id), &library).await);
+        variants.push(variant_form(ws, a, v, draft.accounts.contains(&a.id), &library, &brand));
     }
     Ok(ComposerPage {
         c: Chrome::workspace(ws, Some(Section::Composer)),
@@ -192,27 +197,27 @@ async fn form_page(
         pillars,
         campaigns,
         no_accounts: accounts.is_empty(),
-        tone_notes: app.store.charter(&ws.workspace.id).await.map(|c| c.base.tone_notes).unwrap_or_default(),
+        tone_notes: brand.base.tone_notes.clone(),
         charter_href: allows(ws.role, Action::ReadCharter).then(|| format!("{}/strategy/charter", ws.base())),
         variants,
         errors,
     })
 }
 
-async fn variant_form(
-    app: &AppState,
+fn variant_form(
     ws: &InWorkspace,
     a: &SocialAccount,
     v: Option<&NewVariant>,
     selected: bool,
     library: &[Media],
+    brand: &BrandCharter,
 ) -> VariantForm {
     let tr = ws.tr();
     let caps = capabilities_of(&a.network);
     let text = v.map(|v| v.text.clone()).unwrap_or_default();
     let findings = match (caps, v) {
         (Some(caps), Some(v)) if selected => {
-            let charter = charter_for(app, &ws.workspace.id, &a.network).await;
+            let charter = brand.for_network(&a.network);
             let facts = facts_of(library, &v.media_ids);
             let d = DraftVariant {
                 text: &v.text,
@@ -329,12 +334,10 @@ fn validate(ws: &InWorkspace, accounts: &[SocialAccount], library: &[Media], d: 
     if Name::parse("title", &d.title_or_default()).is_err() {
         errors.push(tr.t("compose-error-title"));
     }
-    if !d.date.is_empty() {
-        match resolve_local(&format!("{}T{}", d.date, if d.time.is_empty() { "09:00" } else { &d.time }), &ws.workspace.time_zone) {
-            Ok(i) if i.as_millisecond() <= now_ms() => errors.push(tr.t1("error-move-past", "when", format!("{} {}", d.date, d.time))),
-            Ok(_) => {}
-            Err(e) => errors.push(tr.t1("error-move-time", "reason", e)),
-        }
+    if let Some(local) = d.planned_local()
+        && let Err(why) = super::calendar::future_instant(tr, &local, &ws.workspace.time_zone)
+    {
+        errors.push(why);
     }
     errors
 }
@@ -403,7 +406,7 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
     };
     // The planned time, set or cleared when it changed (an edited post is back before
     // scheduling, so this never touches publish jobs).
-    let wanted = (!draft.date.is_empty()).then(|| format!("{}T{}", draft.date, if draft.time.is_empty() { "09:00" } else { &draft.time }));
+    let wanted = draft.planned_local();
     if wanted != post.scheduled_local {
         let zone = &ws.workspace.time_zone;
         let planned = match &wanted {
@@ -419,19 +422,7 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
     }
     if draft.submit && apply(post.state, PostAction::SubmitForReview, ws.role, rules).is_ok() {
         let members = app.store.members(&ws.workspace.id).await.unwrap_or_default();
-        let notes: Vec<NewNotification> = members
-            .iter()
-            .filter(|m| allows(m.role, Action::ApprovePosts) && m.user_id != ws.me.user().id)
-            .map(|m| NewNotification {
-                user_id: m.user_id.clone(),
-                workspace_id: ws.workspace.id.clone(),
-                kind: NotificationKind::Submitted,
-                post_id: Some(post.id.clone()),
-                actor_label: actor.label.clone(),
-                subject: post.title.clone(),
-                detail: None,
-            })
-            .collect();
+        let notes = notes_for_move(ws, &post, &members, PostState::InReview, PostAction::SubmitForReview, None);
         if let Err(e) =
             app.store.move_post_notifying(&post.id, post.state, PostState::InReview, &actor, "submit_for_review", None, &notes).await
         {
@@ -499,11 +490,12 @@ pub async fn check(State(app): State<AppState>, ws: InWorkspace, Form(fields): F
         Ok(l) => l,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    let brand = brand_charter(&app, &ws.workspace.id).await;
     let mut out = vec![];
     for v in &draft.variants {
         let Some(a) = accounts.iter().find(|a| a.id == v.account_id) else { continue };
         let Some(caps) = capabilities_of(&a.network) else { continue };
-        let charter = charter_for(&app, &ws.workspace.id, &a.network).await;
+        let charter = brand.for_network(&a.network);
         let facts = facts_of(&library, &v.media_ids);
         let d = DraftVariant {
             text: &v.text,

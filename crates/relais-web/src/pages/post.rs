@@ -12,9 +12,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::brand_charter::BrandCharter;
 use relais_core::policy::allows;
-use relais_core::scheduling::{local_of, resolve_local};
-use relais_core::text_rules::{Charter, Finding, Severity};
+use relais_core::scheduling::local_of;
+use relais_core::text_rules::{Finding, Severity};
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Section, now_ms};
 use relais_networks::capabilities_of;
@@ -22,16 +23,13 @@ use relais_networks::draft_check::{DraftVariant, Verdict, check_variant};
 use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
 use serde::Deserialize;
 
-/// The brand charter that applies to posts on `network` (the workspace's rules plus that
-/// network's own); an unreadable charter checks nothing rather than blocking the page.
-pub async fn charter_for(app: &AppState, workspace_id: &str, network: &str) -> Charter {
-    match app.store.charter(workspace_id).await {
-        Ok(c) => c.for_network(network),
-        Err(e) => {
-            tracing::error!(error = %e, workspace = workspace_id, "cannot read the brand charter");
-            Charter::default()
-        }
-    }
+/// The workspace's brand charter, read once per request (`for_network` gives the rules for one
+/// network); an unreadable charter checks nothing rather than blocking the page.
+pub async fn brand_charter(app: &AppState, workspace_id: &str) -> BrandCharter {
+    app.store.charter(workspace_id).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, workspace = workspace_id, "cannot read the brand charter");
+        BrandCharter::default()
+    })
 }
 
 pub fn actor_of(ws: &InWorkspace) -> Actor {
@@ -205,13 +203,14 @@ pub fn action_key(a: PostAction) -> &'static str {
 
 /// Checks every variant against its network and the charter.
 pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, String, Vec<Media>)]) -> Vec<Verdict> {
+    let brand = brand_charter(app, ws_id).await;
     let mut out = vec![];
     for (v, network, media) in variants {
         let Some(caps) = capabilities_of(network) else {
             out.push(Verdict::default());
             continue;
         };
-        let charter = charter_for(app, ws_id, network).await;
+        let charter = brand.for_network(network);
         let thread = v.thread_parts();
         let facts: Vec<_> = media.iter().map(Media::facts).collect();
         let draft = DraftVariant {
@@ -382,35 +381,58 @@ async fn show_error(app: &AppState, ws: &InWorkspace, post_id: &str, status: Sta
     }
 }
 
-/// Who hears about a move: the approvers when a post is submitted, the client when it is sent
-/// to them, the author and assignee when it is approved or rejected. Never the actor.
-fn recipients_of(ws: &InWorkspace, post: &Post, members: &[Member], to: PostState, action: PostAction) -> Vec<(String, NotificationKind)> {
-    let me = &ws.me.user().id;
-    let author_and_assignee = || post.created_by.iter().chain(post.assignee_id.iter()).cloned().collect::<Vec<_>>();
-    let (users, kind): (Vec<String>, NotificationKind) = match (action, to) {
-        (PostAction::SubmitForReview, _) => (
-            members.iter().filter(|m| allows(m.role, Action::ApprovePosts)).map(|m| m.user_id.clone()).collect(),
-            NotificationKind::Submitted,
-        ),
-        (PostAction::Approve, PostState::ClientReview) => (
-            members
-                .iter()
-                .filter(|m| allows(m.role, Action::ClientApprove) && !allows(m.role, Action::DraftPosts))
-                .map(|m| m.user_id.clone())
-                .collect(),
-            NotificationKind::ClientReview,
-        ),
-        (PostAction::Approve | PostAction::ClientApprove, _) => (author_and_assignee(), NotificationKind::Approved),
-        (PostAction::Reject | PostAction::ClientReject, _) => (author_and_assignee(), NotificationKind::Rejected),
-        _ => (vec![], NotificationKind::Approved),
-    };
-    let mut out: Vec<(String, NotificationKind)> = vec![];
+/// Notifications about `post` from the signed-in member to `users`: each once, never the member.
+pub fn notes_about(
+    ws: &InWorkspace,
+    post: &Post,
+    users: impl IntoIterator<Item = String>,
+    kind: NotificationKind,
+    detail: Option<String>,
+) -> Vec<NewNotification> {
+    let mut recipients: Vec<String> = vec![];
     for u in users {
-        if &u != me && !out.iter().any(|(x, _)| x == &u) {
-            out.push((u, kind));
+        if u != ws.me.user().id && !recipients.contains(&u) {
+            recipients.push(u);
         }
     }
-    out
+    recipients
+        .into_iter()
+        .map(|user_id| NewNotification {
+            user_id,
+            workspace_id: ws.workspace.id.clone(),
+            kind,
+            post_id: Some(post.id.clone()),
+            actor_label: ws.me.user().name.clone(),
+            subject: post.title.clone(),
+            detail: detail.clone(),
+        })
+        .collect()
+}
+
+/// Who hears about a move: the approvers when a post is submitted, the client when it is sent
+/// to them, the author and assignee when it is approved or rejected.
+pub fn notes_for_move(
+    ws: &InWorkspace,
+    post: &Post,
+    members: &[Member],
+    to: PostState,
+    action: PostAction,
+    comment: Option<&str>,
+) -> Vec<NewNotification> {
+    let author_and_assignee = || post.created_by.iter().chain(post.assignee_id.iter()).cloned().collect::<Vec<_>>();
+    let with = |needs: Action, without: Option<Action>| -> Vec<String> {
+        members.iter().filter(|m| allows(m.role, needs) && without.is_none_or(|w| !allows(m.role, w))).map(|m| m.user_id.clone()).collect()
+    };
+    let (users, kind) = match (action, to) {
+        (PostAction::SubmitForReview, _) => (with(Action::ApprovePosts, None), NotificationKind::Submitted),
+        (PostAction::Approve, PostState::ClientReview) => {
+            (with(Action::ClientApprove, Some(Action::DraftPosts)), NotificationKind::ClientReview)
+        }
+        (PostAction::Approve | PostAction::ClientApprove, _) => (author_and_assignee(), NotificationKind::Approved),
+        (PostAction::Reject | PostAction::ClientReject, _) => (author_and_assignee(), NotificationKind::Rejected),
+        _ => return vec![],
+    };
+    notes_about(ws, post, users, kind, comment.map(str::to_string))
 }
 
 #[derive(Deserialize)]
@@ -452,14 +474,10 @@ pub async fn act(
     let result = if to == PostState::Scheduled {
         let tz = ws.workspace.time_zone.clone();
         let local = format!("{}T{}", f.date.as_deref().unwrap_or("").trim(), f.time.as_deref().unwrap_or("").trim());
-        let instant = match resolve_local(&local, &tz) {
-            Ok(i) => i,
-            Err(e) => return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("error-move-time", "reason", e)).await,
+        let at_ms = match super::calendar::future_instant(tr, &local, &tz) {
+            Ok(at) => at,
+            Err(why) => return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, why).await,
         };
-        if instant.as_millisecond() <= now_ms() {
-            let msg = tr.t1("error-move-past", "when", format!("{local} ({tz})"));
-            return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, msg).await;
-        }
         // Errors in a variant (too long, not possible on that network) block scheduling.
         let with_network = match variants_with_media(&app, &ws.workspace.id, &post.id).await {
             Ok(v) => v,
@@ -468,21 +486,10 @@ pub async fn act(
         if findings_of(&app, &ws.workspace.id, &with_network).await.iter().any(Verdict::blocks) {
             return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-blocking-findings")).await;
         }
-        app.store.schedule_post(&post.id, post.state, instant.as_millisecond(), &local, &tz, &actor).await.map(|_| ())
+        app.store.schedule_post(&post.id, post.state, at_ms, &local, &tz, &actor).await.map(|_| ())
     } else {
         let members = app.store.members(&ws.workspace.id).await.unwrap_or_default();
-        let notes: Vec<NewNotification> = recipients_of(&ws, &post, &members, to, action)
-            .into_iter()
-            .map(|(user_id, kind)| NewNotification {
-                user_id,
-                workspace_id: ws.workspace.id.clone(),
-                kind,
-                post_id: Some(post.id.clone()),
-                actor_label: actor.label.clone(),
-                subject: post.title.clone(),
-                detail: comment.map(str::to_string),
-            })
-            .collect();
+        let notes = notes_for_move(&ws, &post, &members, to, action, comment);
         app.store.move_post_notifying(&post.id, post.state, to, &actor, action_key(action), comment, &notes).await
     };
     match result {
@@ -518,21 +525,8 @@ pub async fn comment(
         return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-comment-length")).await;
     }
     let actor = actor_of(&ws);
-    let mut users: Vec<String> =
-        post.created_by.iter().chain(post.assignee_id.iter()).filter(|u| **u != ws.me.user().id).cloned().collect();
-    users.dedup();
-    let notes: Vec<NewNotification> = users
-        .into_iter()
-        .map(|user_id| NewNotification {
-            user_id,
-            workspace_id: ws.workspace.id.clone(),
-            kind: NotificationKind::Comment,
-            post_id: Some(post.id.clone()),
-            actor_label: actor.label.clone(),
-            subject: post.title.clone(),
-            detail: Some(body.chars().take(200).collect()),
-        })
-        .collect();
+    let author_and_assignee = post.created_by.iter().chain(post.assignee_id.iter()).cloned();
+    let notes = notes_about(&ws, &post, author_and_assignee, NotificationKind::Comment, Some(body.chars().take(200).collect()));
     match app.store.add_comment(&post.id, &actor, body, &notes).await {
         Ok(_) => Redirect::to(&format!("{}/posts/{}?done=post-comment#comments", ws.base(), post.id)).into_response(),
         Err(e) => PageError::store(tr, e).into_response(),
@@ -571,19 +565,7 @@ pub async fn assign(
             None => return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("error-assignee")).await,
         }
     };
-    let notes: Vec<NewNotification> = target
-        .filter(|m| m.user_id != ws.me.user().id)
-        .map(|m| NewNotification {
-            user_id: m.user_id.clone(),
-            workspace_id: ws.workspace.id.clone(),
-            kind: NotificationKind::Assigned,
-            post_id: Some(post.id.clone()),
-            actor_label: ws.me.user().name.clone(),
-            subject: post.title.clone(),
-            detail: None,
-        })
-        .into_iter()
-        .collect();
+    let notes = notes_about(&ws, &post, target.map(|m| m.user_id.clone()), NotificationKind::Assigned, None);
     match app.store.assign_post(&post.id, target.map(|m| m.user_id.as_str()), &notes).await {
         Ok(()) => Redirect::to(&format!("{}/posts/{}?done=post-assigned", ws.base(), post.id)).into_response(),
         Err(e) => PageError::store(tr, e).into_response(),

@@ -1,0 +1,64 @@
+//! Helpers for the live tests against a local AT Protocol network (`tools/atproto-net/`,
+//! started by `.ci/run`), shared by this crate's tests and the scheduler's.
+
+use serde_json::{Value, json};
+
+/// The local PDS named by `RELAIS_TEST_ATPROTO_PDS`, or `None` after saying loudly that the test
+/// is skipped; with `RELAIS_TEST_REQUIRE_ATPROTO=1` (set by CI) a missing or silent network fails.
+pub async fn local_pds() -> Option<String> {
+    let required = std::env::var("RELAIS_TEST_REQUIRE_ATPROTO").is_ok_and(|v| v == "1" || v == "true");
+    let Ok(url) = std::env::var("RELAIS_TEST_ATPROTO_PDS") else {
+        assert!(!required, "RELAIS_TEST_REQUIRE_ATPROTO=1 but RELAIS_TEST_ATPROTO_PDS is not set");
+        eprintln!("\n*** SKIPPED: Bluesky live test (set RELAIS_TEST_ATPROTO_PDS; see tools/atproto-net/up.sh) ***\n");
+        return None;
+    };
+    let health = reqwest::get(format!("{url}/xrpc/_health")).await;
+    if !health.as_ref().is_ok_and(|r| r.status().is_success()) {
+        assert!(!required, "the AT Protocol network is required (RELAIS_TEST_REQUIRE_ATPROTO=1) but {url} does not answer: {health:?}");
+        eprintln!("\n*** SKIPPED: Bluesky live test ({url} does not answer) ***\n");
+        return None;
+    }
+    Some(url)
+}
+
+/// An account created on the local PDS.
+pub struct PdsAccount {
+    pub did: String,
+    pub handle: String,
+    /// The credentials JSON Relais keeps (sealed) for it.
+    pub credentials: String,
+}
+
+/// A new account on the PDS, its handle made unique from `name`.
+pub async fn pds_account(pds: &str, name: &str) -> PdsAccount {
+    let unique = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let handle = format!("{name}-{unique}.test");
+    let password = format!("pw-{unique}");
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
+        .json(&json!({"handle": handle, "email": format!("{name}-{unique}@example.com"), "password": password}))
+        .send()
+        .await
+        .expect("createAccount")
+        .json()
+        .await
+        .expect("createAccount answer");
+    let did = answer["did"].as_str().unwrap_or_else(|| panic!("createAccount: {answer}")).to_string();
+    let credentials =
+        crate::bluesky::Credentials { service: pds.to_string(), identifier: handle.clone(), app_password: password }.to_json();
+    PdsAccount { did, handle, credentials }
+}
+
+/// Every post record of the account on the PDS, newest first.
+pub async fn pds_posts(pds: &str, did: &str) -> Vec<Value> {
+    let answer: Value = reqwest::Client::new()
+        .get(format!("{pds}/xrpc/com.atproto.repo.listRecords"))
+        .query(&[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+        .send()
+        .await
+        .expect("listRecords")
+        .json()
+        .await
+        .expect("listRecords answer");
+    answer["records"].as_array().cloned().unwrap_or_default()
+}
