@@ -169,8 +169,8 @@ impl Publisher {
                     finished.push((vid, VariantOutcome::Published { remote_id: p.remote_id, remote_url: p.url }));
                     Ok(())
                 }
-                Err(NetworkError::Permanent(msg)) => {
-                    let error = NetworkError::Permanent(msg).to_string();
+                Err(e @ (NetworkError::Permanent(_) | NetworkError::NotOffered { .. })) => {
+                    let error = e.to_string();
                     finished.push((vid, VariantOutcome::Failed { error: error.clone() }));
                     Err(JobError::Permanent(error))
                 }

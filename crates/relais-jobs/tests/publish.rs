@@ -95,6 +95,10 @@ impl Network for Recording {
     fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>> {
         self.sandbox.find_published(account, idempotency_key)
     }
+
+    fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, relais_networks::AccountCheck> {
+        self.sandbox.check(account)
+    }
 }
 
 /// A media library in a temporary directory.

@@ -11,11 +11,15 @@ pub mod bluesky;
 pub mod draft_check;
 pub mod mastodon;
 mod media_rules;
+pub mod remote;
 pub mod sandbox;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
 pub use media_rules::MediaProblem;
+pub use remote::{
+    AccountCheck, AccountMetrics, Activity, ActivityKind, ActivityPage, PostMetrics, RemoteAuthor, RemotePost, ReplyRequest, SearchPage,
+};
 
 use relais_core::media::{MediaFacts, MediaKind};
 use relais_core::text_rules::LengthCounting;
@@ -52,6 +56,14 @@ pub struct Capabilities {
     pub first_comment: bool,
     pub link_cards: bool,
     pub hide_replies: bool,
+    /// [`Network::fetch_activity`], [`Network::context`] and [`Network::reply`] work.
+    pub inbox: bool,
+    /// [`Network::post_metrics`] and [`Network::account_metrics`] work.
+    pub metrics: bool,
+    /// [`Network::search`] works.
+    pub search: bool,
+    /// [`Network::delete`] works.
+    pub delete: bool,
 }
 
 /// The account a call acts for, with its decrypted credentials.
@@ -134,6 +146,10 @@ pub enum NetworkError {
     /// Too many calls: try again after the delay the network asked for.
     #[error("rate limited by the network, retry in {retry_after_ms} ms: {message}")]
     RateLimited { retry_after_ms: i64, message: String },
+    /// The network (or this connector, so far) does not offer the operation; its
+    /// [`Capabilities`] say so too.
+    #[error("{network} does not offer {what}")]
+    NotOffered { network: &'static str, what: &'static str },
 }
 
 pub type NetFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, NetworkError>> + Send + 'a>>;
@@ -161,6 +177,62 @@ pub trait Network: Send + Sync {
     /// retrying a publish whose outcome is unknown (a worker died during the call). Found means
     /// the whole unit (thread and first comment included) is there.
     fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>>;
+
+    /// Checks the credentials work ("test connection") and says whose they are. An expired or
+    /// revoked credential is [`NetworkError::AuthExpired`].
+    fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountCheck>;
+
+    /// The account's community activity that came after the marker `since` (from an earlier
+    /// [`ActivityPage::next_since`]; `None`: the most recent page only), oldest first. May
+    /// overlap what an earlier call returned: ingesting is idempotent on [`Activity::remote_id`].
+    fn fetch_activity<'a>(&'a self, account: &'a AccountRef, since: Option<&'a str>) -> NetFuture<'a, ActivityPage> {
+        let _ = (account, since);
+        not_offered(self.capabilities(), "an inbox")
+    }
+
+    /// The posts above `remote_id` in its thread, the root first, ending with its parent.
+    fn context<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, Vec<RemotePost>> {
+        let _ = (account, remote_id);
+        not_offered(self.capabilities(), "thread context")
+    }
+
+    /// Posts a reply in the parent's thread. Exactly once like [`Network::publish`]: the key is
+    /// stored before the call, and [`Network::find_published`] finds the reply by it.
+    fn reply<'a>(&'a self, account: &'a AccountRef, request: &'a ReplyRequest) -> NetFuture<'a, Published> {
+        let _ = (account, request);
+        not_offered(self.capabilities(), "replies")
+    }
+
+    /// Deletes a post of the account with the other parts of its unit (thread, first comment)
+    /// where the connector knows them. Deleting what is already gone is not an error.
+    fn delete<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
+        let _ = (account, remote_id);
+        not_offered(self.capabilities(), "deletion")
+    }
+
+    /// Current counters of the account's posts; posts the network no longer has are left out.
+    fn post_metrics<'a>(&'a self, account: &'a AccountRef, remote_ids: &'a [String]) -> NetFuture<'a, Vec<PostMetrics>> {
+        let _ = (account, remote_ids);
+        not_offered(self.capabilities(), "post metrics")
+    }
+
+    /// Current counters of the account (followers, following, posts).
+    fn account_metrics<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountMetrics> {
+        let _ = account;
+        not_offered(self.capabilities(), "account metrics")
+    }
+
+    /// Public posts matching the query, newest first, one page at a time.
+    fn search<'a>(&'a self, account: &'a AccountRef, query: &'a str, cursor: Option<&'a str>) -> NetFuture<'a, SearchPage> {
+        let _ = (account, query, cursor);
+        not_offered(self.capabilities(), "search")
+    }
+}
+
+/// The answer of an operation a network does not offer.
+fn not_offered<'a, T: 'a>(capabilities: &Capabilities, what: &'static str) -> NetFuture<'a, T> {
+    let network = capabilities.label;
+    Box::pin(async move { Err(NetworkError::NotOffered { network, what }) })
 }
 
 /// What the networks this build knows can do, for validation where no connection is needed

@@ -27,7 +27,7 @@
 //! [`Mastodon::find_recent`] looks for a status of the account with the same text created after
 //! a given time (the account's last 40 statuses only; an edited or deleted status is not found).
 
-use crate::{AccountRef, AltText, Capabilities, MediaRef, NetFuture, Network, NetworkError, PublishRequest, Published};
+use crate::{AccountCheck, AccountRef, AltText, Capabilities, MediaRef, NetFuture, Network, NetworkError, PublishRequest, Published};
 use relais_core::text_rules::LengthCounting;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     first_comment: true,
     link_cards: true,
     hide_replies: false,
+    inbox: false,
+    metrics: false,
+    search: false,
+    delete: false,
 };
 
 /// The scopes Relais asks for: reading (the inbox, metrics) and writing (statuses, media).
@@ -301,6 +305,20 @@ impl Network for Mastodon {
         Box::pin(async move {
             Credentials::parse(&account.credentials)?;
             Ok(None)
+        })
+    }
+
+    fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountCheck> {
+        Box::pin(async move {
+            let creds = Credentials::parse(&account.credentials)?;
+            let me = send(self.get(&creds, "/api/v1/accounts/verify_credentials")).await?;
+            let display_name = me["display_name"].as_str().filter(|n| !n.is_empty()).map(str::to_string);
+            Ok(AccountCheck {
+                remote_id: string_field(&me, "id")?,
+                handle: me["acct"].as_str().unwrap_or(&account.handle).to_string(),
+                display_name,
+                expires_at_ms: None,
+            })
         })
     }
 }

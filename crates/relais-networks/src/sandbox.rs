@@ -8,7 +8,7 @@
 //! refuses what its [`Capabilities`] refuse, and "uploads" each file by checking it is on disk
 //! with the size the library recorded.
 
-use crate::{AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
+use crate::{AccountCheck, AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
 use rand::Rng;
 use relais_core::text_rules::LengthCounting;
 use relais_store::{SandboxMedia, SandboxUnit, Store};
@@ -56,6 +56,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     first_comment: true,
     link_cards: true,
     hide_replies: true,
+    inbox: false,
+    metrics: false,
+    search: false,
+    delete: false,
 };
 
 impl Sandbox {
@@ -171,6 +175,20 @@ impl Network for Sandbox {
         Box::pin(async move {
             let found = self.store.sandbox_find_post(&account.id, idempotency_key).await.map_err(|e| self.transient(e))?;
             Ok(found.map(|remote_id| Published { url: Some(format!("sandbox://{}/{remote_id}", account.handle)), remote_id }))
+        })
+    }
+
+    fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountCheck> {
+        Box::pin(async move {
+            if account.credentials == EXPIRED_CREDENTIALS {
+                return Err(NetworkError::AuthExpired("sandbox: the access token was revoked".into()));
+            }
+            Ok(AccountCheck {
+                remote_id: format!("sandbox:{}", account.id),
+                handle: account.handle.clone(),
+                display_name: None,
+                expires_at_ms: None,
+            })
         })
     }
 }

@@ -68,6 +68,9 @@ pub struct Inner {
     pub secrets: relais_core::secrets::SecretBox,
     /// The media library's files, in `config.media_dir`.
     pub media: relais_store::MediaFiles,
+    /// The networks this process can call directly ("test connection"); publishing and other
+    /// long calls go through the job queue instead.
+    pub networks: relais_networks::Registry,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,7 +83,14 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig, secrets: relais_core::secrets::SecretBox) -> Self {
         let media = relais_store::MediaFiles::new(config.media_dir.clone());
-        AppState(Arc::new(Inner { store, config, secrets, media }))
+        AppState(Arc::new(Inner { store, config, secrets, media, networks: relais_networks::Registry::default() }))
+    }
+
+    /// The same state with these networks (the binary gives the ones its workers use).
+    pub fn with_networks(self, networks: relais_networks::Registry) -> Self {
+        let mut inner = Arc::into_inner(self.0).expect("with_networks is called before the state is shared");
+        inner.networks = networks;
+        AppState(Arc::new(inner))
     }
 }
 

@@ -29,8 +29,9 @@ pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, ba
     spawn_signal_handler(cancel.clone());
     let mut tasks = start_workers(settings, &args.engine, &store, settings.workers(args.workers), &cancel)?;
 
-    let app =
-        relais_web::router(relais_web::AppState::new(store.clone(), settings.web_config(args)?, SecretBox::new(&settings.secret_key)));
+    let state = relais_web::AppState::new(store.clone(), settings.web_config(args)?, SecretBox::new(&settings.secret_key))
+        .with_networks(networks(settings, &args.engine, &store)?);
+    let app = relais_web::router(state);
     tracing::info!(%addr, backend = ?store.backend(), "relais is serving");
     if let Some(b) = banner {
         println!("{}", b.replace("{url}", &format!("http://{addr}")));

@@ -17,7 +17,7 @@ mod facets;
 pub mod record_key;
 mod xrpc;
 
-use crate::{AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
+use crate::{AccountCheck, AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
 use relais_core::text_rules::LengthCounting;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -40,6 +40,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     first_comment: true,
     link_cards: true,
     hide_replies: false,
+    inbox: false,
+    metrics: false,
+    search: false,
+    delete: false,
 };
 
 /// The default PDS of people who signed up on bsky.app.
@@ -387,5 +391,19 @@ impl Network for Bluesky {
 
     fn find_published<'a>(&'a self, account: &'a AccountRef, idempotency_key: &'a str) -> NetFuture<'a, Option<Published>> {
         Box::pin(self.find_unit(account, idempotency_key))
+    }
+
+    fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountCheck> {
+        Box::pin(async move {
+            // A fresh session, not the cached one: the point is to prove the app password works now.
+            let session = self.create_session(account).await?;
+            let (_, answer) = self.authed(account, "com.atproto.server.getSession", &[], || Body::None).await?;
+            Ok(AccountCheck {
+                handle: answer["handle"].as_str().unwrap_or(&account.handle).to_string(),
+                remote_id: session.did,
+                display_name: None,
+                expires_at_ms: None,
+            })
+        })
     }
 }
