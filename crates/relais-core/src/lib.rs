@@ -2,6 +2,7 @@
 //! policy), the validated values every layer shares, and the cryptographic helpers for
 //! passwords, tokens and secrets at rest.
 
+pub mod account_health;
 pub mod brand_charter;
 pub mod calendar_period;
 pub mod calendar_sheet;

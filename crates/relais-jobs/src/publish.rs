@@ -161,6 +161,7 @@ impl Publisher {
 
         let mut finished: Vec<(String, VariantOutcome)> = failed_early.into_iter().filter(|f| attempts.contains_key(&f.0)).collect();
         let mut to_pause: HashMap<String, String> = HashMap::new();
+        let mut limited: HashMap<String, i64> = HashMap::new();
         for (r, outcome) in outcomes {
             let job = &jobs[r.index];
             let vid = r.target.variant_id.clone();
@@ -181,7 +182,9 @@ impl Publisher {
                 }
                 Err(NetworkError::Transient(msg)) => Err(JobError::Transient(msg)),
                 Err(NetworkError::RateLimited { retry_after_ms, message }) => {
-                    Err(JobError::Defer { run_at: now_ms() + retry_after_ms.max(1_000), reason: message })
+                    let run_at = now_ms() + retry_after_ms.max(1_000);
+                    limited.insert(r.target.account_id.clone(), run_at);
+                    Err(JobError::Defer { run_at, reason: message })
                 }
                 Err(NetworkError::AuthExpired(msg)) => {
                     let e = paused(&r.target.handle, &msg);
@@ -191,6 +194,10 @@ impl Publisher {
             };
         }
         self.store.finish_variants(&finished).await?;
+        // For the account's health badge; the deferred jobs already wait on their own.
+        for (account_id, until) in limited {
+            self.store.mark_rate_limited(&account_id, until).await?;
+        }
         for (account_id, reason) in to_pause {
             tracing::warn!(account = %account_id, reason, "account paused");
             self.store.pause_social_account(&account_id, &reason).await?;

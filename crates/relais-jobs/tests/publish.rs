@@ -265,6 +265,8 @@ both_backends!(a_rate_limited_account_waits_the_time_the_network_asks, |store: S
     assert!(states.contains(&PostState::Published), "{states:?}");
     assert_eq!(w.store.sandbox_post_count().await.unwrap(), 1);
     assert_eq!(worker.run_once().await.unwrap(), 0, "the second waits a minute");
+    let health = relais_core::account_health::Health::of(&w.store.social_account(&a.id).await.unwrap().health_facts(), now_ms());
+    assert!(matches!(health, relais_core::account_health::Health::RateLimited { until } if until > now_ms() + 50_000), "{health:?}");
 });
 
 both_backends!(a_rescheduled_post_ignores_its_old_job, |store: Store| async move {

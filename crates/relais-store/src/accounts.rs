@@ -16,6 +16,12 @@ pub struct SocialAccount {
     pub credentials: String,
     pub status: String,
     pub status_reason: Option<String>,
+    /// The account's id on its network (a DID, an account id), learnt by a check.
+    pub remote_id: Option<String>,
+    pub checked_at: Option<i64>,
+    pub check_error: Option<String>,
+    pub credentials_expire_at: Option<i64>,
+    pub rate_limited_until: Option<i64>,
 }
 
 impl SocialAccount {
@@ -27,9 +33,29 @@ impl SocialAccount {
     pub fn is_paused(&self) -> bool {
         self.status == "paused"
     }
+
+    /// What the health badge is computed from.
+    pub fn health_facts(&self) -> relais_core::account_health::HealthFacts<'_> {
+        relais_core::account_health::HealthFacts {
+            paused: self.is_paused(),
+            pause_reason: self.status_reason.as_deref(),
+            rate_limited_until: self.rate_limited_until,
+            credentials_expire_at: self.credentials_expire_at,
+            checked_at: self.checked_at,
+            check_error: self.check_error.as_deref(),
+        }
+    }
 }
 
-const COLUMNS: &str = "id, workspace_id, network, handle, display_name, credentials, status, status_reason";
+/// What a successful check learnt of an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckedAccount<'a> {
+    pub remote_id: &'a str,
+    pub credentials_expire_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, workspace_id, network, handle, display_name, credentials, status, status_reason, remote_id, checked_at, \
+                       check_error, credentials_expire_at, rate_limited_until";
 
 impl Store {
     /// Creates an account; `seal` turns the new id into the sealed credentials (they are bound
@@ -98,10 +124,44 @@ impl Store {
     /// Resumes a paused account with fresh sealed credentials.
     pub async fn resume_social_account(&self, id: &str, sealed_credentials: &str) -> Result<()> {
         sqlx::query(
-            "UPDATE social_accounts SET status = 'active', status_reason = NULL, credentials = $1, status_changed_at = $2 WHERE id = $3",
+            "UPDATE social_accounts SET status = 'active', status_reason = NULL, check_error = NULL, credentials = $1, status_changed_at = $2
+             WHERE id = $3",
         )
         .bind(sealed_credentials)
         .bind(now_ms())
+        .bind(id)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// A check succeeded: the account is reachable with its credentials (a failed check before
+    /// is forgotten).
+    pub async fn record_account_check(&self, id: &str, checked: &CheckedAccount<'_>) -> Result<()> {
+        sqlx::query(
+            "UPDATE social_accounts SET remote_id = $1, credentials_expire_at = $2, checked_at = $3, check_error = NULL WHERE id = $4",
+        )
+        .bind(checked.remote_id)
+        .bind(checked.credentials_expire_at)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// A check failed without saying the credentials are bad (the network did not answer, say).
+    pub async fn record_account_check_error(&self, id: &str, error: &str) -> Result<()> {
+        sqlx::query("UPDATE social_accounts SET check_error = $1 WHERE id = $2").bind(error).bind(id).execute(self.writer()).await?;
+        Ok(())
+    }
+
+    /// The network asked Relais to wait until `until` before calling again for this account.
+    pub async fn mark_rate_limited(&self, id: &str, until: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE social_accounts SET rate_limited_until = $1 WHERE id = $2 AND (rate_limited_until IS NULL OR rate_limited_until < $1)",
+        )
+        .bind(until)
         .bind(id)
         .execute(self.writer())
         .await?;

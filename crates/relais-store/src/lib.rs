@@ -21,6 +21,7 @@ mod media;
 mod media_files;
 mod migrate;
 mod notifications;
+mod oauth;
 mod post_edit;
 mod posts;
 mod sandbox;
@@ -35,7 +36,7 @@ mod users;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 
-pub use accounts::SocialAccount;
+pub use accounts::{CheckedAccount, SocialAccount};
 pub use audit::{AuditEntry, AuditEvent};
 pub use calendar::{CalendarEntry, CalendarFilter, Target, When};
 pub use calendar_events::{CalendarEvent, EventOccurrence};
@@ -48,6 +49,7 @@ pub use media::{Media, NewMedia};
 pub use media_files::MediaFiles;
 pub use migrate::{SchemaStatus, latest_version};
 pub use notifications::{NewNotification, Notification, NotificationKind};
+pub use oauth::{OAuthApp, OAuthState};
 pub use post_edit::{PlannedAt, PostComment, PostContent};
 pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};
 pub use sandbox::{SandboxMedia, SandboxPost, SandboxUnit};

@@ -273,3 +273,62 @@ both_backends!(an_account_is_connected_once_per_workspace_and_pauses_with_a_reas
     assert!(!back.is_paused() && back.credentials == "new-sealed" && back.status_reason.is_none());
     assert_eq!(store.social_accounts(&ws).await.unwrap().len(), 1);
 });
+
+both_backends!(an_accounts_checks_and_rate_limits_make_its_health, |store: Store| async move {
+    use relais_core::account_health::Health;
+    let (_, ws) = org_with_workspace(&store, "O", "W").await;
+    let a = store.create_social_account(&ws, "bluesky", "banque.test", "Banque", |_| "sealed".into()).await.unwrap();
+    let now = now_ms();
+    assert_eq!(Health::of(&a.health_facts(), now), Health::Connected { checked_at: None });
+
+    store.record_account_check_error(&a.id, "the PDS did not answer").await.unwrap();
+    let failed = store.social_account(&a.id).await.unwrap();
+    assert_eq!(Health::of(&failed.health_facts(), now), Health::CheckFailed { error: "the PDS did not answer".into() });
+
+    let expires = now + 3 * 24 * 3_600_000;
+    store
+        .record_account_check(&a.id, &relais_store::CheckedAccount { remote_id: "did:plc:abc", credentials_expire_at: Some(expires) })
+        .await
+        .unwrap();
+    let checked = store.social_account(&a.id).await.unwrap();
+    assert_eq!(checked.remote_id.as_deref(), Some("did:plc:abc"));
+    assert!(checked.check_error.is_none() && checked.checked_at.is_some_and(|t| t >= now));
+    assert_eq!(Health::of(&checked.health_facts(), now), Health::TokenExpiring { at: expires });
+
+    // A later limit wins over an earlier one, never the reverse.
+    store.mark_rate_limited(&a.id, now + 120_000).await.unwrap();
+    store.mark_rate_limited(&a.id, now + 60_000).await.unwrap();
+    let limited = store.social_account(&a.id).await.unwrap();
+    assert_eq!(Health::of(&limited.health_facts(), now), Health::RateLimited { until: now + 120_000 });
+});
+
+both_backends!(an_oauth_state_is_used_once_and_an_app_is_registered_once_per_instance, |store: Store| async move {
+    use relais_store::{OAuthApp, OAuthState};
+    let (_, ws) = org_with_workspace(&store, "O", "W").await;
+    let u = user(&store, "smm@example.org").await;
+    let redirect = "https://relais.example.org/oauth/mastodon/callback";
+    assert_eq!(store.oauth_app("mastodon", "https://mastodon.example", redirect).await.unwrap(), None);
+    let first = OAuthApp { client_id: "id-1".into(), client_secret: "sealed-1".into() };
+    let second = OAuthApp { client_id: "id-2".into(), client_secret: "sealed-2".into() };
+    assert_eq!(store.save_oauth_app("mastodon", "https://mastodon.example", redirect, &first).await.unwrap(), first);
+    assert_eq!(
+        store.save_oauth_app("mastodon", "https://mastodon.example", redirect, &second).await.unwrap(),
+        first,
+        "the first registration stays"
+    );
+
+    let started = OAuthState {
+        workspace_id: ws.clone(),
+        user_id: u.clone(),
+        network: "mastodon".into(),
+        instance: "https://mastodon.example".into(),
+        redirect_uri: redirect.into(),
+    };
+    store.begin_oauth("state-abc", &started, 600_000).await.unwrap();
+    assert_eq!(store.take_oauth_state("state-other").await.unwrap(), None);
+    assert_eq!(store.take_oauth_state("state-abc").await.unwrap(), Some(started.clone()));
+    assert_eq!(store.take_oauth_state("state-abc").await.unwrap(), None, "a state works once");
+
+    store.begin_oauth("state-old", &started, -1).await.unwrap();
+    assert_eq!(store.take_oauth_state("state-old").await.unwrap(), None, "an expired state does not work");
+});
