@@ -11,6 +11,7 @@ pub mod bluesky;
 pub mod draft_check;
 pub mod mastodon;
 mod media_rules;
+pub mod outbound;
 pub mod remote;
 pub mod sandbox;
 #[cfg(feature = "test-support")]
