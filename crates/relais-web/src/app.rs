@@ -35,6 +35,8 @@ pub struct WebConfig {
     pub media_dir: std::path::PathBuf,
     /// What the media library accepts; an upload's body may reach the largest file size.
     pub media_limits: relais_core::media::MediaLimits,
+    /// Which addresses the servers users type (a PDS, an instance) may be at.
+    pub outbound: relais_networks::outbound::Outbound,
 }
 
 impl Default for WebConfig {
@@ -52,6 +54,7 @@ impl Default for WebConfig {
             throttle_window_ms: 15 * 60_000,
             media_dir: std::path::PathBuf::from("media"),
             media_limits: relais_core::media::MediaLimits::default(),
+            outbound: relais_networks::outbound::Outbound::public_only(),
         }
     }
 }

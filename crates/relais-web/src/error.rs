@@ -34,6 +34,10 @@ impl PageError {
     pub fn forbidden(tr: Tr) -> Self {
         Self::new(StatusCode::FORBIDDEN, "error-forbidden", tr)
     }
+    /// The request cannot be done as sent; `detail` says why, in the reader's language.
+    pub fn unprocessable(tr: Tr, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "error-unprocessable", tr).detail(detail)
+    }
     pub fn internal(tr: Tr, e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "error-internal", tr)

@@ -250,9 +250,17 @@ impl FromRequestParts<AppState> for InWorkspace {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let me = SignedIn::from_request_parts(parts, app).await?;
-        let tr = me.ctx.tr;
         let params = RawPathParams::from_request_parts(parts, app).await.map_err(IntoResponse::into_response)?;
         let ws_id = params.iter().find(|(k, _)| *k == "ws").map(|(_, v)| v.to_string()).unwrap_or_default();
+        InWorkspace::load(app, me, &ws_id).await
+    }
+}
+
+impl InWorkspace {
+    /// The signed-in user inside workspace `ws_id`, for routes whose path does not name it (an
+    /// OAuth callback, say).
+    pub async fn load(app: &AppState, me: SignedIn, ws_id: &str) -> Result<Self, Response> {
+        let tr = me.ctx.tr;
         let all = app.store.workspaces_of_user(&me.user().id).await.map_err(|e| PageError::store(tr, e).into_response())?;
         let Some((workspace, role)) = all.iter().find(|(w, _)| w.id == ws_id).cloned() else {
             return Err(PageError::not_found(tr).into_response());

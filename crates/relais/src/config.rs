@@ -50,6 +50,10 @@ pub struct EngineArgs {
     /// Sandbox simulator: posts per account per minute, 0 for no limit [default: 60].
     #[arg(long, env = "RELAIS_SANDBOX_RATE_LIMIT")]
     pub sandbox_rate_limit: Option<i64>,
+    /// Private address blocks that user-given servers (a self-hosted PDS or instance) may be
+    /// at, e.g. "10.0.0.0/8, fd00::/8"; by default only public addresses are called.
+    #[arg(long, env = "RELAIS_OUTBOUND_ALLOW")]
+    pub outbound_allow: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -117,6 +121,7 @@ pub struct FileConfig {
     pub sandbox_latency_ms: Option<u64>,
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
+    pub outbound_allow: Option<String>,
 }
 
 /// Everything resolved.
@@ -191,6 +196,14 @@ impl Settings {
         })
     }
 
+    /// Which addresses user-given servers may be at.
+    pub fn outbound(&self, e: &EngineArgs) -> anyhow::Result<relais_networks::outbound::Outbound> {
+        match e.outbound_allow.as_deref().or(self.file.outbound_allow.as_deref()) {
+            None => Ok(relais_networks::outbound::Outbound::public_only()),
+            Some(blocks) => relais_networks::outbound::Outbound::allowing(blocks).map_err(|e| anyhow::anyhow!("outbound_allow: {e}")),
+        }
+    }
+
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need
     /// this directory on shared storage.
     pub fn media_dir(&self) -> std::path::PathBuf {
@@ -232,6 +245,7 @@ impl Settings {
             public_url,
             media_dir: self.media_dir(),
             media_limits,
+            outbound: self.outbound(&args.engine)?,
             ..relais_web::WebConfig::default()
         })
     }

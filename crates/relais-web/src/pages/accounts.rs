@@ -1,52 +1,24 @@
-//! The workspace's social accounts: their health (connected, or paused with the network's
-//! reason), connecting a new one, and reconnecting a paused one with fresh credentials.
+//! The workspace's social accounts: their health badge (connected, token expiring, rate
+//! limited, check failed, paused with the network's reason), "test connection", and
+//! reconnecting a paused one with fresh credentials. Connecting is in `account_connect`.
 
+use super::account_connect::{checked_by_network, credentials_for, server_of};
 use super::strategy::{Tab, tabs};
 use super::{Done, PageForm, audit, render, render_status};
 use crate::app::AppState;
 use crate::chrome::Chrome;
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::session::InWorkspace;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_core::{Action, Name, Section};
-use relais_networks::capabilities_of;
-use relais_store::{SocialAccount, StoreError};
+use relais_core::account_health::Health;
+use relais_core::{Action, Section, now_ms};
+use relais_networks::{AccountRef, NetworkError, capabilities_of};
+use relais_store::{CheckedAccount, SocialAccount, StoreError};
 use serde::Deserialize;
-
-/// The networks an account can be connected to from this page.
-const CONNECTABLE: [&str; 3] = ["sandbox", "bluesky", "mastodon"];
-
-/// What Relais stores (sealed) for an account: the sandbox takes the token as is; Bluesky and
-/// Mastodon take JSON with their server's address.
-fn credentials_for(network: &str, handle: &str, server: Option<&str>, secret: &str) -> Result<String, String> {
-    match network {
-        "bluesky" => Ok(relais_networks::bluesky::Credentials {
-            service: server
-                .map(|s| s.trim_end_matches('/').to_string())
-                .unwrap_or_else(|| relais_networks::bluesky::DEFAULT_SERVICE.into()),
-            identifier: handle.trim_start_matches('@').to_string(),
-            app_password: secret.to_string(),
-        }
-        .to_json()),
-        "mastodon" => {
-            let instance = relais_networks::mastodon::instance_base(server.unwrap_or(""))?;
-            Ok(serde_json::json!({ "instance": instance, "access_token": secret }).to_string())
-        }
-        _ => Ok(secret.to_string()),
-    }
-}
-
-/// The server address kept in an account's credentials, to reconnect it with a new secret.
-fn server_of(network: &str, credentials: &str) -> Option<String> {
-    match network {
-        "bluesky" => relais_networks::bluesky::Credentials::parse(credentials).ok().map(|c| c.service),
-        "mastodon" => relais_networks::mastodon::Credentials::parse(credentials).ok().map(|c| c.instance),
-        _ => None,
-    }
-}
 
 pub struct AccountRow {
     pub id: String,
@@ -54,8 +26,41 @@ pub struct AccountRow {
     pub handle: String,
     pub display_name: String,
     pub paused: bool,
-    pub reason: Option<String>,
     pub simulated: bool,
+    /// "connected", "token_expiring", "rate_limited", "check_failed", "paused".
+    pub health: &'static str,
+    /// The badge's words.
+    pub health_label: String,
+    /// What the badge means, with the network's own words where it gave some.
+    pub health_detail: Option<String>,
+    pub remote_id: Option<String>,
+}
+
+impl AccountRow {
+    fn new(a: SocialAccount, tr: Tr, time_zone: &str) -> AccountRow {
+        let caps = capabilities_of(&a.network);
+        let health = Health::of(&a.health_facts(), now_ms());
+        let detail = match &health {
+            Health::Paused { reason } => reason.as_ref().map(|r| tr.t1("accounts-health-paused-detail", "reason", r)),
+            Health::RateLimited { until } => Some(tr.t1("accounts-health-rate-limited-detail", "until", tr.datetime(*until, time_zone))),
+            Health::TokenExpiring { at } => Some(tr.t1("accounts-health-expiring-detail", "at", tr.datetime(*at, time_zone))),
+            Health::CheckFailed { error } => Some(tr.t1("accounts-health-check-failed-detail", "reason", error)),
+            Health::Connected { checked_at: Some(at) } => Some(tr.t1("accounts-health-checked-detail", "at", tr.datetime(*at, time_zone))),
+            Health::Connected { checked_at: None } => None,
+        };
+        AccountRow {
+            network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
+            simulated: caps.is_some_and(|c| c.simulated),
+            paused: a.is_paused(),
+            health: health.key(),
+            health_label: tr.t(&format!("accounts-health-{}", health.key().replace('_', "-"))),
+            health_detail: detail,
+            remote_id: a.remote_id,
+            id: a.id,
+            handle: a.handle,
+            display_name: a.display_name,
+        }
+    }
 }
 
 pub struct NetworkOption {
@@ -81,22 +86,12 @@ async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Opt
         c: Chrome::workspace(ws, Some(Section::Strategy)).with_flash(done),
         base: ws.base(),
         tabs: tabs(ws, "/accounts"),
-        accounts: accounts
-            .into_iter()
-            .map(|a| {
-                let caps = capabilities_of(&a.network);
-                AccountRow {
-                    network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
-                    simulated: caps.is_some_and(|c| c.simulated),
-                    paused: a.status == "paused",
-                    reason: a.status_reason,
-                    id: a.id,
-                    handle: a.handle,
-                    display_name: a.display_name,
-                }
-            })
+        accounts: accounts.into_iter().map(|a| AccountRow::new(a, tr, &ws.workspace.time_zone)).collect(),
+        networks: super::account_connect::CONNECTABLE
+            .iter()
+            .filter_map(|k| capabilities_of(k))
+            .map(|c| NetworkOption { key: c.key, label: c.label })
             .collect(),
-        networks: CONNECTABLE.iter().filter_map(|k| capabilities_of(k)).map(|c| NetworkOption { key: c.key, label: c.label }).collect(),
         error,
     })
 }
@@ -118,59 +113,13 @@ async fn refuse(app: &AppState, ws: &InWorkspace, status: StatusCode, message: S
     }
 }
 
-#[derive(Deserialize)]
-pub struct ConnectForm {
-    network: String,
-    handle: String,
-    display_name: Option<String>,
-    /// The PDS (Bluesky, optional) or the instance (Mastodon) address.
-    server: Option<String>,
-    credentials: String,
-}
-
-pub async fn connect(State(app): State<AppState>, ws: InWorkspace, PageForm(f): PageForm<ConnectForm>) -> Response {
-    if let Err(e) = ws.require(Action::ManageSocialAccounts) {
-        return e.into_response();
-    }
+/// The workspace's account `id`, or the page to answer instead.
+async fn account_of(app: &AppState, ws: &InWorkspace, id: &str) -> Result<SocialAccount, Response> {
     let tr = ws.tr();
-    if !CONNECTABLE.contains(&f.network.as_str()) {
-        return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-network", "network", &f.network)).await;
-    }
-    let handle = match Name::parse("handle", &f.handle) {
-        Ok(h) => h,
-        Err(e) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-handle", "reason", e)).await,
-    };
-    let display = f.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(handle.as_str()).to_string();
-    let display = match Name::parse("display_name", &display) {
-        Ok(d) => d,
-        Err(e) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-handle", "reason", e)).await,
-    };
-    if f.credentials.trim().is_empty() {
-        return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
-    }
-    let server = f.server.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let plain = match credentials_for(&f.network, handle.as_str(), server, f.credentials.trim()) {
-        Ok(c) => c,
-        Err(reason) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-server", "reason", reason)).await,
-    };
-    let secrets = app.secrets.clone();
-    let created = app
-        .store
-        .create_social_account(&ws.workspace.id, &f.network, handle.as_str(), display.as_str(), |id| {
-            secrets.seal(&plain, &SocialAccount::credentials_context(id))
-        })
-        .await;
-    match created {
-        Ok(a) => {
-            if let Err(e) = audit(&app, &ws, "account.connected", &a.handle, serde_json::json!({"network": a.network})).await {
-                return e.into_response();
-            }
-            Redirect::to(&format!("{}/strategy/accounts?done=account-connected", ws.base())).into_response()
-        }
-        Err(StoreError::Conflict(_)) => {
-            refuse(&app, &ws, StatusCode::CONFLICT, tr.t1("accounts-error-duplicate", "handle", handle.as_str())).await
-        }
-        Err(e) => PageError::store(tr, e).into_response(),
+    match app.store.social_account(id).await {
+        Ok(a) if a.workspace_id == ws.workspace.id => Ok(a),
+        Ok(_) | Err(StoreError::NotFound(_)) => Err(PageError::not_found(tr).into_response()),
+        Err(e) => Err(PageError::store(tr, e).into_response()),
     }
 }
 
@@ -179,7 +128,8 @@ pub struct ReconnectForm {
     credentials: String,
 }
 
-/// Fresh credentials for a paused account: it is active again and its waiting posts go out.
+/// Fresh credentials for a paused account: checked with the network, then the account is
+/// active again and its waiting posts go out.
 pub async fn reconnect(
     State(app): State<AppState>,
     ws: InWorkspace,
@@ -190,10 +140,9 @@ pub async fn reconnect(
         return e.into_response();
     }
     let tr = ws.tr();
-    let account = match app.store.social_account(&id).await {
-        Ok(a) if a.workspace_id == ws.workspace.id => a,
-        Ok(_) | Err(StoreError::NotFound(_)) => return PageError::not_found(tr).into_response(),
-        Err(e) => return PageError::store(tr, e).into_response(),
+    let account = match account_of(&app, &ws, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     if f.credentials.trim().is_empty() {
         return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t("accounts-error-credentials")).await;
@@ -205,12 +154,69 @@ pub async fn reconnect(
         Ok(c) => c,
         Err(reason) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, tr.t1("accounts-error-server", "reason", reason)).await,
     };
+    let checked = match checked_by_network(&app, tr, &account.network, &account.handle, &plain).await {
+        Ok(c) => c,
+        Err(message) => return refuse(&app, &ws, StatusCode::UNPROCESSABLE_ENTITY, message).await,
+    };
     let sealed = app.secrets.seal(&plain, &context);
     if let Err(e) = app.store.resume_social_account(&account.id, &sealed).await {
         return PageError::store(tr, e).into_response();
+    }
+    if let Some(c) = checked {
+        let record = CheckedAccount { remote_id: &c.remote_id, credentials_expire_at: c.expires_at_ms };
+        if let Err(e) = app.store.record_account_check(&account.id, &record).await {
+            return PageError::store(tr, e).into_response();
+        }
     }
     if let Err(e) = audit(&app, &ws, "account.reconnected", &account.handle, serde_json::json!({"network": account.network})).await {
         return e.into_response();
     }
     Redirect::to(&format!("{}/strategy/accounts?done=account-reconnected", ws.base())).into_response()
+}
+
+/// "Test connection": asks the network whether the stored credentials work. Refused
+/// credentials pause the account (as a failed publication would); a network that does not
+/// answer is recorded and shown, the account stays active.
+pub async fn check(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>) -> Response {
+    if let Err(e) = ws.require(Action::ManageSocialAccounts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let account = match account_of(&app, &ws, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(network) = app.networks.get(&account.network) else {
+        return refuse(&app, &ws, StatusCode::SERVICE_UNAVAILABLE, tr.t1("accounts-check-no-connector", "network", &account.network)).await;
+    };
+    let credentials = match app.secrets.open(&account.credentials, &SocialAccount::credentials_context(&account.id)) {
+        Ok(c) => c,
+        Err(e) => return PageError::internal(tr, e).into_response(),
+    };
+    let target = AccountRef { id: account.id.clone(), handle: account.handle.clone(), credentials };
+    let label = network.capabilities().label;
+    let outcome = match tokio::time::timeout(super::account_connect::CHECK_TIMEOUT, network.check(&target)).await {
+        Ok(r) => r,
+        Err(_) => Err(NetworkError::Transient(format!("no answer within {} s", super::account_connect::CHECK_TIMEOUT.as_secs()))),
+    };
+    let stored = match &outcome {
+        Ok(c) => {
+            let record = CheckedAccount { remote_id: &c.remote_id, credentials_expire_at: c.expires_at_ms };
+            app.store.record_account_check(&account.id, &record).await
+        }
+        Err(NetworkError::AuthExpired(reason)) => app.store.pause_social_account(&account.id, reason).await,
+        Err(e) => app.store.record_account_check_error(&account.id, &e.to_string()).await,
+    };
+    if let Err(e) = stored {
+        return PageError::store(tr, e).into_response();
+    }
+    let ok = outcome.is_ok();
+    let details = serde_json::json!({"network": account.network, "ok": ok});
+    if let Err(e) = audit(&app, &ws, "account.checked", &account.handle, details).await {
+        return e.into_response();
+    }
+    match outcome {
+        Ok(_) => Redirect::to(&format!("{}/strategy/accounts?done=account-checked", ws.base())).into_response(),
+        Err(e) => refuse(&app, &ws, StatusCode::OK, super::account_connect::network_words(tr, label, &e)).await,
+    }
 }

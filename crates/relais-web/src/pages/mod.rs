@@ -1,5 +1,6 @@
 //! Server-rendered pages, one module per resource.
 
+mod account_connect;
 mod accounts;
 mod assets;
 mod audit;
@@ -47,8 +48,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
         .route("/w/{ws}/calendar", get(calendar::index))
-        .route("/w/{ws}/strategy/accounts", get(accounts::list).post(accounts::connect))
+        .route("/w/{ws}/strategy/accounts", get(accounts::list).post(account_connect::connect))
+        .route("/w/{ws}/strategy/accounts/connect/{network}", get(account_connect::form))
+        .route("/w/{ws}/strategy/accounts/mastodon/authorize", post(account_connect::mastodon_authorize))
         .route("/w/{ws}/strategy/accounts/{id}/reconnect", post(accounts::reconnect))
+        .route("/w/{ws}/strategy/accounts/{id}/check", post(accounts::check))
+        .route(account_connect::MASTODON_CALLBACK, get(account_connect::mastodon_callback))
         .route("/w/{ws}/composer", get(composer::new))
         .route("/w/{ws}/compose", get(composer::new).post(composer::create))
         .route("/w/{ws}/compose/check", post(composer::check))

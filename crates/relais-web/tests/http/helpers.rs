@@ -44,6 +44,19 @@ async fn workspace(store: &Store, org: &str, name: &str) -> String {
 
 /// Starts the app on `db`. The caller keeps `db` alive for as long as the app runs.
 pub async fn spawn(db: &TestDb) -> TestApp {
+    spawn_with(db, relais_networks::Registry::default(), relais_networks::outbound::Outbound::public_only()).await
+}
+
+/// The app with real connectors (Bluesky, Mastodon) allowed to reach loopback servers: the
+/// local AT Protocol network and mastodon-mock.
+pub async fn spawn_live(db: &TestDb) -> TestApp {
+    let networks = relais_networks::Registry::default()
+        .with(std::sync::Arc::new(relais_networks::bluesky::Bluesky::new()))
+        .with(std::sync::Arc::new(relais_networks::mastodon::Mastodon::new()));
+    spawn_with(db, networks, relais_networks::outbound::Outbound::allowing("127.0.0.0/8, ::1").unwrap()).await
+}
+
+async fn spawn_with(db: &TestDb, networks: relais_networks::Registry, outbound: relais_networks::outbound::Outbound) -> TestApp {
     let store = db.store.clone();
     let agency = store.create_organisation(&Name::parse("n", "Agence Rivage").unwrap()).await.unwrap();
     let rival = store.create_organisation(&Name::parse("n", "Concurrent").unwrap()).await.unwrap();
@@ -67,10 +80,15 @@ pub async fn spawn(db: &TestDb) -> TestApp {
         store.set_membership(ws, u, r).await.unwrap();
     }
     let media_dir = tempfile::tempdir().unwrap();
-    let config =
-        WebConfig { hash_cost: HashCost::FAST, body_limit: 256 * 1024, media_dir: media_dir.path().to_path_buf(), ..WebConfig::default() };
+    let config = WebConfig {
+        hash_cost: HashCost::FAST,
+        body_limit: 256 * 1024,
+        media_dir: media_dir.path().to_path_buf(),
+        outbound,
+        ..WebConfig::default()
+    };
     let secrets = relais_core::secrets::SecretBox::new(&relais_core::secrets::SecretKey::generate());
-    let app = relais_web::router(AppState::new(store.clone(), config, secrets));
+    let app = relais_web::router(AppState::new(store.clone(), config, secrets).with_networks(networks));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -99,6 +117,27 @@ macro_rules! app_test {
     };
 }
 pub(crate) use app_test;
+
+/// [`app_test!`] with real connectors ([`spawn_live`]).
+macro_rules! live_app_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = relais_store::testing::TestDb::sqlite().await;
+                ($body)($crate::helpers::spawn_live(&db).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = relais_store::testing::TestDb::postgres().await else { return };
+                ($body)($crate::helpers::spawn_live(&db).await).await;
+            }
+        }
+    };
+}
+pub(crate) use live_app_test;
 
 /// A browser stand-in: keeps cookies, does not follow redirects, knows the page's CSRF token.
 pub struct Browser {

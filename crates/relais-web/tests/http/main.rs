@@ -1,6 +1,7 @@
 //! The web application over real HTTP on loopback, on SQLite and PostgreSQL: sign-in, roles,
 //! tenancy, CSRF, invitations, settings, the JSON API. One test binary keeps link times down.
 
+mod accounts_live;
 mod api;
 mod auth;
 mod calendar_sheet;
