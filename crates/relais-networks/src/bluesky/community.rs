@@ -9,7 +9,9 @@
 use super::views::{self, AtUri};
 use super::xrpc::{Body, CallError};
 use super::{Bluesky, POST, Stored, published, record_key, stored_from};
-use crate::{AccountMetrics, AccountRef, Activity, ActivityPage, NetworkError, PostMetrics, Published, RemotePost, ReplyRequest, SearchPage};
+use crate::{
+    AccountMetrics, AccountRef, Activity, ActivityPage, NetworkError, PostMetrics, Published, RemotePost, ReplyRequest, SearchPage,
+};
 use serde_json::{Value, json};
 
 /// How far back before the marker a fetch looks again: a notification is dated by the earlier
@@ -45,7 +47,8 @@ impl Bluesky {
             let notifications = answer.get("notifications").and_then(Value::as_array).cloned().unwrap_or_default();
             let mut reached_floor = false;
             for notification in &notifications {
-                let Some((ms, indexed_at)) = notification.get("indexedAt").and_then(Value::as_str).and_then(|s| Some((views::parse_ms(s)?, s)))
+                let Some((ms, indexed_at)) =
+                    notification.get("indexedAt").and_then(Value::as_str).and_then(|s| Some((views::parse_ms(s)?, s)))
                 else {
                     continue;
                 };
@@ -141,7 +144,8 @@ impl Bluesky {
         let parts = first.value.get("relaisParts").and_then(Value::as_u64).unwrap_or(1).clamp(1, record_key::MAX_PARTS as u64) as usize;
         for index in (1..parts).rev() {
             let Some(rkey) = record_key::following_key(at.rkey, index) else { break };
-            let belongs = self.get_post(account, &rkey).await?.is_some_and(|part| part.value.pointer("/reply/root/uri") == Some(&json!(first.uri)));
+            let belongs =
+                self.get_post(account, &rkey).await?.is_some_and(|part| part.value.pointer("/reply/root/uri") == Some(&json!(first.uri)));
             if belongs {
                 self.delete_record(account, &session.did, &rkey).await?;
             }
@@ -184,7 +188,8 @@ impl Bluesky {
             query.push(("cursor", c));
         }
         let (_, answer) = self.authed(account, "app.bsky.feed.searchPosts", &query, || Body::None).await?;
-        let posts: Vec<RemotePost> = answer.get("posts").and_then(Value::as_array).into_iter().flatten().filter_map(views::remote_post).collect();
+        let posts: Vec<RemotePost> =
+            answer.get("posts").and_then(Value::as_array).into_iter().flatten().filter_map(views::remote_post).collect();
         // An empty page ends the search even where the AppView still hands out a cursor.
         let cursor = answer.get("cursor").and_then(Value::as_str).filter(|_| !posts.is_empty()).map(str::to_string);
         Ok(SearchPage { posts, cursor })

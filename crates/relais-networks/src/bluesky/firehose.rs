@@ -65,7 +65,10 @@ impl FirehosePost {
 pub enum FirehoseEvent {
     Post(FirehosePost),
     /// The server's notice, e.g. `OutdatedCursor` (the cursor was older than what it keeps).
-    Info { name: String, message: Option<String> },
+    Info {
+        name: String,
+        message: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,11 +148,22 @@ impl Firehose {
 /// One message of the stream, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Frame {
-    Commit { seq: i64, posts: Vec<FirehosePost> },
-    Info { name: String, message: Option<String> },
-    Error { error: String, message: String },
+    Commit {
+        seq: i64,
+        posts: Vec<FirehosePost>,
+    },
+    Info {
+        name: String,
+        message: Option<String>,
+    },
+    Error {
+        error: String,
+        message: String,
+    },
     /// `#identity`, `#account`, `#sync` and types this version does not know.
-    Other { seq: Option<i64> },
+    Other {
+        seq: Option<i64>,
+    },
 }
 
 #[derive(Deserialize)]
