@@ -91,6 +91,17 @@ impl Person {
         json!({"uri": answer["uri"], "cid": answer["cid"]})
     }
 
+    /// Waits until the AppView shows the post: a reply indexed before its parent never makes a
+    /// reply notification there, so reactions wait for the post as a person would.
+    async fn sees(&self, post: &Value) {
+        let uri = post["uri"].as_str().unwrap();
+        eventually("the post indexed by the AppView", || async {
+            let answer = self.view("app.bsky.feed.getPosts", &[("uris", uri)]).await;
+            answer["posts"].as_array().is_some_and(|p| !p.is_empty()).then_some(())
+        })
+        .await
+    }
+
     async fn reply(&self, root: &Value, parent: &Value, text: &str) -> Value {
         self.write("app.bsky.feed.post", json!({"text": text, "langs": ["fr"], "reply": {"root": root, "parent": parent}})).await
     }
@@ -146,6 +157,7 @@ async fn replies_mentions_quotes_likes_reposts_and_follows_reach_the_inbox() {
     let bluesky = Bluesky::new();
     let post = bluesky.publish(&brand.account, &request("Nouvelle carte d'automne")).await.expect("publish");
     let post = strong_ref(&pds, &post.remote_id).await;
+    fan.sees(&post).await;
 
     let reply = fan.reply(&post, &post, "Elle a l'air délicieuse").await;
     let like = fan.write("app.bsky.feed.like", json!({"subject": post})).await;
@@ -212,6 +224,10 @@ async fn replies_mentions_quotes_likes_reposts_and_follows_reach_the_inbox() {
     let quiet = bluesky.fetch_activity(&brand.account, Some(&new_marker)).await.unwrap();
     assert_eq!(quiet.next_since, None, "nothing newer: keep the marker");
     assert!(quiet.items.iter().all(|a| a.created_at_ms <= l.created_at_ms + 1), "only the overlap comes back");
+    match bluesky.fetch_activity(&brand.account, Some("yesterday")).await {
+        Err(NetworkError::Permanent(message)) => assert!(message.contains("\"yesterday\""), "{message}"),
+        other => panic!("a marker that is no date is refused, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -221,6 +237,7 @@ async fn the_brand_replies_in_the_thread_exactly_once() {
     let fan = Person::new(&pds, "asker").await;
     let published = Bluesky::new().publish(&brand.account, &request("Ouverture samedi")).await.expect("publish");
     let post = strong_ref(&pds, &published.remote_id).await;
+    fan.sees(&post).await;
     let question = fan.reply(&post, &post, "À quelle heure ?").await;
     let question_uri = question["uri"].as_str().unwrap();
 
@@ -268,6 +285,7 @@ async fn metrics_follow_likes_replies_reposts_and_followers() {
     let bluesky = Bluesky::new();
     let published = bluesky.publish(&brand.account, &request("Combien de cafés ?")).await.expect("publish");
     let post = strong_ref(&pds, &published.remote_id).await;
+    fan.sees(&post).await;
     fan.write("app.bsky.feed.like", json!({"subject": post})).await;
     fan.write("app.bsky.feed.repost", json!({"subject": post})).await;
     fan.reply(&post, &post, "Trois").await;
