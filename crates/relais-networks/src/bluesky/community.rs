@@ -34,9 +34,7 @@ impl Bluesky {
             })?),
             None => None,
         };
-        let floor = since_ms.map(|ms| ms - MARKER_OVERLAP_MS);
-        let mut newest: Option<(i64, String)> = None;
-        let mut items: Vec<Activity> = Vec::new();
+        let mut harvest = Harvest { floor: since_ms.map(|ms| ms - MARKER_OVERLAP_MS), ..Harvest::default() };
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_NOTIFICATION_PAGES {
             let mut query = vec![("limit", NOTIFICATION_PAGE)];
@@ -44,33 +42,14 @@ impl Bluesky {
                 query.push(("cursor", c.as_str()));
             }
             let (_, answer) = self.authed(account, "app.bsky.notification.listNotifications", &query, || Body::None).await?;
-            let notifications = answer.get("notifications").and_then(Value::as_array).cloned().unwrap_or_default();
-            let mut reached_floor = false;
-            for notification in &notifications {
-                let Some((ms, indexed_at)) =
-                    notification.get("indexedAt").and_then(Value::as_str).and_then(|s| Some((views::parse_ms(s)?, s)))
-                else {
-                    continue;
-                };
-                if floor.is_some_and(|floor| ms < floor) {
-                    reached_floor = true;
-                    break;
-                }
-                if newest.as_ref().is_none_or(|(n, _)| ms > *n) {
-                    newest = Some((ms, indexed_at.to_string()));
-                }
-                items.extend(views::activity(notification));
-            }
+            let notifications = answer.get("notifications").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            let reached_floor = harvest.take(notifications);
             cursor = answer.get("cursor").and_then(Value::as_str).map(str::to_string);
             if reached_floor || since.is_none() || cursor.is_none() || notifications.is_empty() {
                 break;
             }
         }
-        // Newest first from the AppView; the inbox wants them in the order they happened.
-        items.reverse();
-        // Only a newer date moves the marker; `None` keeps the previous one.
-        let next_since = newest.filter(|(ms, _)| since_ms.is_none_or(|previous| *ms > previous)).map(|(_, marker)| marker);
-        Ok(ActivityPage { items, next_since })
+        Ok(harvest.into_page(since_ms))
     }
 
     pub(super) async fn thread_context(&self, account: &AccountRef, uri: &str) -> Result<Vec<RemotePost>, NetworkError> {
@@ -193,5 +172,83 @@ impl Bluesky {
         // An empty page ends the search even where the AppView still hands out a cursor.
         let cursor = answer.get("cursor").and_then(Value::as_str).filter(|_| !posts.is_empty()).map(str::to_string);
         Ok(SearchPage { posts, cursor })
+    }
+}
+
+/// What the pages of notifications read so far gave, newest first as the AppView sends them.
+#[derive(Debug, Default)]
+struct Harvest {
+    /// Notifications dated before it were fetched earlier.
+    floor: Option<i64>,
+    items: Vec<Activity>,
+    /// The newest `indexedAt` seen (what the AppView dates and sorts notifications by).
+    newest: Option<(i64, String)>,
+}
+
+impl Harvest {
+    /// Takes one page; true once a notification before the floor shows the rest was fetched.
+    fn take(&mut self, notifications: &[Value]) -> bool {
+        for notification in notifications {
+            let indexed_at = notification.get("indexedAt").and_then(Value::as_str);
+            let Some((ms, indexed_at)) = indexed_at.and_then(|s| Some((views::parse_ms(s)?, s))) else { continue };
+            if self.floor.is_some_and(|floor| ms < floor) {
+                return true;
+            }
+            if self.newest.as_ref().is_none_or(|(newest, _)| ms > *newest) {
+                self.newest = Some((ms, indexed_at.to_string()));
+            }
+            self.items.extend(views::activity(notification));
+        }
+        false
+    }
+
+    /// Oldest first; the marker moves only to a newer date (`None` keeps the previous one).
+    fn into_page(mut self, since_ms: Option<i64>) -> ActivityPage {
+        self.items.reverse();
+        self.items.sort_by_key(|a| a.created_at_ms);
+        let next_since = self.newest.filter(|(ms, _)| since_ms.is_none_or(|previous| *ms > previous)).map(|(_, marker)| marker);
+        ActivityPage { items: self.items, next_since }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn like(n: u32, indexed_at: &str) -> Value {
+        json!({"uri": format!("at://did:plc:fan/app.bsky.feed.like/3k{n}"), "reason": "like", "indexedAt": indexed_at,
+               "author": {"did": "did:plc:fan", "handle": "fan.test"},
+               "record": {"subject": {"uri": "at://did:plc:brand/app.bsky.feed.post/3kp", "cid": "c"}, "createdAt": indexed_at}})
+    }
+
+    #[test]
+    fn a_page_stops_at_the_overlap_before_the_marker_and_reads_oldest_first() {
+        let marker = views::parse_ms("2026-11-20T10:00:00Z").unwrap();
+        let mut harvest = Harvest { floor: Some(marker - MARKER_OVERLAP_MS), ..Harvest::default() };
+        let page = [
+            like(4, "2026-11-20T10:02:00Z"),
+            json!({"reason": "like", "indexedAt": "not a date"}),
+            like(3, "2026-11-20T10:00:00Z"),
+            like(2, "2026-11-20T09:57:00Z"),
+        ];
+        assert!(!harvest.take(&page), "everything is within the overlap: the next page may have more");
+        assert!(harvest.take(&[like(1, "2026-11-20T09:54:59Z"), like(0, "2026-11-20T09:50:00Z")]), "older than the overlap: stop");
+        let page = harvest.into_page(Some(marker));
+        let ids: Vec<&str> = page.items.iter().map(|a| a.remote_id.rsplit('/').next().unwrap()).collect();
+        assert_eq!(ids, ["3k2", "3k3", "3k4"]);
+        assert_eq!(page.next_since.as_deref(), Some("2026-11-20T10:02:00Z"));
+    }
+
+    #[test]
+    fn the_marker_never_goes_back() {
+        let marker = views::parse_ms("2026-11-20T10:00:00Z").unwrap();
+        let mut harvest = Harvest { floor: Some(marker - MARKER_OVERLAP_MS), ..Harvest::default() };
+        harvest.take(&[like(1, "2026-11-20T10:00:00Z"), like(0, "2026-11-20T09:59:00Z")]);
+        let page = harvest.into_page(Some(marker));
+        assert_eq!(page.items.len(), 2, "the overlap comes back; ingesting it again changes nothing");
+        assert_eq!(page.next_since, None, "nothing newer than the marker");
+        let mut first = Harvest::default();
+        first.take(&[like(0, "2026-11-20T09:59:00Z")]);
+        assert_eq!(first.into_page(None).next_since.as_deref(), Some("2026-11-20T09:59:00Z"));
     }
 }
