@@ -6,7 +6,7 @@
 //! for (at most [`PATIENCE`]), never waited for with fixed sleeps.
 
 use relais_networks::bluesky::Bluesky;
-use relais_networks::bluesky::firehose::{Firehose, FirehoseEvent};
+use relais_networks::bluesky::firehose::{Firehose, FirehoseError, FirehoseEvent};
 use relais_networks::testing::{local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Activity, ActivityKind, Network, NetworkError, PublishRequest, ReplyRequest};
 use serde_json::{Value, json};
@@ -368,8 +368,9 @@ async fn deleting_a_post_removes_its_whole_unit_and_only_it() {
 #[tokio::test]
 async fn the_firehose_streams_a_post_written_after_subscribing_and_resumes_from_its_cursor() {
     let Some(pds) = local_pds().await else { return };
-    let fan = Person::new(&pds, "streamer").await;
     let mut firehose = Firehose::subscribe(&pds, None).await.expect("subscribe");
+    // The new account's #identity and #account frames come first and are stepped over.
+    let fan = Person::new(&pds, "streamer").await;
     let text = format!("En direct {}", uuid::Uuid::new_v4().simple());
     let written = fan.write("app.bsky.feed.post", json!({"text": text, "langs": ["fr", "en"]})).await;
 
@@ -401,4 +402,23 @@ async fn the_firehose_streams_a_post_written_after_subscribing_and_resumes_from_
         }
     };
     assert_eq!(again, post);
+}
+
+#[tokio::test]
+async fn the_firehose_says_why_the_server_ends_the_stream() {
+    let Some(pds) = local_pds().await else { return };
+    let mut firehose = Firehose::subscribe(&pds, Some(1_000_000_000)).await.expect("subscribe");
+    let first = tokio::time::timeout(PATIENCE, firehose.next()).await.expect("an answer in time");
+    match first {
+        Some(Err(FirehoseError::Server { error, message })) => {
+            assert_eq!((error.as_str(), message.as_str()), ("FutureCursor", "Cursor in the future."))
+        }
+        other => panic!("a cursor in the future is the server's error, got {other:?}"),
+    }
+    let after = tokio::time::timeout(PATIENCE, firehose.next()).await.expect("closed in time");
+    assert!(after.is_none(), "the stream is over: {after:?}");
+    assert!(matches!(
+        Firehose::subscribe("http://127.0.0.1:9", None).await.err(),
+        Some(FirehoseError::Connect { url, .. }) if url == "ws://127.0.0.1:9/xrpc/com.atproto.sync.subscribeRepos"
+    ));
 }
