@@ -12,12 +12,22 @@
 //! - Text: links, mentions (resolved to DIDs) and hashtags become facets with UTF-8 byte ranges.
 //! - Media: images uploaded with `uploadBlob`, with their alt text and aspect ratio; the link of
 //!   a post without images becomes a link card (`app.bsky.embed.external`).
+//! - Community ([`community`]): notifications as activity, thread context, replies (exactly once
+//!   like posts), deletion of a whole unit, post and account counters, search; through the PDS,
+//!   which forwards `app.bsky.*` calls to its AppView.
+//! - Listening: [`firehose`] reads new posts from a PDS's or relay's event stream.
 
+mod community;
 mod facets;
+pub mod firehose;
 pub mod record_key;
+mod views;
 mod xrpc;
 
-use crate::{AccountCheck, AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
+use crate::{
+    AccountCheck, AccountMetrics, AccountRef, ActivityPage, AltText, Capabilities, NetFuture, Network, NetworkError, PostMetrics,
+    PublishRequest, Published, RemotePost, ReplyRequest, SearchPage,
+};
 use relais_core::text_rules::LengthCounting;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -40,10 +50,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     first_comment: true,
     link_cards: true,
     hide_replies: false,
-    inbox: false,
-    metrics: false,
-    search: false,
-    delete: false,
+    inbox: true,
+    metrics: true,
+    search: true,
+    delete: true,
 };
 
 /// The default PDS of people who signed up on bsky.app.
@@ -405,5 +415,33 @@ impl Network for Bluesky {
                 expires_at_ms: None,
             })
         })
+    }
+
+    fn fetch_activity<'a>(&'a self, account: &'a AccountRef, since: Option<&'a str>) -> NetFuture<'a, ActivityPage> {
+        Box::pin(self.activity(account, since))
+    }
+
+    fn context<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, Vec<RemotePost>> {
+        Box::pin(self.thread_context(account, remote_id))
+    }
+
+    fn reply<'a>(&'a self, account: &'a AccountRef, request: &'a ReplyRequest) -> NetFuture<'a, Published> {
+        Box::pin(self.post_reply(account, request))
+    }
+
+    fn delete<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
+        Box::pin(self.delete_post(account, remote_id))
+    }
+
+    fn post_metrics<'a>(&'a self, account: &'a AccountRef, remote_ids: &'a [String]) -> NetFuture<'a, Vec<PostMetrics>> {
+        Box::pin(self.post_metrics_of(account, remote_ids))
+    }
+
+    fn account_metrics<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountMetrics> {
+        Box::pin(self.account_metrics_of(account))
+    }
+
+    fn search<'a>(&'a self, account: &'a AccountRef, query: &'a str, cursor: Option<&'a str>) -> NetFuture<'a, SearchPage> {
+        Box::pin(self.search_posts(account, query, cursor))
     }
 }

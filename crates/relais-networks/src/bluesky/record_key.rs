@@ -37,8 +37,23 @@ pub fn part_key(idempotency_key: &str, index: usize) -> Result<String, String> {
     Ok(encode(((micros & ((1 << 53) - 1)) << 10) | clock_id))
 }
 
+/// The record key of part `index` of a unit, from its first post's record key alone (what a
+/// deletion knows): the parts' keys differ only by their index in the microseconds. `None` when
+/// `first` is not a TID.
+pub fn following_key(first: &str, index: usize) -> Option<String> {
+    let value = decode(first)?;
+    let micros = (value >> 10) + index as u64;
+    (micros < (1 << 53)).then(|| encode((micros << 10) | (value & 0x3ff)))
+}
+
 fn encode(value: u64) -> String {
     (0..13).rev().map(|i| ALPHABET[((value >> (i * 5)) & 0x1f) as usize] as char).collect()
+}
+
+fn decode(tid: &str) -> Option<u64> {
+    let digits: Vec<u64> = tid.bytes().map(|b| ALPHABET.iter().position(|&a| a == b).map(|d| d as u64)).collect::<Option<_>>()?;
+    // 13 digits of 5 bits carry 65 bits: the first digit holds the 4 top bits, the highest zero.
+    (digits.len() == 13 && digits[0] < 16).then(|| digits.iter().fold(0u64, |v, d| (v << 5) | d))
 }
 
 #[cfg(test)]
@@ -71,6 +86,18 @@ mod tests {
         let tid = part_key(&format!("relais-{uuid}"), 0).unwrap();
         let value = tid.bytes().fold(0u64, |v, b| (v << 5) | ALPHABET.iter().position(|&a| a == b).unwrap() as u64);
         assert_eq!((value >> 10) / 1000, millis);
+    }
+
+    #[test]
+    fn the_first_key_leads_to_the_others() {
+        let key = format!("relais-{}", Uuid::now_v7());
+        let first = part_key(&key, 0).unwrap();
+        for i in 0..MAX_PARTS {
+            assert_eq!(following_key(&first, i), Some(part_key(&key, i).unwrap()), "part {i}");
+        }
+        assert_eq!(following_key("not-a-tid", 1), None);
+        assert_eq!(following_key("zzzzzzzzzzzzz", 1), None, "the top bit of a TID is zero");
+        assert_eq!(following_key("k222222222222", 1), None, "nor a 65th bit");
     }
 
     #[test]

@@ -1,0 +1,424 @@
+//! Live tests of what the Bluesky connector reads from and answers to an account's community,
+//! against the local AT Protocol network (`tools/atproto-net/up.sh`): a brand account publishes
+//! through the connector, a second account reacts with plain XRPC calls as any Bluesky app would.
+//!
+//! The AppView indexes a little after the PDS stores a record, so what goes through it is polled
+//! for (at most [`PATIENCE`]), never waited for with fixed sleeps.
+
+use relais_networks::bluesky::Bluesky;
+use relais_networks::bluesky::firehose::{Firehose, FirehoseError, FirehoseEvent};
+use relais_networks::testing::{local_pds, pds_account, pds_posts};
+use relais_networks::{AccountRef, Activity, ActivityKind, Network, NetworkError, PublishRequest, ReplyRequest};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Polls `attempt` until it answers something, failing after [`PATIENCE`].
+async fn eventually<T, F, Fut>(what: &str, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    let deadline = started + PATIENCE;
+    loop {
+        if let Some(found) = attempt().await {
+            eprintln!("{what}: seen after {:?}", started.elapsed());
+            return found;
+        }
+        assert!(Instant::now() < deadline, "{what}: not there after {PATIENCE:?}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+struct Brand {
+    did: String,
+    handle: String,
+    account: AccountRef,
+}
+
+async fn brand(pds: &str, name: &str) -> Brand {
+    let a = pds_account(pds, name).await;
+    let account = AccountRef { id: format!("acc-{}", a.handle), handle: a.handle.clone(), credentials: a.credentials };
+    Brand { did: a.did, handle: a.handle, account }
+}
+
+/// Another account of the network, writing records the way any Bluesky app does.
+struct Person {
+    pds: String,
+    did: String,
+    handle: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Person {
+    async fn new(pds: &str, name: &str) -> Person {
+        let a = pds_account(pds, name).await;
+        let creds: Value = serde_json::from_str(&a.credentials).unwrap();
+        let http = reqwest::Client::new();
+        let session: Value = http
+            .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
+            .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = session["accessJwt"].as_str().unwrap_or_else(|| panic!("createSession: {session}")).to_string();
+        Person { pds: pds.to_string(), did: a.did, handle: a.handle, token, http }
+    }
+
+    /// Writes a record and returns its strong reference `{uri, cid}`.
+    async fn write(&self, collection: &str, mut record: Value) -> Value {
+        record["$type"] = json!(collection);
+        record["createdAt"] = json!(jiff::Timestamp::now().to_string());
+        let answer: Value = self
+            .http
+            .post(format!("{}/xrpc/com.atproto.repo.createRecord", self.pds))
+            .bearer_auth(&self.token)
+            .json(&json!({"repo": self.did, "collection": collection, "record": record}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer["uri"].is_string(), "createRecord {collection}: {answer}");
+        json!({"uri": answer["uri"], "cid": answer["cid"]})
+    }
+
+    /// Waits until the AppView shows the post: a reply indexed before its parent never makes a
+    /// reply notification there, so reactions wait for the post as a person would.
+    async fn sees(&self, post: &Value) {
+        let uri = post["uri"].as_str().unwrap();
+        eventually("the post indexed by the AppView", || async {
+            let answer = self.view("app.bsky.feed.getPosts", &[("uris", uri)]).await;
+            answer["posts"].as_array().is_some_and(|p| !p.is_empty()).then_some(())
+        })
+        .await
+    }
+
+    async fn reply(&self, root: &Value, parent: &Value, text: &str) -> Value {
+        self.write("app.bsky.feed.post", json!({"text": text, "langs": ["fr"], "reply": {"root": root, "parent": parent}})).await
+    }
+
+    /// An AppView query, as this person.
+    async fn view(&self, nsid: &str, query: &[(&str, &str)]) -> Value {
+        let response = self.http.get(format!("{}/xrpc/{nsid}", self.pds)).bearer_auth(&self.token).query(query).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+}
+
+/// The post's strong reference `{uri, cid}`, read from its repository.
+async fn strong_ref(pds: &str, uri: &str) -> Value {
+    let answer = get_record(pds, uri).await.expect("the record exists");
+    json!({"uri": answer["uri"], "cid": answer["cid"]})
+}
+
+/// `com.atproto.repo.getRecord`, or `None` when the PDS answers RecordNotFound.
+async fn get_record(pds: &str, uri: &str) -> Option<Value> {
+    let parts: Vec<&str> = uri.strip_prefix("at://").unwrap().split('/').collect();
+    let response = reqwest::Client::new()
+        .get(format!("{pds}/xrpc/com.atproto.repo.getRecord"))
+        .query(&[("repo", parts[0]), ("collection", parts[1]), ("rkey", parts[2])])
+        .send()
+        .await
+        .unwrap();
+    let ok = response.status().is_success();
+    let answer: Value = response.json().await.unwrap();
+    if ok {
+        return Some(answer);
+    }
+    assert_eq!(answer["error"], "RecordNotFound", "{answer}");
+    None
+}
+
+fn request(text: &str) -> PublishRequest {
+    PublishRequest { text: text.to_string(), link: None, media: vec![], thread: vec![], first_comment: None, idempotency_key: new_key() }
+}
+
+fn new_key() -> String {
+    format!("relais-{}", uuid::Uuid::now_v7())
+}
+
+fn find<'a>(items: &'a [Activity], uri: &Value) -> Option<&'a Activity> {
+    items.iter().find(|a| a.remote_id == uri["uri"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn replies_mentions_quotes_likes_reposts_and_follows_reach_the_inbox() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "inbox").await;
+    let fan = Person::new(&pds, "fan").await;
+    let bluesky = Bluesky::new();
+    let post = bluesky.publish(&brand.account, &request("Nouvelle carte d'automne")).await.expect("publish");
+    let post = strong_ref(&pds, &post.remote_id).await;
+    fan.sees(&post).await;
+
+    let reply = fan.reply(&post, &post, "Elle a l'air délicieuse").await;
+    let like = fan.write("app.bsky.feed.like", json!({"subject": post})).await;
+    let repost = fan.write("app.bsky.feed.repost", json!({"subject": post})).await;
+    let quote =
+        fan.write("app.bsky.feed.post", json!({"text": "À goûter", "embed": {"$type": "app.bsky.embed.record", "record": post}})).await;
+    let mention_text = format!("Bonjour @{} !", brand.handle);
+    let start = "Bonjour ".len();
+    let mention = fan
+        .write(
+            "app.bsky.feed.post",
+            json!({"text": mention_text, "facets": [{"index": {"byteStart": start, "byteEnd": start + 1 + brand.handle.len()},
+                "features": [{"$type": "app.bsky.richtext.facet#mention", "did": brand.did}]}]}),
+        )
+        .await;
+    let follow = fan.write("app.bsky.graph.follow", json!({"subject": brand.did})).await;
+    let everything = [&reply, &like, &repost, &quote, &mention, &follow];
+
+    let page = eventually("the six notifications", || async {
+        let page = bluesky.fetch_activity(&brand.account, None).await.expect("fetch_activity");
+        everything.iter().all(|uri| find(&page.items, uri).is_some()).then_some(page)
+    })
+    .await;
+    let times: Vec<i64> = page.items.iter().map(|a| a.created_at_ms).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    for item in &page.items {
+        assert_eq!(item.author.remote_id, fan.did);
+        assert_eq!(item.author.handle, fan.handle);
+    }
+    let post_uri = post["uri"].as_str();
+    let r = find(&page.items, &reply).unwrap();
+    assert_eq!((r.kind, r.text.as_str(), r.language.as_deref()), (ActivityKind::Reply, "Elle a l'air délicieuse", Some("fr")));
+    assert_eq!(
+        (r.subject_remote_id.as_deref(), r.parent_remote_id.as_deref(), r.root_remote_id.as_deref()),
+        (post_uri, post_uri, post_uri)
+    );
+    let rkey = reply["uri"].as_str().unwrap().rsplit('/').next().unwrap();
+    assert_eq!(r.url.as_deref(), Some(format!("https://bsky.app/profile/{}/post/{rkey}", fan.handle).as_str()));
+    let l = find(&page.items, &like).unwrap();
+    assert_eq!((l.kind, l.text.as_str(), l.subject_remote_id.as_deref()), (ActivityKind::Like, "", post_uri));
+    let rp = find(&page.items, &repost).unwrap();
+    assert_eq!((rp.kind, rp.subject_remote_id.as_deref()), (ActivityKind::Repost, post_uri));
+    let q = find(&page.items, &quote).unwrap();
+    assert_eq!((q.kind, q.text.as_str(), q.subject_remote_id.as_deref()), (ActivityKind::Quote, "À goûter", post_uri));
+    let m = find(&page.items, &mention).unwrap();
+    assert_eq!((m.kind, m.text.as_str(), m.parent_remote_id.as_deref()), (ActivityKind::Mention, mention_text.as_str(), None));
+    assert_eq!(find(&page.items, &follow).unwrap().kind, ActivityKind::Follow);
+
+    // What comes after the marker is not lost, and the marker moves on.
+    let marker = page.next_since.clone().expect("a marker");
+    let later = fan.reply(&post, &reply, "Et le dessert ?").await;
+    let next = eventually("the reply written after the first fetch", || async {
+        let next = bluesky.fetch_activity(&brand.account, Some(&marker)).await.expect("fetch_activity since");
+        find(&next.items, &later).is_some().then_some(next)
+    })
+    .await;
+    let l = find(&next.items, &later).unwrap();
+    assert_eq!(
+        (l.kind, l.parent_remote_id.as_deref(), l.root_remote_id.as_deref()),
+        (ActivityKind::Reply, reply["uri"].as_str(), post_uri)
+    );
+    let new_marker = next.next_since.expect("a newer marker");
+    assert!(new_marker > marker, "{new_marker} after {marker}");
+    let quiet = bluesky.fetch_activity(&brand.account, Some(&new_marker)).await.unwrap();
+    assert_eq!(quiet.next_since, None, "nothing newer: keep the marker");
+    assert!(quiet.items.iter().all(|a| a.created_at_ms <= l.created_at_ms + 1), "only the overlap comes back");
+    match bluesky.fetch_activity(&brand.account, Some("yesterday")).await {
+        Err(NetworkError::Permanent(message)) => assert!(message.contains("\"yesterday\""), "{message}"),
+        other => panic!("a marker that is no date is refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_brand_replies_in_the_thread_exactly_once() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "answers").await;
+    let fan = Person::new(&pds, "asker").await;
+    let published = Bluesky::new().publish(&brand.account, &request("Ouverture samedi")).await.expect("publish");
+    let post = strong_ref(&pds, &published.remote_id).await;
+    fan.sees(&post).await;
+    let question = fan.reply(&post, &post, "À quelle heure ?").await;
+    let question_uri = question["uri"].as_str().unwrap();
+
+    let context = eventually("the thread above the question", || async {
+        let context = Bluesky::new().context(&brand.account, question_uri).await.ok()?;
+        (!context.is_empty()).then_some(context)
+    })
+    .await;
+    assert_eq!(context.len(), 1);
+    assert_eq!(context[0].remote_id, published.remote_id);
+    assert_eq!((context[0].text.as_str(), context[0].author.remote_id.as_str()), ("Ouverture samedi", brand.did.as_str()));
+
+    let answer = ReplyRequest {
+        parent_remote_id: question_uri.to_string(),
+        text: "Dès 9 h, @".to_string() + &fan.handle,
+        idempotency_key: new_key(),
+    };
+    let first = Bluesky::new().reply(&brand.account, &answer).await.expect("reply");
+    // A retry from another process (no shared memory) finds the reply instead of writing another.
+    let again = Bluesky::new().reply(&brand.account, &answer).await.expect("reply again");
+    assert_eq!(first, again);
+    assert_eq!(Bluesky::new().find_published(&brand.account, &answer.idempotency_key).await.unwrap(), Some(first.clone()));
+
+    let record = get_record(&pds, &first.remote_id).await.expect("the reply")["value"].clone();
+    assert_eq!(record["reply"]["root"], post, "the thread's root");
+    assert_eq!(record["reply"]["parent"], question);
+    assert_eq!(record["facets"][0]["features"][0]["did"], fan.did.as_str(), "the reply's mention is a facet");
+
+    let replies = eventually("the brand's reply in the thread", || async {
+        let thread = fan.view("app.bsky.feed.getPostThread", &[("uri", published.remote_id.as_str())]).await;
+        let replies: Vec<Value> = thread["thread"]["replies"][0]["replies"].as_array().cloned().unwrap_or_default();
+        (!replies.is_empty()).then_some(replies)
+    })
+    .await;
+    assert_eq!(replies.len(), 1, "exactly one reply: {replies:?}");
+    assert_eq!(replies[0]["post"]["uri"], first.remote_id.as_str());
+    assert_eq!(pds_posts(&pds, &brand.did).await.len(), 2, "the post and one reply");
+}
+
+#[tokio::test]
+async fn metrics_follow_likes_replies_reposts_and_followers() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "metrics").await;
+    let fan = Person::new(&pds, "counter").await;
+    let bluesky = Bluesky::new();
+    let published = bluesky.publish(&brand.account, &request("Combien de cafés ?")).await.expect("publish");
+    let post = strong_ref(&pds, &published.remote_id).await;
+    fan.sees(&post).await;
+    fan.write("app.bsky.feed.like", json!({"subject": post})).await;
+    fan.write("app.bsky.feed.repost", json!({"subject": post})).await;
+    fan.reply(&post, &post, "Trois").await;
+    fan.write("app.bsky.graph.follow", json!({"subject": brand.did})).await;
+
+    let missing = format!("at://{}/app.bsky.feed.post/3kzzzzzzzzzz2", brand.did);
+    let uris = [published.remote_id.clone(), missing];
+    let metrics = eventually("the like, the repost and the reply counted", || async {
+        let metrics = bluesky.post_metrics(&brand.account, &uris).await.expect("post_metrics");
+        metrics.iter().any(|m| m.likes == 1 && m.reposts == 1 && m.replies >= 1).then_some(metrics)
+    })
+    .await;
+    assert_eq!(metrics.len(), 1, "a post the network does not have is left out: {metrics:?}");
+    assert_eq!((metrics[0].remote_id.as_str(), metrics[0].quotes, metrics[0].impressions), (published.remote_id.as_str(), 0, None));
+
+    let account = eventually("the follower counted", || async {
+        let m = bluesky.account_metrics(&brand.account).await.expect("account_metrics");
+        (m.followers == 1).then_some(m)
+    })
+    .await;
+    assert_eq!((account.following, account.posts), (0, 1));
+}
+
+#[tokio::test]
+async fn search_finds_a_post_by_a_unique_word() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "search").await;
+    let fan = Person::new(&pds, "seeker").await;
+    let word = format!("relaismot{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let fans_post = fan.write("app.bsky.feed.post", json!({"text": format!("On parle de {word} ici"), "langs": ["fr"]})).await;
+    let bluesky = Bluesky::new();
+    let page = eventually("the post in the search results", || async {
+        let page = bluesky.search(&brand.account, &word, None).await.expect("search");
+        (!page.posts.is_empty()).then_some(page)
+    })
+    .await;
+    assert_eq!(page.posts.len(), 1, "{page:?}");
+    let found = &page.posts[0];
+    assert_eq!(found.remote_id, fans_post["uri"].as_str().unwrap());
+    assert_eq!((found.author.remote_id.as_str(), found.author.handle.as_str()), (fan.did.as_str(), fan.handle.as_str()));
+    assert_eq!((found.text.clone(), found.language.as_deref()), (format!("On parle de {word} ici"), Some("fr")));
+    let none = bluesky.search(&brand.account, &format!("{word}absent"), None).await.unwrap();
+    assert!(none.posts.is_empty() && none.cursor.is_none(), "{none:?}");
+    match bluesky.search(&brand.account, "  ", None).await {
+        Err(NetworkError::Permanent(message)) => assert!(message.contains("empty"), "{message}"),
+        other => panic!("an empty query is refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_post_removes_its_whole_unit_and_only_it() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "delete").await;
+    let fan = Person::new(&pds, "witness").await;
+    let bluesky = Bluesky::new();
+    let kept = bluesky.publish(&brand.account, &request("Celui-ci reste")).await.expect("publish kept");
+    let mut req = request("1/2 Erreur de date");
+    req.thread = vec!["2/2 vraiment".into()];
+    req.first_comment = Some("Billets ici".into());
+    let published = bluesky.publish(&brand.account, &req).await.expect("publish");
+    assert_eq!(pds_posts(&pds, &brand.did).await.len(), 4);
+    let post = strong_ref(&pds, &published.remote_id).await;
+    let fans_reply = fan.reply(&post, &post, "Dommage").await;
+
+    bluesky.delete(&brand.account, &published.remote_id).await.expect("delete");
+    assert!(get_record(&pds, &published.remote_id).await.is_none(), "the first post is gone");
+    let left: Vec<Value> = pds_posts(&pds, &brand.did).await;
+    assert_eq!(left.len(), 1, "the thread and the first comment went with it: {left:?}");
+    assert_eq!(left[0]["uri"], kept.remote_id.as_str());
+    assert!(get_record(&pds, fans_reply["uri"].as_str().unwrap()).await.is_some(), "other people's replies are theirs");
+    assert_eq!(bluesky.find_published(&brand.account, &req.idempotency_key).await.unwrap(), None);
+
+    bluesky.delete(&brand.account, &published.remote_id).await.expect("deleting again is not an error");
+    match bluesky.delete(&brand.account, fans_reply["uri"].as_str().unwrap()).await {
+        Err(NetworkError::Permanent(message)) => assert!(message.contains("is not a post of"), "{message}"),
+        other => panic!("someone else's post cannot be deleted, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_firehose_streams_a_post_written_after_subscribing_and_resumes_from_its_cursor() {
+    let Some(pds) = local_pds().await else { return };
+    let mut firehose = Firehose::subscribe(&pds, None).await.expect("subscribe");
+    // The new account's #identity and #account frames come first and are stepped over.
+    let fan = Person::new(&pds, "streamer").await;
+    let text = format!("En direct {}", uuid::Uuid::new_v4().simple());
+    let written = fan.write("app.bsky.feed.post", json!({"text": text, "langs": ["fr", "en"]})).await;
+
+    let deadline = Instant::now() + PATIENCE;
+    let post = loop {
+        let event = tokio::time::timeout_at(deadline.into(), firehose.next())
+            .await
+            .expect("the post streamed in time")
+            .expect("the stream is open")
+            .expect("no stream error");
+        if let FirehoseEvent::Post(post) = event
+            && post.uri == written["uri"].as_str().unwrap()
+        {
+            break post;
+        }
+    };
+    assert_eq!((post.repo.as_str(), post.text.as_str()), (fan.did.as_str(), text.as_str()));
+    assert_eq!(post.langs, ["fr", "en"]);
+    assert_eq!(post.cid, written["cid"].as_str().unwrap());
+    assert!(post.created_at_ms.is_some());
+    assert_eq!(firehose.cursor(), Some(post.seq), "the commit is fully handed out");
+
+    // Resuming just before that commit streams it again.
+    let mut resumed = Firehose::subscribe(&pds, Some(post.seq - 1)).await.expect("subscribe with a cursor");
+    let again = loop {
+        let event = tokio::time::timeout(PATIENCE, resumed.next()).await.expect("replayed in time").expect("open").expect("no error");
+        if let FirehoseEvent::Post(p) = event {
+            break p;
+        }
+    };
+    assert_eq!(again, post);
+}
+
+#[tokio::test]
+async fn the_firehose_says_why_the_server_ends_the_stream() {
+    let Some(pds) = local_pds().await else { return };
+    let mut firehose = Firehose::subscribe(&pds, Some(1_000_000_000)).await.expect("subscribe");
+    let first = tokio::time::timeout(PATIENCE, firehose.next()).await.expect("an answer in time");
+    match first {
+        Some(Err(FirehoseError::Server { error, message })) => {
+            assert_eq!((error.as_str(), message.as_str()), ("FutureCursor", "Cursor in the future."))
+        }
+        other => panic!("a cursor in the future is the server's error, got {other:?}"),
+    }
+    let after = tokio::time::timeout(PATIENCE, firehose.next()).await.expect("closed in time");
+    assert!(after.is_none(), "the stream is over: {after:?}");
+    assert!(matches!(
+        Firehose::subscribe("http://127.0.0.1:9", None).await.err(),
+        Some(FirehoseError::Connect { url, .. }) if url == "ws://127.0.0.1:9/xrpc/com.atproto.sync.subscribeRepos"
+    ));
+}
