@@ -8,7 +8,6 @@ use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::workflow::PostState;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_jobs::{Publisher, Worker, WorkerConfig};
-use relais_networks::bluesky::Bluesky;
 use relais_networks::testing::{local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Network, PublishRequest, Registry};
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
@@ -63,7 +62,7 @@ impl Brand {
     fn worker(&self, name: &str) -> Worker {
         let publisher = Publisher {
             store: self.store.clone(),
-            networks: Registry::default().with(Arc::new(Bluesky::new())),
+            networks: Registry::default().with(Arc::new(relais_networks::testing::bluesky())),
             secrets: self.secrets.clone(),
             media: None,
         };
@@ -100,7 +99,7 @@ both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |
         first_comment: None,
         idempotency_key: variant.idempotency_key.clone(),
     };
-    let created = Bluesky::new().publish(&account, &request).await.unwrap();
+    let created = relais_networks::testing::bluesky().publish(&account, &request).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
 
     assert_eq!(brand.worker("w2").run_once().await.unwrap(), 1);

@@ -107,6 +107,31 @@ impl Outbound {
     }
 }
 
+/// The resolver's refusal, found in a failed request's chain of causes: the address is not
+/// going to change by retrying, so callers report it as permanent, in these words.
+pub fn refusal_in(error: &reqwest::Error) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(e) = cause {
+        if let Some(refused) = e.downcast_ref::<Refused>() {
+            return Some(refused.0.clone());
+        }
+        cause = e.source();
+    }
+    None
+}
+
+/// Why the resolver gave no address.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
     match url.host()? {
         url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
@@ -130,7 +155,7 @@ impl Resolve for Guarded {
                     Some(a) => outbound.refusal(&host, a.ip()),
                     None => format!("{host} cannot be found"),
                 };
-                return Err(reason.into());
+                return Err(Box::new(Refused(reason)) as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
@@ -194,7 +219,8 @@ mod tests {
         let public = Outbound::public_only();
         let client = public.guard(reqwest::Client::builder()).build().unwrap();
         let by_name = client.get(format!("http://localhost:{port}/")).send().await.unwrap_err();
-        assert!(format!("{by_name:?}").contains("private or reserved address"), "{by_name:?}");
+        let refusal = refusal_in(&by_name).unwrap_or_else(|| panic!("not the policy's refusal: {by_name:?}"));
+        assert!(refusal.contains("localhost is at") && refusal.contains("private or reserved address"), "{refusal}");
         let literal: reqwest::Url = format!("http://127.0.0.1:{port}/").parse().unwrap();
         assert!(public.check_literal(&literal).is_err());
 

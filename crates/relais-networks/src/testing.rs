@@ -62,3 +62,13 @@ pub async fn pds_posts(pds: &str, did: &str) -> Vec<Value> {
         .expect("listRecords answer");
     answer["records"].as_array().cloned().unwrap_or_default()
 }
+
+/// What the live tests may call: the loopback servers they start.
+pub fn loopback() -> crate::outbound::Outbound {
+    crate::outbound::Outbound::allowing("127.0.0.0/8, ::1").expect("loopback blocks")
+}
+
+/// A Bluesky connector allowed to reach the local network.
+pub fn bluesky() -> crate::bluesky::Bluesky {
+    crate::bluesky::Bluesky::with_outbound(loopback())
+}

@@ -58,7 +58,7 @@ async fn facets_carry_utf8_byte_offsets() {
     let brand = create_account(&pds, "brand").await;
     let friend = create_account(&pds, "friend").await;
     let text = format!("Été à Noël : @{} voir https://exemple.fr/programme et #café", friend.handle);
-    let published = Bluesky::new().publish(&brand.account, &request(&text)).await.expect("publish");
+    let published = relais_networks::testing::bluesky().publish(&brand.account, &request(&text)).await.expect("publish");
     assert!(published.remote_id.starts_with(&format!("at://{}/app.bsky.feed.post/", brand.did)), "{published:?}");
     assert!(published.url.as_deref().unwrap().starts_with("https://bsky.app/profile/"));
 
@@ -89,7 +89,7 @@ async fn a_thread_and_its_first_comment_are_replies_in_order() {
     let mut req = request("1/3 Le programme de la semaine");
     req.thread = vec!["2/3 Lundi : atelier".into(), "3/3 Mardi : concert".into()];
     req.first_comment = Some("Billets en vente dès demain".into());
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     let published = bluesky.publish(&brand.account, &req).await.expect("publish");
 
     let mut posts = posts_of(&pds, &brand.did).await;
@@ -112,14 +112,14 @@ async fn publishing_twice_with_one_key_makes_one_post() {
     let brand = create_account(&pds, "twice").await;
     let mut req = request("Une seule fois");
     req.thread = vec!["et sa suite".into()];
-    assert_eq!(Bluesky::new().find_published(&brand.account, &req.idempotency_key).await.unwrap(), None);
+    assert_eq!(relais_networks::testing::bluesky().find_published(&brand.account, &req.idempotency_key).await.unwrap(), None);
 
-    let first = Bluesky::new().publish(&brand.account, &req).await.expect("first publish");
+    let first = relais_networks::testing::bluesky().publish(&brand.account, &req).await.expect("first publish");
     // Another process (a fresh connector, no shared memory) retries the same unit.
-    let again = Bluesky::new().publish(&brand.account, &req).await.expect("second publish");
+    let again = relais_networks::testing::bluesky().publish(&brand.account, &req).await.expect("second publish");
     assert_eq!(first, again);
     assert_eq!(posts_of(&pds, &brand.did).await.len(), 2, "one first post and one reply, not four posts");
-    assert_eq!(Bluesky::new().find_published(&brand.account, &req.idempotency_key).await.unwrap(), Some(first));
+    assert_eq!(relais_networks::testing::bluesky().find_published(&brand.account, &req.idempotency_key).await.unwrap(), Some(first));
 }
 
 #[tokio::test]
@@ -143,7 +143,7 @@ async fn an_image_goes_up_with_its_alt_text() {
         alt_text: "Affiche bleue du festival, avec les dates".into(),
         path: path.clone(),
     }];
-    let published = Bluesky::new().publish(&brand.account, &req).await.expect("publish");
+    let published = relais_networks::testing::bluesky().publish(&brand.account, &req).await.expect("publish");
     std::fs::remove_dir_all(&dir).ok();
 
     let value = record(&pds, &published.remote_id).await;
@@ -163,7 +163,7 @@ async fn a_wrong_app_password_is_an_expired_authorisation() {
     let mut account = brand.account.clone();
     account.credentials =
         Credentials { service: pds.clone(), identifier: brand.handle.clone(), app_password: "not-the-password".into() }.to_json();
-    match Bluesky::new().publish(&account, &request("refusé")).await {
+    match relais_networks::testing::bluesky().publish(&account, &request("refusé")).await {
         Err(NetworkError::AuthExpired(message)) => assert!(message.contains("Bluesky"), "{message}"),
         other => panic!("expected AuthExpired, got {other:?}"),
     }
@@ -173,7 +173,7 @@ async fn a_wrong_app_password_is_an_expired_authorisation() {
 async fn content_over_the_limits_is_refused_before_any_call() {
     let Some(pds) = pds().await else { return };
     let brand = create_account(&pds, "limits").await;
-    match Bluesky::new().publish(&brand.account, &request(&"é".repeat(301))).await {
+    match relais_networks::testing::bluesky().publish(&brand.account, &request(&"é".repeat(301))).await {
         Err(NetworkError::Permanent(message)) => assert!(message.contains("301 characters, the limit is 300"), "{message}"),
         other => panic!("expected Permanent, got {other:?}"),
     }
@@ -187,7 +187,7 @@ async fn an_unfinished_unit_is_not_found_and_a_retry_completes_it() {
     let mut req = request("Début");
     req.thread = vec!["milieu".into()];
     req.first_comment = Some("fin".into());
-    let first = Bluesky::new().publish(&brand.account, &req).await.expect("publish");
+    let first = relais_networks::testing::bluesky().publish(&brand.account, &req).await.expect("publish");
 
     // As if the worker had died before the first comment went out: remove it.
     let creds: Value = serde_json::from_str(&brand.account.credentials).unwrap();
@@ -213,7 +213,7 @@ async fn an_unfinished_unit_is_not_found_and_a_retry_completes_it() {
     assert!(deleted.status().is_success(), "{:?}", deleted.text().await);
     assert_eq!(posts_of(&pds, &brand.did).await.len(), 2);
 
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     assert_eq!(bluesky.find_published(&brand.account, &req.idempotency_key).await.unwrap(), None, "the unit is not complete");
     assert_eq!(bluesky.publish(&brand.account, &req).await.expect("retry"), first);
     let posts = posts_of(&pds, &brand.did).await;
@@ -221,4 +221,21 @@ async fn an_unfinished_unit_is_not_found_and_a_retry_completes_it() {
     assert_eq!(texts, ["Début", "milieu", "fin"]);
     assert_eq!(posts[0]["uri"], last.as_str(), "the first comment came back under its own key");
     assert_eq!(bluesky.find_published(&brand.account, &req.idempotency_key).await.unwrap(), Some(first));
+}
+
+/// By default a PDS at a private address (here the local network on loopback) is not called:
+/// the connector's every connection goes through the outbound policy.
+#[tokio::test]
+async fn the_default_connector_does_not_call_a_private_address() {
+    let Some(pds) = pds().await else { return };
+    let brand = create_account(&pds, "guarded").await;
+    let err = Bluesky::new().check(&brand.account).await.unwrap_err();
+    assert!(format!("{err:?}").contains("private or reserved address"), "{err:?}");
+    let mut literal = brand.account.clone();
+    literal.credentials =
+        Credentials { service: pds.replace("localhost", "127.0.0.1"), identifier: brand.handle.clone(), app_password: "x".into() }
+            .to_json();
+    let err = Bluesky::new().check(&literal).await.unwrap_err();
+    assert!(matches!(err, NetworkError::Permanent(ref m) if m.contains("127.0.0.1")), "{err:?}");
+    assert!(relais_networks::testing::bluesky().check(&brand.account).await.is_ok());
 }

@@ -5,7 +5,6 @@
 //! The AppView indexes a little after the PDS stores a record, so what goes through it is polled
 //! for (at most [`PATIENCE`]), never waited for with fixed sleeps.
 
-use relais_networks::bluesky::Bluesky;
 use relais_networks::bluesky::firehose::{Firehose, FirehoseError, FirehoseEvent};
 use relais_networks::testing::{local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Activity, ActivityKind, Network, NetworkError, PublishRequest, ReplyRequest};
@@ -154,7 +153,7 @@ async fn replies_mentions_quotes_likes_reposts_and_follows_reach_the_inbox() {
     let Some(pds) = local_pds().await else { return };
     let brand = brand(&pds, "inbox").await;
     let fan = Person::new(&pds, "fan").await;
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     let post = bluesky.publish(&brand.account, &request("Nouvelle carte d'automne")).await.expect("publish");
     let post = strong_ref(&pds, &post.remote_id).await;
     fan.sees(&post).await;
@@ -235,14 +234,14 @@ async fn the_brand_replies_in_the_thread_exactly_once() {
     let Some(pds) = local_pds().await else { return };
     let brand = brand(&pds, "answers").await;
     let fan = Person::new(&pds, "asker").await;
-    let published = Bluesky::new().publish(&brand.account, &request("Ouverture samedi")).await.expect("publish");
+    let published = relais_networks::testing::bluesky().publish(&brand.account, &request("Ouverture samedi")).await.expect("publish");
     let post = strong_ref(&pds, &published.remote_id).await;
     fan.sees(&post).await;
     let question = fan.reply(&post, &post, "À quelle heure ?").await;
     let question_uri = question["uri"].as_str().unwrap();
 
     let context = eventually("the thread above the question", || async {
-        let context = Bluesky::new().context(&brand.account, question_uri).await.ok()?;
+        let context = relais_networks::testing::bluesky().context(&brand.account, question_uri).await.ok()?;
         (!context.is_empty()).then_some(context)
     })
     .await;
@@ -255,11 +254,14 @@ async fn the_brand_replies_in_the_thread_exactly_once() {
         text: "Dès 9 h, @".to_string() + &fan.handle,
         idempotency_key: new_key(),
     };
-    let first = Bluesky::new().reply(&brand.account, &answer).await.expect("reply");
+    let first = relais_networks::testing::bluesky().reply(&brand.account, &answer).await.expect("reply");
     // A retry from another process (no shared memory) finds the reply instead of writing another.
-    let again = Bluesky::new().reply(&brand.account, &answer).await.expect("reply again");
+    let again = relais_networks::testing::bluesky().reply(&brand.account, &answer).await.expect("reply again");
     assert_eq!(first, again);
-    assert_eq!(Bluesky::new().find_published(&brand.account, &answer.idempotency_key).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        relais_networks::testing::bluesky().find_published(&brand.account, &answer.idempotency_key).await.unwrap(),
+        Some(first.clone())
+    );
 
     let record = get_record(&pds, &first.remote_id).await.expect("the reply")["value"].clone();
     assert_eq!(record["reply"]["root"], post, "the thread's root");
@@ -282,7 +284,7 @@ async fn metrics_follow_likes_replies_reposts_and_followers() {
     let Some(pds) = local_pds().await else { return };
     let brand = brand(&pds, "metrics").await;
     let fan = Person::new(&pds, "counter").await;
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     let published = bluesky.publish(&brand.account, &request("Combien de cafés ?")).await.expect("publish");
     let post = strong_ref(&pds, &published.remote_id).await;
     fan.sees(&post).await;
@@ -316,7 +318,7 @@ async fn search_finds_a_post_by_a_unique_word() {
     let fan = Person::new(&pds, "seeker").await;
     let word = format!("relaismot{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let fans_post = fan.write("app.bsky.feed.post", json!({"text": format!("On parle de {word} ici"), "langs": ["fr"]})).await;
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     let page = eventually("the post in the search results", || async {
         let page = bluesky.search(&brand.account, &word, None).await.expect("search");
         (!page.posts.is_empty()).then_some(page)
@@ -340,7 +342,7 @@ async fn deleting_a_post_removes_its_whole_unit_and_only_it() {
     let Some(pds) = local_pds().await else { return };
     let brand = brand(&pds, "delete").await;
     let fan = Person::new(&pds, "witness").await;
-    let bluesky = Bluesky::new();
+    let bluesky = relais_networks::testing::bluesky();
     let kept = bluesky.publish(&brand.account, &request("Celui-ci reste")).await.expect("publish kept");
     let mut req = request("1/2 Erreur de date");
     req.thread = vec!["2/2 vraiment".into()];

@@ -74,7 +74,7 @@ pub async fn workers_only(settings: &Settings, args: &WorkerArgs) -> anyhow::Res
 fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::Result<Registry> {
     Ok(Registry::default()
         .with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?)))
-        .with(Arc::new(Bluesky::new()))
+        .with(Arc::new(Bluesky::with_outbound(settings.outbound(engine)?)))
         .with(Arc::new(relais_networks::mastodon::Mastodon::new())))
 }
 

@@ -125,8 +125,15 @@ impl Stored {
 }
 
 impl Bluesky {
+    /// A connector that calls public addresses only (see [`crate::outbound`]).
     pub fn new() -> Self {
-        Bluesky { client: Client::new(), sessions: Mutex::new(HashMap::new()) }
+        Self::with_outbound(crate::outbound::Outbound::public_only())
+    }
+
+    /// A connector whose calls obey `outbound` (a self-hosted PDS on a private network, the
+    /// tests' local network).
+    pub fn with_outbound(outbound: crate::outbound::Outbound) -> Self {
+        Bluesky { client: Client::new(outbound), sessions: Mutex::new(HashMap::new()) }
     }
 
     /// Opens a session with the app password (also how "test connection" checks an account).

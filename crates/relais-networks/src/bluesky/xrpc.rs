@@ -1,6 +1,7 @@
 //! XRPC calls (HTTP + JSON) to a PDS, with the server's errors mapped to [`NetworkError`].
 
 use crate::NetworkError;
+use crate::outbound::Outbound;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -73,17 +74,18 @@ pub enum Body {
 
 pub struct Client {
     http: reqwest::Client,
+    outbound: Outbound,
 }
 
 impl Client {
-    pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+    /// The PDS is a user-given address: every connection goes through `outbound`.
+    pub fn new(outbound: Outbound) -> Self {
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("an HTTP client with default settings");
-        Client { http }
+            .timeout(Duration::from_secs(60));
+        let http = outbound.guard(builder).build().expect("an HTTP client with default settings");
+        Client { http, outbound }
     }
 
     /// A query (GET) when `body` is [`Body::None`], a procedure (POST) otherwise.
@@ -96,6 +98,9 @@ impl Client {
         body: Body,
     ) -> Result<Value, CallError> {
         let url = format!("{}/xrpc/{nsid}", service.trim_end_matches('/'));
+        let parsed =
+            reqwest::Url::parse(&url).map_err(|e| CallError::Network(NetworkError::Permanent(format!("Bluesky: {url:?}: {e}"))))?;
+        self.outbound.check_literal(&parsed).map_err(CallError::Network)?;
         let mut request = match body {
             Body::None => self.http.get(&url),
             Body::Json(value) => self.http.post(&url).json(&value),
@@ -129,6 +134,9 @@ impl Client {
 }
 
 fn transport(nsid: &str, e: reqwest::Error) -> NetworkError {
+    if let Some(refusal) = crate::outbound::refusal_in(&e) {
+        return NetworkError::Permanent(format!("Bluesky: {refusal}"));
+    }
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -395,4 +395,3 @@ pub async fn mastodon_callback(State(app): State<AppState>, me: SignedIn, Query(
         Err(Stored::Failed(e)) => e.into_response(),
     }
 }
-
