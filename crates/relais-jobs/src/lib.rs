@@ -8,9 +8,11 @@
 mod backoff;
 mod housekeeping;
 mod publish;
+mod withdraw;
 mod worker;
 
 pub use backoff::retry_delay_ms;
 pub use housekeeping::Housekeeping;
 pub use publish::Publisher;
+pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

@@ -28,3 +28,11 @@ CREATE TABLE oauth_states (
     redirect_uri TEXT NOT NULL,
     expires_at BIGINT NOT NULL
 );
+
+-- Withdrawing a published variant from its network (deleting the post there): asked by a
+-- member, done by a job; the variant keeps its history.
+ALTER TABLE post_variants ADD COLUMN removal_state TEXT;
+ALTER TABLE post_variants ADD COLUMN removal_requested_at BIGINT;
+ALTER TABLE post_variants ADD COLUMN removal_requested_by TEXT;
+ALTER TABLE post_variants ADD COLUMN removed_at BIGINT;
+ALTER TABLE post_variants ADD COLUMN removal_error TEXT;

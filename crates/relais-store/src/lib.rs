@@ -32,6 +32,7 @@ mod tenancy;
 mod throttle;
 mod tokens;
 mod users;
+mod withdrawals;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -58,6 +59,7 @@ pub use slots::{PostingSlot, QUEUE_HORIZON_DAYS};
 pub use tenancy::{Member, Organisation, Workspace, WorkspaceSettings};
 pub use tokens::{ApiToken, ApiTokenGrant};
 pub use users::User;
+pub use withdrawals::{WITHDRAW_JOB, WithdrawTarget, Withdrawal};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -4,7 +4,7 @@
 use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
-use relais_jobs::{Housekeeping, Publisher, Worker};
+use relais_jobs::{Housekeeping, Publisher, Withdrawer, Worker};
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
 use relais_networks::sandbox::Sandbox;
@@ -93,11 +93,14 @@ fn start_workers(
         secrets: SecretBox::new(&settings.secret_key),
         media: Some(relais_store::MediaFiles::new(settings.media_dir())),
     });
+    let withdrawer =
+        Arc::new(Withdrawer { store: store.clone(), networks: publisher.networks.clone(), secrets: SecretBox::new(&settings.secret_key) });
     let config = settings.worker_config(engine);
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
-            .register(publisher.clone());
+            .register(publisher.clone())
+            .register(withdrawer.clone());
         let c = cancel.clone();
         set.spawn(async move { worker.run(c).await });
     }
