@@ -64,6 +64,49 @@ pub struct Capabilities {
     pub search: bool,
     /// [`Network::delete`] works.
     pub delete: bool,
+    /// A post may carry a content warning (text shown before the post, which stays folded).
+    pub content_warning: bool,
+    /// The audiences a post may be given, the default first; empty when the network has no
+    /// choice (every post is public).
+    pub visibilities: &'static [Visibility],
+}
+
+impl Capabilities {
+    /// Whether a post may be given this audience.
+    pub fn offers_visibility(&self, visibility: Visibility) -> bool {
+        self.visibilities.contains(&visibility)
+    }
+}
+
+/// Who may see a post, in Relais's words; each connector maps it onto its network's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Everyone, and listed in public timelines and search.
+    Public,
+    /// Everyone who has the link or follows the account, left out of public timelines.
+    Unlisted,
+    /// The account's followers only.
+    Followers,
+    /// Only the accounts the post mentions.
+    Direct,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 4] = [Visibility::Public, Visibility::Unlisted, Visibility::Followers, Visibility::Direct];
+
+    /// Stable key, stored in the database and used by the API and the forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Followers => "followers",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.key() == key)
+    }
 }
 
 /// The account a call acts for, with its decrypted credentials.
@@ -87,6 +130,11 @@ pub struct PublishRequest {
     pub thread: Vec<String>,
     /// Posted as a reply after the thread, where the network allows it.
     pub first_comment: Option<String>,
+    /// Shown before the post, which stays folded until opened; only where
+    /// [`Capabilities::content_warning`] says so. Applies to every part of the unit.
+    pub content_warning: Option<String>,
+    /// Who may see the post (every part of the unit); `None`: the network's default (public).
+    pub visibility: Option<Visibility>,
     /// Chosen by Relais and stored before the call; it identifies the first post. A network
     /// that supports it deduplicates on it, the others are searched for it before any retry.
     pub idempotency_key: String,
@@ -226,6 +274,20 @@ pub trait Network: Send + Sync {
     fn search<'a>(&'a self, account: &'a AccountRef, query: &'a str, cursor: Option<&'a str>) -> NetFuture<'a, SearchPage> {
         let _ = (account, query, cursor);
         not_offered(self.capabilities(), "search")
+    }
+}
+
+/// What a network's capabilities refuse in a request's content warning or visibility, in words
+/// that name the field; `None` when both are acceptable.
+pub fn refused_audience(caps: &Capabilities, request: &PublishRequest) -> Option<String> {
+    if request.content_warning.as_deref().is_some_and(|cw| !cw.trim().is_empty()) && !caps.content_warning {
+        return Some(format!("{}: content_warning is not offered by this network", caps.key));
+    }
+    match request.visibility {
+        Some(v) if !caps.offers_visibility(v) && !(v == Visibility::Public && caps.visibilities.is_empty()) => {
+            Some(format!("{}: visibility “{}” is not offered by this network", caps.key, v.key()))
+        }
+        _ => None,
     }
 }
 

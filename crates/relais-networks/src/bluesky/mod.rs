@@ -44,6 +44,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: false,
     search: false,
     delete: false,
+    content_warning: false,
+    visibilities: &[],
 };
 
 /// The default PDS of people who signed up on bsky.app.
@@ -262,6 +264,9 @@ impl Bluesky {
         let caps = &CAPABILITIES;
         if request.text.trim().is_empty() && request.media.is_empty() {
             return Some("Bluesky: a post needs some text or images".into());
+        }
+        if let Some(refused) = crate::refused_audience(caps, request) {
+            return Some(refused);
         }
         let texts = std::iter::once(&request.text).chain(&request.thread).chain(&request.first_comment);
         for (i, text) in texts.enumerate() {
