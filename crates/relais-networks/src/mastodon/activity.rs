@@ -32,10 +32,8 @@ impl Mastodon {
                     let (page, headers) = send_with_headers(request).await?;
                     let items = page.as_array().cloned().unwrap_or_default();
                     // A server that ignores min_id would hand back older ones again: keep only the newer.
-                    let fresh: Vec<Value> = items
-                        .into_iter()
-                        .filter(|n| value_string(&n["id"]).is_some_and(|id| id_newer(&id, marker)))
-                        .collect();
+                    let fresh: Vec<Value> =
+                        items.into_iter().filter(|n| value_string(&n["id"]).is_some_and(|id| id_newer(&id, marker))).collect();
                     let full = fresh.len() >= PAGE;
                     let newest = fresh.iter().filter_map(|n| value_string(&n["id"])).max_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
                     notifications.extend(fresh);

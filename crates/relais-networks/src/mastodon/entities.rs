@@ -133,7 +133,9 @@ pub fn activity(notification: &Value, me: &str) -> Option<Activity> {
     match kind {
         "favourite" => Some(plain(ActivityKind::Like, value_string(&status["id"]))),
         "reblog" => Some(plain(ActivityKind::Repost, value_string(&status["id"]))),
-        "follow" => Some(Activity { url: notification["account"]["url"].as_str().map(str::to_string), ..plain(ActivityKind::Follow, None) }),
+        "follow" => {
+            Some(Activity { url: notification["account"]["url"].as_str().map(str::to_string), ..plain(ActivityKind::Follow, None) })
+        }
         "mention" | "quote" if status.is_object() => {
             let parent = value_string(&status["in_reply_to_id"]);
             let replies_to_me = value_string(&status["in_reply_to_account_id"]).is_some_and(|a| a == me);
@@ -231,7 +233,10 @@ mod tests {
         assert_eq!((quote.kind, quote.subject_remote_id.as_deref(), quote.remote_id.as_str()), (ActivityKind::Quote, Some("50"), "55"));
 
         let like = activity(&notification("14", "favourite", status("50", None, "public", "<p>Le nôtre</p>")), me).unwrap();
-        assert_eq!((like.kind, like.remote_id.as_str(), like.subject_remote_id.as_deref()), (ActivityKind::Like, "notification:14", Some("50")));
+        assert_eq!(
+            (like.kind, like.remote_id.as_str(), like.subject_remote_id.as_deref()),
+            (ActivityKind::Like, "notification:14", Some("50"))
+        );
         assert_eq!(like.text, "");
         assert_eq!(like.created_at_ms, "2026-03-01T10:16:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond());
         let boost = activity(&notification("15", "reblog", status("50", None, "public", "")), me).unwrap();
@@ -256,7 +261,10 @@ mod tests {
         s["quotes_count"] = 3.into();
         let post = remote_post(&s);
         assert_eq!(post.parent_remote_id.as_deref(), Some("60"));
-        assert_eq!(post.metrics, Some(PostMetrics { remote_id: "61".into(), likes: 4, replies: 2, reposts: 1, quotes: 3, impressions: None }));
+        assert_eq!(
+            post.metrics,
+            Some(PostMetrics { remote_id: "61".into(), likes: 4, replies: 2, reposts: 1, quotes: 3, impressions: None })
+        );
         assert_eq!(metrics(&status("62", None, "public", "")).quotes, 0, "servers before 4.5 have no quotes_count");
         assert_eq!(post.author.display_name.as_deref(), Some("Fan de la marque"));
     }

@@ -106,7 +106,12 @@ impl Mastodon {
         Err(NetworkError::Transient(format!("mastodon: the medium {id} was still being processed after {} s", waited.as_secs())))
     }
 
-    pub(super) async fn recent_with_text(&self, session: &Session<'_>, text: &str, since_ms: i64) -> Result<Option<Published>, NetworkError> {
+    pub(super) async fn recent_with_text(
+        &self,
+        session: &Session<'_>,
+        text: &str,
+        since_ms: i64,
+    ) -> Result<Option<Published>, NetworkError> {
         let me = send(session.get("/api/v1/accounts/verify_credentials")).await?;
         let id = string_field(&me, "id")?;
         let statuses = send(session.get(&format!("/api/v1/accounts/{id}/statuses?limit=40&exclude_reblogs=true"))).await?;

@@ -88,7 +88,12 @@ impl Mastodon {
     /// `GET /api/v2/search?type=statuses`, older pages through `max_id` (the cursor is the last
     /// id of the page before). Without full-text search on the instance, Mastodon only finds
     /// statuses the account wrote, favourited, bookmarked or was mentioned in.
-    pub(super) async fn search_statuses(&self, session: &Session<'_>, query: &str, cursor: Option<&str>) -> Result<SearchPage, NetworkError> {
+    pub(super) async fn search_statuses(
+        &self,
+        session: &Session<'_>,
+        query: &str,
+        cursor: Option<&str>,
+    ) -> Result<SearchPage, NetworkError> {
         let mut params = vec![("q", query.to_string()), ("type", "statuses".into()), ("resolve", "false".into())];
         params.push(("limit", SEARCH_PAGE.to_string()));
         if let Some(max_id) = cursor {

@@ -50,7 +50,11 @@ impl Mastodon {
     /// Opens a stream for the account. Events the connector does not map (edits, filters,
     /// announcements, notification kinds Relais skips) are left out; a broken connection or a
     /// malformed record ends with an error item.
-    pub async fn stream(&self, account: &AccountRef, timeline: Timeline) -> Result<BoxStream<'static, Result<StreamEvent, NetworkError>>, NetworkError> {
+    pub async fn stream(
+        &self,
+        account: &AccountRef,
+        timeline: Timeline,
+    ) -> Result<BoxStream<'static, Result<StreamEvent, NetworkError>>, NetworkError> {
         let session = Session { http: &self.http, creds: Credentials::parse(&account.credentials)? };
         let me = string_field(&send(session.get("/api/v1/accounts/verify_credentials")).await?, "id")?;
         let base = streaming_base(&session).await;
@@ -87,7 +91,8 @@ impl Mastodon {
 /// Where the streaming server answers, from the instance's own configuration; the API's host
 /// when it names none.
 async fn streaming_base(session: &Session<'_>) -> String {
-    let named = send(session.get("/api/v2/instance")).await.ok().and_then(|i| i["configuration"]["urls"]["streaming"].as_str().map(str::to_string));
+    let named =
+        send(session.get("/api/v2/instance")).await.ok().and_then(|i| i["configuration"]["urls"]["streaming"].as_str().map(str::to_string));
     let as_http = named.and_then(|u| {
         let u = u.trim_end_matches('/');
         u.strip_prefix("wss://").map(|h| format!("https://{h}")).or_else(|| u.strip_prefix("ws://").map(|h| format!("http://{h}")))
@@ -97,7 +102,10 @@ async fn streaming_base(session: &Session<'_>) -> String {
 
 /// One SSE record as a typed event; `Ok(None)` for the kinds left out.
 pub fn event_of(name: &str, data: &str, me: &str) -> Result<Option<StreamEvent>, NetworkError> {
-    let json = || serde_json::from_str::<serde_json::Value>(data).map_err(|e| NetworkError::Transient(format!("mastodon: a “{name}” event is not JSON ({e})")));
+    let json = || {
+        serde_json::from_str::<serde_json::Value>(data)
+            .map_err(|e| NetworkError::Transient(format!("mastodon: a “{name}” event is not JSON ({e})")))
+    };
     Ok(match name {
         "update" => Some(StreamEvent::Update(Box::new(entities::remote_post(&json()?)))),
         "notification" => entities::activity(&json()?, me).map(|a| StreamEvent::Notification(Box::new(a))),
@@ -117,7 +125,9 @@ mod tests {
         let status = r#"{"id":"108","created_at":"2026-03-01T10:15:00.000Z","in_reply_to_id":null,"visibility":"public","spoiler_text":"","content":"<p>Salut</p>","url":"https://m.example/@fan/108","account":{"id":"2","acct":"fan"}}"#;
         let Some(StreamEvent::Update(post)) = event_of("update", status, "1").unwrap() else { panic!() };
         assert_eq!((post.remote_id.as_str(), post.text.as_str()), ("108", "Salut"));
-        let notification = format!(r#"{{"id":"9","type":"mention","created_at":"2026-03-01T10:15:00.000Z","account":{{"id":"2","acct":"fan"}},"status":{status}}}"#);
+        let notification = format!(
+            r#"{{"id":"9","type":"mention","created_at":"2026-03-01T10:15:00.000Z","account":{{"id":"2","acct":"fan"}},"status":{status}}}"#
+        );
         let Some(StreamEvent::Notification(activity)) = event_of("notification", &notification, "1").unwrap() else { panic!() };
         assert_eq!(activity.kind, ActivityKind::Mention);
         assert_eq!(event_of("delete", "108", "1").unwrap(), Some(StreamEvent::Delete("108".into())));
