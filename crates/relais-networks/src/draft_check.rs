@@ -2,7 +2,7 @@
 //! accepts (length counted its way, threads, first comment, media, link) and what the brand
 //! charter says. Errors (and every media problem) block scheduling; warnings do not.
 
-use crate::Capabilities;
+use crate::{Capabilities, Visibility};
 use crate::media_rules::MediaProblem;
 use relais_core::media::MediaFacts;
 use relais_core::text_rules::{Charter, Finding, Severity, lint, measure};
@@ -17,6 +17,8 @@ pub struct DraftVariant<'a> {
     pub thread: &'a [String],
     /// The media, in order.
     pub media: &'a [MediaFacts],
+    pub content_warning: Option<&'a str>,
+    pub visibility: Option<Visibility>,
 }
 
 /// Everything said about a variant: findings on its text, and what the network would refuse in
@@ -44,6 +46,8 @@ pub const CODE_THREAD_UNSUPPORTED: &str = "check-thread-unsupported";
 pub const CODE_THREAD_PART_TOO_LONG: &str = "check-thread-part-too-long";
 pub const CODE_FIRST_COMMENT_UNSUPPORTED: &str = "check-first-comment-unsupported";
 pub const CODE_BAD_LINK: &str = "check-bad-link";
+pub const CODE_CONTENT_WARNING_UNSUPPORTED: &str = "check-content-warning-unsupported";
+pub const CODE_VISIBILITY_UNSUPPORTED: &str = "check-visibility-unsupported";
 
 fn error(code: &'static str, subject: String, message: String) -> Finding {
     Finding { severity: Severity::Error, code, subject, span: None, message }
@@ -84,6 +88,20 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
             CODE_FIRST_COMMENT_UNSUPPORTED,
             caps.label.into(),
             format!("{} does not let Relais post a first comment", caps.label),
+        ));
+    }
+    if draft.content_warning.is_some_and(|c| !c.trim().is_empty()) && !caps.content_warning {
+        out.push(error(
+            CODE_CONTENT_WARNING_UNSUPPORTED,
+            caps.label.into(),
+            format!("{} does not show content warnings", caps.label),
+        ));
+    }
+    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v) && !(*v == Visibility::Public && caps.visibilities.is_empty())) {
+        out.push(error(
+            CODE_VISIBILITY_UNSUPPORTED,
+            v.key().into(),
+            format!("{} does not offer the visibility “{}”", caps.label, v.key()),
         ));
     }
     if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {
@@ -141,7 +159,14 @@ mod tests {
         let no_threads = Capabilities { threads: false, first_comment: false, max_images: 1, ..SANDBOX };
         let thread = vec!["deux".to_string()];
         let media = [image(true), image(true)];
-        let d = DraftVariant { text: "un", thread: &thread, first_comment: Some("voir le lien"), media: &media, link: Some("ftp://x") };
+        let d = DraftVariant {
+            text: "un",
+            thread: &thread,
+            first_comment: Some("voir le lien"),
+            media: &media,
+            link: Some("ftp://x"),
+            ..Default::default()
+        };
         let f = check_variant(&no_threads, &d, &Charter::default());
         assert_eq!(codes(&f), [CODE_THREAD_UNSUPPORTED, CODE_FIRST_COMMENT_UNSUPPORTED, CODE_BAD_LINK]);
         assert_eq!(f.media, [MediaProblem::TooManyImages { count: 2, max: 1 }]);
@@ -150,6 +175,20 @@ mod tests {
         assert_eq!(f.findings[0].subject, "2: 501/500");
         let f = check_variant(&SANDBOX, &DraftVariant { text: "  ", ..Default::default() }, &Charter::default());
         assert_eq!(codes(&f), [CODE_EMPTY]);
+    }
+
+    #[test]
+    fn a_content_warning_or_an_audience_the_network_lacks_blocks() {
+        let d = DraftVariant { text: "La fin", content_warning: Some("Divulgâchage"), visibility: Some(Visibility::Direct), ..Default::default() };
+        let f = check_variant(&SANDBOX, &d, &Charter::default());
+        assert_eq!(codes(&f), [CODE_CONTENT_WARNING_UNSUPPORTED, CODE_VISIBILITY_UNSUPPORTED]);
+        assert_eq!(f.findings[1].subject, "direct");
+        assert!(f.blocks());
+        // Public is what every network does; a blank warning is none.
+        let d = DraftVariant { text: "La fin", content_warning: Some(" "), visibility: Some(Visibility::Public), ..Default::default() };
+        assert!(check_variant(&SANDBOX, &d, &Charter::default()).is_empty());
+        let d = DraftVariant { text: "La fin", content_warning: Some("Divulgâchage"), visibility: Some(Visibility::Direct), ..Default::default() };
+        assert!(check_variant(&crate::mastodon::CAPABILITIES, &d, &Charter::default()).is_empty());
     }
 
     #[test]
