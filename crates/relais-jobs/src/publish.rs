@@ -209,7 +209,9 @@ impl Publisher {
         let visibility = match r.target.visibility.as_deref() {
             None => None,
             Some(key) => Some(Visibility::from_key(key).ok_or_else(|| {
-                NetworkError::Permanent(format!("the variant's visibility “{key}” is not one Relais knows (public, unlisted, followers, direct)"))
+                NetworkError::Permanent(format!(
+                    "the variant's visibility “{key}” is not one Relais knows (public, unlisted, followers, direct)"
+                ))
             })?),
         };
         let request = PublishRequest {

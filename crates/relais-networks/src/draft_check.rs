@@ -2,8 +2,8 @@
 //! accepts (length counted its way, threads, first comment, media, link) and what the brand
 //! charter says. Errors (and every media problem) block scheduling; warnings do not.
 
-use crate::{Capabilities, Visibility};
 use crate::media_rules::MediaProblem;
+use crate::{Capabilities, Visibility};
 use relais_core::media::MediaFacts;
 use relais_core::text_rules::{Charter, Finding, Severity, lint, measure};
 
@@ -91,18 +91,11 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
         ));
     }
     if draft.content_warning.is_some_and(|c| !c.trim().is_empty()) && !caps.content_warning {
-        out.push(error(
-            CODE_CONTENT_WARNING_UNSUPPORTED,
-            caps.label.into(),
-            format!("{} does not show content warnings", caps.label),
-        ));
+        out.push(error(CODE_CONTENT_WARNING_UNSUPPORTED, caps.label.into(), format!("{} does not show content warnings", caps.label)));
     }
-    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v) && !(*v == Visibility::Public && caps.visibilities.is_empty())) {
-        out.push(error(
-            CODE_VISIBILITY_UNSUPPORTED,
-            v.key().into(),
-            format!("{} does not offer the visibility “{}”", caps.label, v.key()),
-        ));
+    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v) && !(*v == Visibility::Public && caps.visibilities.is_empty()))
+    {
+        out.push(error(CODE_VISIBILITY_UNSUPPORTED, v.key().into(), format!("{} does not offer the visibility “{}”", caps.label, v.key())));
     }
     if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {
         let ok = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
@@ -179,7 +172,12 @@ mod tests {
 
     #[test]
     fn a_content_warning_or_an_audience_the_network_lacks_blocks() {
-        let d = DraftVariant { text: "La fin", content_warning: Some("Divulgâchage"), visibility: Some(Visibility::Direct), ..Default::default() };
+        let d = DraftVariant {
+            text: "La fin",
+            content_warning: Some("Divulgâchage"),
+            visibility: Some(Visibility::Direct),
+            ..Default::default()
+        };
         let f = check_variant(&SANDBOX, &d, &Charter::default());
         assert_eq!(codes(&f), [CODE_CONTENT_WARNING_UNSUPPORTED, CODE_VISIBILITY_UNSUPPORTED]);
         assert_eq!(f.findings[1].subject, "direct");
@@ -187,7 +185,12 @@ mod tests {
         // Public is what every network does; a blank warning is none.
         let d = DraftVariant { text: "La fin", content_warning: Some(" "), visibility: Some(Visibility::Public), ..Default::default() };
         assert!(check_variant(&SANDBOX, &d, &Charter::default()).is_empty());
-        let d = DraftVariant { text: "La fin", content_warning: Some("Divulgâchage"), visibility: Some(Visibility::Direct), ..Default::default() };
+        let d = DraftVariant {
+            text: "La fin",
+            content_warning: Some("Divulgâchage"),
+            visibility: Some(Visibility::Direct),
+            ..Default::default()
+        };
         assert!(check_variant(&crate::mastodon::CAPABILITIES, &d, &Charter::default()).is_empty());
     }
 

@@ -632,3 +632,15 @@ done-account-reconnected = Account reconnected: its waiting posts will go out.
 accounts-server = Server (Bluesky PDS or Mastodon instance)
 accounts-server-help = Bluesky: leave empty for bsky.social. Mastodon: required, such as https://mastodon.social.
 accounts-error-server = The server address is not usable: { $reason }
+
+## Content warnings and visibility (Mastodon)
+field-content-warning = Content warning
+compose-content-warning-help = Shown before the post, which stays folded until the reader opens it. Leave empty for none.
+field-visibility = Visibility
+visibility-public = Public
+visibility-unlisted = Unlisted (left out of public timelines)
+visibility-followers = Followers only
+visibility-direct = Mentioned people only
+compose-error-visibility = “{ $visibility }” is not a visibility Relais knows (public, unlisted, followers, direct).
+check-content-warning-unsupported = { $subject } does not show content warnings.
+check-visibility-unsupported = This network does not offer the visibility “{ $subject }”.

@@ -632,3 +632,15 @@ done-account-reconnected = Compte reconnecté : ses publications en attente vont
 accounts-server = Serveur (PDS Bluesky ou instance Mastodon)
 accounts-server-help = Bluesky : laisser vide pour bsky.social. Mastodon : obligatoire, par exemple https://mastodon.social.
 accounts-error-server = L'adresse du serveur ne convient pas : { $reason }
+
+## Content warnings and visibility (Mastodon)
+field-content-warning = Avertissement de contenu
+compose-content-warning-help = Affiché avant la publication, qui reste repliée jusqu'à ce que le lecteur l'ouvre. Laisser vide pour aucun.
+field-visibility = Visibilité
+visibility-public = Publique
+visibility-unlisted = Non listée (absente des fils publics)
+visibility-followers = Abonnés uniquement
+visibility-direct = Personnes mentionnées uniquement
+compose-error-visibility = « { $visibility } » n'est pas une visibilité connue de Relais (public, unlisted, followers, direct).
+check-content-warning-unsupported = { $subject } n'affiche pas d'avertissement de contenu.
+check-visibility-unsupported = Ce réseau ne propose pas la visibilité « { $subject } ».

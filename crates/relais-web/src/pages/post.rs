@@ -18,6 +18,7 @@ use relais_core::scheduling::local_of;
 use relais_core::text_rules::{Finding, Severity};
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Section, now_ms};
+use relais_networks::Visibility;
 use relais_networks::capabilities_of;
 use relais_networks::draft_check::{DraftVariant, Verdict, check_variant};
 use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
@@ -219,6 +220,8 @@ pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, Stri
             first_comment: v.first_comment.as_deref(),
             thread: &thread,
             media: &facts,
+            content_warning: v.content_warning.as_deref(),
+            visibility: v.visibility.as_deref().and_then(Visibility::from_key),
         };
         out.push(check_variant(caps, &draft, &charter));
     }
