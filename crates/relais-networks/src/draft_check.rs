@@ -93,8 +93,7 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     if draft.content_warning.is_some_and(|c| !c.trim().is_empty()) && !caps.content_warning {
         out.push(error(CODE_CONTENT_WARNING_UNSUPPORTED, caps.label.into(), format!("{} does not show content warnings", caps.label)));
     }
-    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v) && !(*v == Visibility::Public && caps.visibilities.is_empty()))
-    {
+    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v)) {
         out.push(error(CODE_VISIBILITY_UNSUPPORTED, v.key().into(), format!("{} does not offer the visibility “{}”", caps.label, v.key())));
     }
     if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {

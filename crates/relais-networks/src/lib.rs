@@ -72,9 +72,9 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    /// Whether a post may be given this audience.
+    /// Whether a post may be given this audience (public, where the network offers no choice).
     pub fn offers_visibility(&self, visibility: Visibility) -> bool {
-        self.visibilities.contains(&visibility)
+        self.visibilities.contains(&visibility) || (self.visibilities.is_empty() && visibility == Visibility::Public)
     }
 }
 
@@ -284,9 +284,7 @@ pub fn refused_audience(caps: &Capabilities, request: &PublishRequest) -> Option
         return Some(format!("{}: content_warning is not offered by this network", caps.key));
     }
     match request.visibility {
-        Some(v) if !caps.offers_visibility(v) && !(v == Visibility::Public && caps.visibilities.is_empty()) => {
-            Some(format!("{}: visibility “{}” is not offered by this network", caps.key, v.key()))
-        }
+        Some(v) if !caps.offers_visibility(v) => Some(format!("{}: visibility “{}” is not offered by this network", caps.key, v.key())),
         _ => None,
     }
 }

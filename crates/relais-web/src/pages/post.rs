@@ -92,6 +92,9 @@ pub struct VariantView {
     pub text: String,
     pub link: Option<String>,
     pub first_comment: Option<String>,
+    pub content_warning: Option<String>,
+    /// The chosen audience, written out; `None`: the network's default.
+    pub visibility: Option<String>,
     pub thread: Vec<String>,
     pub media: Vec<MediaThumb>,
     pub state: String,
@@ -325,6 +328,11 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
                 text: v.text,
                 link: v.link,
                 first_comment: v.first_comment,
+                content_warning: v.content_warning,
+                visibility: v.visibility.map(|key| match Visibility::from_key(&key) {
+                    Some(known) => tr.t(&format!("visibility-{}", known.key())),
+                    None => key,
+                }),
                 state: tr.t(&format!("variant-{}", v.state)),
                 remote_url: v.remote_url,
                 error: v.error,

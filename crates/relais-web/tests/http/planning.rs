@@ -468,6 +468,7 @@ app_test!(the_composer_offers_a_content_warning_and_a_visibility_only_where_the_
     assert_eq!((variant.content_warning.as_deref(), variant.visibility.as_deref()), (Some("Divulgâchage"), Some("followers")));
     let edit = cm.get(&format!("/w/{bank}/posts/{id}/edit")).await;
     edit.assert_contains("value=\"Divulgâchage\"").assert_contains("<option value=\"followers\" selected>");
+    cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("Divulgâchage").assert_contains("Visibilité : Abonnés uniquement");
 
     // A warning sent for the sandbox (by hand: the form has no field for it) blocks scheduling.
     let (cw, ts) = (format!("content_warning_{sandbox}"), format!("text_{sandbox}"));
