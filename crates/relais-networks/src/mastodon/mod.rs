@@ -1,8 +1,8 @@
 //! Mastodon (and servers that speak its REST API).
 //!
 //! **Tested against an imitation, not a real instance.** No Mastodon server can be installed
-//! where Relais is built; the live tests (`tests/mastodon.rs`, `tests/mastodon_community.rs`)
-//! run against the PyPI package `mastodon-mock`, an imitation of the API. The calls follow the
+//! where Relais is built; the live tests (`tests/mastodon/`) run against the PyPI package
+//! `mastodon-mock`, an imitation of the API. The calls follow the
 //! public API documentation (docs.joinmastodon.org); where the imitation differs, the code
 //! follows Mastodon and the README lists the gaps (among them: a 202 from the v2 media endpoint
 //! while a video is processed, real rate limits, HTTPS, search's `max_id`, quote notifications).
