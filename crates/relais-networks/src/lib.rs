@@ -326,3 +326,36 @@ impl Registry {
         self.networks.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(content_warning: Option<&str>, visibility: Option<Visibility>) -> PublishRequest {
+        PublishRequest {
+            text: "La fin du film".into(),
+            link: None,
+            media: vec![],
+            thread: vec![],
+            first_comment: None,
+            content_warning: content_warning.map(str::to_string),
+            visibility,
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn an_audience_the_network_lacks_is_refused_naming_the_field() {
+        let refused = refused_audience(&bluesky::CAPABILITIES, &request(Some("Divulgâchage"), None)).unwrap();
+        assert_eq!(refused, "bluesky: content_warning is not offered by this network");
+        let refused = refused_audience(&bluesky::CAPABILITIES, &request(None, Some(Visibility::Followers))).unwrap();
+        assert_eq!(refused, "bluesky: visibility “followers” is not offered by this network");
+        // Public needs no choice; a blank warning is none; Mastodon takes them all.
+        assert_eq!(refused_audience(&bluesky::CAPABILITIES, &request(Some("  "), Some(Visibility::Public))), None);
+        for v in Visibility::ALL {
+            assert_eq!(refused_audience(&mastodon::CAPABILITIES, &request(Some("Divulgâchage"), Some(v))), None);
+            assert_eq!(Visibility::from_key(v.key()), Some(v));
+        }
+        assert_eq!(Visibility::from_key("private"), None, "Relais's words, not Mastodon's");
+    }
+}

@@ -60,6 +60,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: false,
     search: false,
     delete: false,
+    // Neither: the sandbox stores no audience, and accepting a warning only to drop it would
+    // let a test pass that proves nothing.
     content_warning: false,
     visibilities: &[],
 };

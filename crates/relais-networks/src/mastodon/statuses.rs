@@ -2,7 +2,7 @@
 //! counters and search.
 
 use super::Mastodon;
-use super::client::{Session, classify, id_newer, send, string_field, transport, value_string};
+use super::client::{Session, classify, id_newer, read, send, string_field, transport, value_string};
 use super::entities::{self, visibility_of};
 use crate::{AccountMetrics, NetworkError, PostMetrics, Published, RemotePost, ReplyRequest, SearchPage, Visibility};
 use reqwest::StatusCode;
@@ -48,12 +48,13 @@ impl Mastodon {
     /// not an error.
     pub(super) async fn delete_unit(&self, session: &Session<'_>, id: &str) -> Result<(), NetworkError> {
         let id = path_id(id)?;
-        let context = match session.get(&format!("/api/v1/statuses/{id}/context")).send().await.map_err(transport)? {
+        let status = match session.get(&format!("/api/v1/statuses/{id}")).send().await.map_err(transport)? {
             r if r.status() == StatusCode::NOT_FOUND => return Ok(()),
-            r => super::client::read(r).await?,
+            r => read(r).await?,
         };
-        let root_author = send(session.get(&format!("/api/v1/statuses/{id}"))).await.ok().and_then(|s| value_string(&s["account"]["id"]));
-        let parts = own_chain(id, root_author.as_deref(), context["descendants"].as_array().map(Vec::as_slice).unwrap_or_default());
+        let context = send(session.get(&format!("/api/v1/statuses/{id}/context"))).await?;
+        let author = value_string(&status["account"]["id"]);
+        let parts = own_chain(id, author.as_deref(), context["descendants"].as_array().map(Vec::as_slice).unwrap_or_default());
         // Last part first, the status itself last: an interrupted deletion can be run again.
         for part in parts.iter().rev().map(String::as_str).chain([id]) {
             let response = session.delete(&format!("/api/v1/statuses/{part}")).send().await.map_err(transport)?;
@@ -74,7 +75,7 @@ impl Mastodon {
             if response.status() == StatusCode::NOT_FOUND {
                 continue;
             }
-            out.push(entities::metrics(&super::client::read(response).await?));
+            out.push(entities::metrics(&read(response).await?));
         }
         Ok(out)
     }
