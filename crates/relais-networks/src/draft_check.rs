@@ -53,6 +53,13 @@ fn error(code: &'static str, subject: String, message: String) -> Finding {
     Finding { severity: Severity::Error, code, subject, span: None, message }
 }
 
+/// A part's length the network's way: where content warnings exist, the warning (carried by every
+/// part) counts with the text, as Mastodon counts `spoiler_text` and `status` together.
+pub fn counted_length(caps: &Capabilities, text: &str, content_warning: Option<&str>) -> usize {
+    let warning = content_warning.map(str::trim).filter(|w| caps.content_warning && !w.is_empty());
+    measure(text, caps.counting) + warning.map(|w| measure(w, caps.counting)).unwrap_or(0)
+}
+
 /// Everything worth saying about `draft` for `caps`: findings on the text, charter findings
 /// included (with byte spans into `draft.text`), errors first; and the media problems.
 pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charter) -> Verdict {
@@ -60,12 +67,15 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     if draft.text.trim().is_empty() && draft.media.is_empty() {
         out.push(error(CODE_EMPTY, String::new(), "the post has neither text nor media".into()));
     }
-    let length = measure(draft.text, caps.counting);
+    let length = counted_length(caps, draft.text, draft.content_warning);
     if length > caps.max_length {
         out.push(error(
             CODE_TOO_LONG,
             format!("{length}/{}", caps.max_length),
-            format!("the text counts {length} characters the way {} counts; the limit is {}", caps.label, caps.max_length),
+            format!(
+                "the text (with its content warning) counts {length} characters the way {} counts; the limit is {}",
+                caps.label, caps.max_length
+            ),
         ));
     }
     if !draft.thread.is_empty() && !caps.threads {
@@ -73,7 +83,7 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     }
     if caps.threads {
         for (i, part) in draft.thread.iter().enumerate() {
-            let n = measure(part, caps.counting);
+            let n = counted_length(caps, part, draft.content_warning);
             if n > caps.max_length {
                 out.push(error(
                     CODE_THREAD_PART_TOO_LONG,
@@ -191,6 +201,18 @@ mod tests {
             ..Default::default()
         };
         assert!(check_variant(&crate::mastodon::CAPABILITIES, &d, &Charter::default()).is_empty());
+    }
+
+    #[test]
+    fn a_content_warning_counts_with_each_part_where_the_network_has_them() {
+        let mastodon = &crate::mastodon::CAPABILITIES;
+        let (text, thread) = ("x".repeat(490), vec!["y".repeat(495)]);
+        let d = DraftVariant { text: &text, thread: &thread, content_warning: Some("Divulgâchage"), ..Default::default() };
+        let f = check_variant(mastodon, &d, &Charter::default());
+        assert_eq!(codes(&f), [CODE_TOO_LONG, CODE_THREAD_PART_TOO_LONG]);
+        assert_eq!((f.findings[0].subject.as_str(), f.findings[1].subject.as_str()), ("502/500", "2: 507/500"));
+        assert_eq!(counted_length(mastodon, &text, None), 490);
+        assert_eq!(counted_length(&SANDBOX, &text, Some("Divulgâchage")), 490, "no warnings there, nothing counted");
     }
 
     #[test]

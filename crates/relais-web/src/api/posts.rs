@@ -8,10 +8,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use relais_core::scheduling::resolve_local;
-use relais_core::text_rules::measure;
 use relais_core::workflow::{PostAction, PostState, WorkflowError, apply};
 use relais_core::{Action, Name, now_ms};
 use relais_networks::capabilities_of;
+use relais_networks::draft_check::counted_length;
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -270,11 +270,16 @@ pub async fn create_post(
                     ));
                 }
             }
-            let length = measure(&v.text, caps.counting);
+            let length = counted_length(caps, &v.text, content_warning.as_deref());
             if length > caps.max_length {
                 return Err(invalid(
                     format!("variants[{i}].text"),
-                    format!("the text counts {length} characters the way {} counts; the limit is {}", caps.label, caps.max_length),
+                    format!(
+                        "the text{} counts {length} characters the way {} counts; the limit is {}",
+                        if content_warning.is_some() { " with its content warning" } else { "" },
+                        caps.label,
+                        caps.max_length
+                    ),
                 ));
             }
         }

@@ -188,6 +188,11 @@ app_test!(a_content_warning_and_a_visibility_are_accepted_only_where_the_network
         assert_eq!((s, problem["field"].as_str()), (422, Some(field)), "{problem}");
         assert!(problem["detail"].as_str().unwrap().contains(words), "{problem}");
     }
+    // Mastodon counts the warning with the text.
+    let long = post(json!({"account_id": mastodon, "text": "x".repeat(495), "content_warning": "Divulgâchage"}));
+    let (s, _, problem) = call(&app, Method::POST, &url, Some(&admin), Some(&long)).await;
+    assert_eq!((s, problem["field"].as_str()), (422, Some("variants[0].text")), "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("with its content warning counts 507 characters"), "{problem}");
     // Public is every network's, and a blank warning is none.
     let plain = post(json!({"account_id": sandbox, "text": "x", "content_warning": " ", "visibility": "public"}));
     let (s, _, p) = call(&app, Method::POST, &url, Some(&admin), Some(&plain)).await;
