@@ -18,10 +18,10 @@ use relais_core::brand_charter::BrandCharter;
 use relais_core::media::MediaFacts;
 use relais_core::policy::allows;
 use relais_core::scheduling::{local_of, resolve_local};
-use relais_core::text_rules::{Severity, measure};
+use relais_core::text_rules::Severity;
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Name, Section};
-use relais_networks::draft_check::{DraftVariant, check_variant};
+use relais_networks::draft_check::{DraftVariant, check_variant, counted_length};
 use relais_networks::{Visibility, capabilities_of};
 use relais_store::{Media, NewPost, NewVariant, PlannedAt, Post, PostContent, SocialAccount, StoreError};
 use serde::Serialize;
@@ -250,7 +250,8 @@ fn variant_form(
         network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
         handle: a.handle.clone(),
         selected,
-        length: caps.map(|c| measure(&text, c.counting)).unwrap_or(0),
+        // The warning counts with the text where the network has warnings (Mastodon).
+        length: caps.map(|c| counted_length(c, &text, v.and_then(|v| v.content_warning.as_deref()))).unwrap_or(0),
         text,
         link: v.and_then(|v| v.link.clone()).unwrap_or_default(),
         first_comment: v.and_then(|v| v.first_comment.clone()).unwrap_or_default(),
@@ -557,7 +558,7 @@ pub async fn check(State(app): State<AppState>, ws: InWorkspace, Form(fields): F
         });
         out.push(CheckedVariant {
             account_id: a.id.clone(),
-            length: measure(&v.text, caps.counting),
+            length: counted_length(caps, &v.text, v.content_warning.as_deref()),
             max_length: caps.max_length,
             findings: media_problems.chain(text_findings).collect(),
         });

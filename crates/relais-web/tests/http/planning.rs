@@ -482,4 +482,17 @@ app_test!(the_composer_offers_a_content_warning_and_a_visibility_only_where_the_
     let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
     assert_eq!(json[0]["findings"][0]["error"], true, "{json}");
     assert!(json[0]["findings"][0]["message"].as_str().unwrap().contains("n'affiche pas d'avertissement de contenu"), "{json}");
+    assert_eq!(json[0]["length"], 7, "the sandbox has no warnings: they do not count");
+
+    // On Mastodon the counter counts the warning with the text.
+    let (cw, text) = (format!("content_warning_{mastodon}"), format!("text_{mastodon}"));
+    let page = cm
+        .post_raw(
+            &format!("/w/{bank}/compose/check"),
+            &[("account", &mastodon), (&text, "Bonjour"), (&cw, "Attention")],
+            &[("accept", "application/json"), ("x-csrf-token", &cm.csrf)],
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json[0]["length"], 16, "{json}");
 });
