@@ -8,6 +8,33 @@ use crate::{MediaRef, NetworkError, PublishRequest, Published, Visibility};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// One status to create.
+#[derive(Clone, Copy)]
+pub(super) struct NewStatus<'a> {
+    pub text: &'a str,
+    pub in_reply_to: Option<&'a str>,
+    pub media_ids: &'a [String],
+    pub content_warning: Option<&'a str>,
+    /// `None`: public.
+    pub visibility: Option<Visibility>,
+}
+
+/// Creates one status; `key` goes in the `Idempotency-Key` header.
+pub(super) async fn post_status(session: &Session<'_>, key: &str, status: &NewStatus<'_>) -> Result<Value, NetworkError> {
+    let visibility = status.visibility.unwrap_or(Visibility::Public);
+    let mut body = serde_json::json!({ "status": status.text, "visibility": visibility_key(visibility) });
+    if let Some(parent) = status.in_reply_to {
+        body["in_reply_to_id"] = parent.into();
+    }
+    if !status.media_ids.is_empty() {
+        body["media_ids"] = status.media_ids.into();
+    }
+    if let Some(warning) = status.content_warning {
+        body["spoiler_text"] = warning.into();
+    }
+    send(session.post("/api/v1/statuses").header("Idempotency-Key", key).json(&body)).await
+}
+
 impl Mastodon {
     pub(super) async fn publish_unit(&self, session: &Session<'_>, request: &PublishRequest) -> Result<Published, NetworkError> {
         if request.media.len() > CAPABILITIES.max_images {
@@ -25,45 +52,27 @@ impl Mastodon {
             media_ids.push(self.upload(session, media).await?);
         }
         let key = &request.idempotency_key;
-        let cw = request.content_warning.as_deref().map(str::trim).filter(|c| !c.is_empty());
-        let visibility = request.visibility;
+        // The audience of the unit goes on every part.
+        let audience = NewStatus {
+            text: "",
+            in_reply_to: None,
+            media_ids: &[],
+            content_warning: request.content_warning.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+            visibility: request.visibility,
+        };
         let text = with_link(&request.text, request.link.as_deref());
-        let first = self.post_status(session, key, &text, None, &media_ids, cw, visibility).await?;
+        let first = post_status(session, key, &NewStatus { text: &text, media_ids: &media_ids, ..audience }).await?;
         let mut parent = string_field(&first, "id")?;
         for (i, part) in request.thread.iter().enumerate() {
-            let status = self.post_status(session, &format!("{key}#thread-{}", i + 1), part, Some(&parent), &[], cw, visibility).await?;
+            let status = NewStatus { text: part, in_reply_to: Some(&parent), ..audience };
+            let status = post_status(session, &format!("{key}#thread-{}", i + 1), &status).await?;
             parent = string_field(&status, "id")?;
         }
         if let Some(comment) = request.first_comment.as_deref().filter(|c| !c.trim().is_empty()) {
-            self.post_status(session, &format!("{key}#first-comment"), comment, Some(&parent), &[], cw, visibility).await?;
+            post_status(session, &format!("{key}#first-comment"), &NewStatus { text: comment, in_reply_to: Some(&parent), ..audience })
+                .await?;
         }
         Ok(entities::published(&first))
-    }
-
-    /// Creates one status; `key` goes in the `Idempotency-Key` header.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn post_status(
-        &self,
-        session: &Session<'_>,
-        key: &str,
-        text: &str,
-        in_reply_to: Option<&str>,
-        media_ids: &[String],
-        content_warning: Option<&str>,
-        visibility: Option<Visibility>,
-    ) -> Result<Value, NetworkError> {
-        let visibility = visibility.unwrap_or(Visibility::Public);
-        let mut body = serde_json::json!({ "status": text, "visibility": visibility_key(visibility) });
-        if let Some(parent) = in_reply_to {
-            body["in_reply_to_id"] = parent.into();
-        }
-        if !media_ids.is_empty() {
-            body["media_ids"] = media_ids.into();
-        }
-        if let Some(warning) = content_warning {
-            body["spoiler_text"] = warning.into();
-        }
-        send(session.post("/api/v1/statuses").header("Idempotency-Key", key).json(&body)).await
     }
 
     /// Uploads one medium and waits until the server has processed it; answers its id.

@@ -4,6 +4,7 @@
 use super::Mastodon;
 use super::client::{Session, classify, id_newer, read, send, string_field, transport, value_string};
 use super::entities::{self, visibility_of};
+use super::publishing::{NewStatus, post_status};
 use crate::{AccountMetrics, NetworkError, PostMetrics, Published, RemotePost, ReplyRequest, SearchPage, Visibility};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -37,9 +38,14 @@ impl Mastodon {
             Some(v @ (Visibility::Direct | Visibility::Followers | Visibility::Unlisted)) => v,
             _ => Visibility::Public,
         };
-        let status = self
-            .post_status(session, &request.idempotency_key, &text, Some(&request.parent_remote_id), &[], None, Some(visibility))
-            .await?;
+        let reply = NewStatus {
+            text: &text,
+            in_reply_to: Some(&request.parent_remote_id),
+            media_ids: &[],
+            content_warning: None,
+            visibility: Some(visibility),
+        };
+        let status = post_status(session, &request.idempotency_key, &reply).await?;
         Ok(entities::published(&status))
     }
 
