@@ -16,7 +16,7 @@
 use crate::worker::{BatchFuture, JobError, JobFuture, JobHandler};
 use relais_core::now_ms;
 use relais_core::secrets::SecretBox;
-use relais_networks::{AccountRef, MediaRef, Network, NetworkError, PublishRequest, Published, Registry};
+use relais_networks::{AccountRef, MediaRef, Network, NetworkError, PublishRequest, Published, Registry, Visibility};
 use relais_store::{ClaimedJob, Media, MediaFiles, PUBLISH_JOB, PublishTarget, SocialAccount, Store, StoreError, VariantOutcome};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -213,12 +213,22 @@ impl Publisher {
             tracing::info!(variant = %r.target.variant_id, "an earlier attempt had published: recorded without posting again");
             return Ok(found);
         }
+        let visibility = match r.target.visibility.as_deref() {
+            None => None,
+            Some(key) => Some(Visibility::from_key(key).ok_or_else(|| {
+                NetworkError::Permanent(format!(
+                    "the variant's visibility “{key}” is not one Relais knows (public, unlisted, followers, direct)"
+                ))
+            })?),
+        };
         let request = PublishRequest {
             text: r.target.text.clone(),
             link: r.target.link.clone(),
             media: r.media.clone(),
             thread: r.target.thread_parts(),
             first_comment: r.target.first_comment.clone().filter(|c| !c.trim().is_empty()),
+            content_warning: r.target.content_warning.clone().filter(|c| !c.trim().is_empty()),
+            visibility,
             idempotency_key: r.target.idempotency_key.clone(),
         };
         r.network.publish(&r.account, &request).await

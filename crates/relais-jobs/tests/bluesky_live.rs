@@ -97,6 +97,8 @@ both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |
         media: vec![],
         thread: variant.thread_parts(),
         first_comment: None,
+        content_warning: None,
+        visibility: None,
         idempotency_key: variant.idempotency_key.clone(),
     };
     let created = relais_networks::testing::bluesky().publish(&account, &request).await.unwrap();

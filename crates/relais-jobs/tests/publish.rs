@@ -144,6 +144,8 @@ fn whole(account: &SocialAccount, text: &str, media: &[&Media]) -> NewVariant {
         first_comment: Some("Conditions en commentaire".into()),
         thread: vec!["Partie 2".into(), "Partie 3".into()],
         media_ids: media.iter().map(|m| m.id.clone()).collect(),
+        content_warning: None,
+        visibility: None,
     }
 }
 
@@ -366,6 +368,8 @@ both_backends!(a_retry_after_a_lost_worker_duplicates_no_part_of_a_thread, |stor
         media: vec![],
         thread: variant.thread_parts(),
         first_comment: variant.first_comment.clone(),
+        content_warning: None,
+        visibility: None,
         idempotency_key: variant.idempotency_key.clone(),
     };
     let first = dead.publish(&account, &request).await.unwrap();
@@ -462,3 +466,33 @@ both_backends!(the_sandbox_refuses_what_its_capabilities_refuse_in_its_own_words
     assert!(error.contains("sandbox: cannot upload item 1"), "{error}");
     assert_eq!(w.store.sandbox_part_count().await.unwrap(), 0, "nothing of a refused post is stored");
 });
+
+both_backends!(
+    a_content_warning_and_a_visibility_go_to_the_network_that_offers_them_and_are_refused_elsewhere,
+    |store: Store| async move {
+        let w = World::new(store).await;
+        let a = w.account("banque", "tok").await;
+        let warned = || NewVariant {
+            content_warning: Some("Divulgâchage".into()),
+            visibility: Some("followers".into()),
+            ..NewVariant::text(a.id.clone(), "La fin du film", None)
+        };
+        // A network that offers both is handed both.
+        let offers = Capabilities { content_warning: true, visibilities: &relais_networks::Visibility::ALL, ..CAPABILITIES };
+        let network =
+            Arc::new(Recording { sandbox: Sandbox::new(w.store.clone(), fast()).with_capabilities(offers), requests: Mutex::new(vec![]) });
+        let post = w.scheduled_variants("Film", vec![warned()], -1).await;
+        assert_eq!(w.worker_with("w1", network.clone(), None).run_once().await.unwrap(), 1);
+        assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+        let requests = network.requests.lock().unwrap().clone();
+        assert_eq!(requests[0].content_warning.as_deref(), Some("Divulgâchage"));
+        assert_eq!(requests[0].visibility, Some(relais_networks::Visibility::Followers));
+
+        // The sandbox as it is offers neither: the post fails with words that name the field.
+        let error = failure(&w, warned(), Arc::new(Sandbox::new(w.store.clone(), fast())), None).await;
+        assert!(error.contains("content_warning is not offered"), "{error}");
+        let followers = NewVariant { visibility: Some("followers".into()), ..NewVariant::text(a.id.clone(), "Entre nous", None) };
+        let error = failure(&w, followers, Arc::new(Sandbox::new(w.store.clone(), fast())), None).await;
+        assert!(error.contains("visibility “followers” is not offered"), "{error}");
+    }
+);

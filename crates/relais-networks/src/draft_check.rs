@@ -2,8 +2,8 @@
 //! accepts (length counted its way, threads, first comment, media, link) and what the brand
 //! charter says. Errors (and every media problem) block scheduling; warnings do not.
 
-use crate::Capabilities;
 use crate::media_rules::MediaProblem;
+use crate::{Capabilities, Visibility};
 use relais_core::media::MediaFacts;
 use relais_core::text_rules::{Charter, Finding, Severity, lint, measure};
 
@@ -17,6 +17,8 @@ pub struct DraftVariant<'a> {
     pub thread: &'a [String],
     /// The media, in order.
     pub media: &'a [MediaFacts],
+    pub content_warning: Option<&'a str>,
+    pub visibility: Option<Visibility>,
 }
 
 /// Everything said about a variant: findings on its text, and what the network would refuse in
@@ -44,9 +46,18 @@ pub const CODE_THREAD_UNSUPPORTED: &str = "check-thread-unsupported";
 pub const CODE_THREAD_PART_TOO_LONG: &str = "check-thread-part-too-long";
 pub const CODE_FIRST_COMMENT_UNSUPPORTED: &str = "check-first-comment-unsupported";
 pub const CODE_BAD_LINK: &str = "check-bad-link";
+pub const CODE_CONTENT_WARNING_UNSUPPORTED: &str = "check-content-warning-unsupported";
+pub const CODE_VISIBILITY_UNSUPPORTED: &str = "check-visibility-unsupported";
 
 fn error(code: &'static str, subject: String, message: String) -> Finding {
     Finding { severity: Severity::Error, code, subject, span: None, message }
+}
+
+/// A part's length the network's way: where content warnings exist, the warning (carried by every
+/// part) counts with the text, as Mastodon counts `spoiler_text` and `status` together.
+pub fn counted_length(caps: &Capabilities, text: &str, content_warning: Option<&str>) -> usize {
+    let warning = content_warning.map(str::trim).filter(|w| caps.content_warning && !w.is_empty());
+    measure(text, caps.counting) + warning.map(|w| measure(w, caps.counting)).unwrap_or(0)
 }
 
 /// Everything worth saying about `draft` for `caps`: findings on the text, charter findings
@@ -56,12 +67,15 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     if draft.text.trim().is_empty() && draft.media.is_empty() {
         out.push(error(CODE_EMPTY, String::new(), "the post has neither text nor media".into()));
     }
-    let length = measure(draft.text, caps.counting);
+    let length = counted_length(caps, draft.text, draft.content_warning);
     if length > caps.max_length {
         out.push(error(
             CODE_TOO_LONG,
             format!("{length}/{}", caps.max_length),
-            format!("the text counts {length} characters the way {} counts; the limit is {}", caps.label, caps.max_length),
+            format!(
+                "the text (with its content warning) counts {length} characters the way {} counts; the limit is {}",
+                caps.label, caps.max_length
+            ),
         ));
     }
     if !draft.thread.is_empty() && !caps.threads {
@@ -69,7 +83,7 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
     }
     if caps.threads {
         for (i, part) in draft.thread.iter().enumerate() {
-            let n = measure(part, caps.counting);
+            let n = counted_length(caps, part, draft.content_warning);
             if n > caps.max_length {
                 out.push(error(
                     CODE_THREAD_PART_TOO_LONG,
@@ -85,6 +99,12 @@ pub fn check_variant(caps: &Capabilities, draft: &DraftVariant, charter: &Charte
             caps.label.into(),
             format!("{} does not let Relais post a first comment", caps.label),
         ));
+    }
+    if draft.content_warning.is_some_and(|c| !c.trim().is_empty()) && !caps.content_warning {
+        out.push(error(CODE_CONTENT_WARNING_UNSUPPORTED, caps.label.into(), format!("{} does not show content warnings", caps.label)));
+    }
+    if let Some(v) = draft.visibility.filter(|v| !caps.offers_visibility(*v)) {
+        out.push(error(CODE_VISIBILITY_UNSUPPORTED, v.key().into(), format!("{} does not offer the visibility “{}”", caps.label, v.key())));
     }
     if let Some(link) = draft.link.filter(|l| !l.trim().is_empty()) {
         let ok = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
@@ -141,7 +161,14 @@ mod tests {
         let no_threads = Capabilities { threads: false, first_comment: false, max_images: 1, ..SANDBOX };
         let thread = vec!["deux".to_string()];
         let media = [image(true), image(true)];
-        let d = DraftVariant { text: "un", thread: &thread, first_comment: Some("voir le lien"), media: &media, link: Some("ftp://x") };
+        let d = DraftVariant {
+            text: "un",
+            thread: &thread,
+            first_comment: Some("voir le lien"),
+            media: &media,
+            link: Some("ftp://x"),
+            ..Default::default()
+        };
         let f = check_variant(&no_threads, &d, &Charter::default());
         assert_eq!(codes(&f), [CODE_THREAD_UNSUPPORTED, CODE_FIRST_COMMENT_UNSUPPORTED, CODE_BAD_LINK]);
         assert_eq!(f.media, [MediaProblem::TooManyImages { count: 2, max: 1 }]);
@@ -150,6 +177,42 @@ mod tests {
         assert_eq!(f.findings[0].subject, "2: 501/500");
         let f = check_variant(&SANDBOX, &DraftVariant { text: "  ", ..Default::default() }, &Charter::default());
         assert_eq!(codes(&f), [CODE_EMPTY]);
+    }
+
+    #[test]
+    fn a_content_warning_or_an_audience_the_network_lacks_blocks() {
+        let d = DraftVariant {
+            text: "La fin",
+            content_warning: Some("Divulgâchage"),
+            visibility: Some(Visibility::Direct),
+            ..Default::default()
+        };
+        let f = check_variant(&SANDBOX, &d, &Charter::default());
+        assert_eq!(codes(&f), [CODE_CONTENT_WARNING_UNSUPPORTED, CODE_VISIBILITY_UNSUPPORTED]);
+        assert_eq!(f.findings[1].subject, "direct");
+        assert!(f.blocks());
+        // Public is what every network does; a blank warning is none.
+        let d = DraftVariant { text: "La fin", content_warning: Some(" "), visibility: Some(Visibility::Public), ..Default::default() };
+        assert!(check_variant(&SANDBOX, &d, &Charter::default()).is_empty());
+        let d = DraftVariant {
+            text: "La fin",
+            content_warning: Some("Divulgâchage"),
+            visibility: Some(Visibility::Direct),
+            ..Default::default()
+        };
+        assert!(check_variant(&crate::mastodon::CAPABILITIES, &d, &Charter::default()).is_empty());
+    }
+
+    #[test]
+    fn a_content_warning_counts_with_each_part_where_the_network_has_them() {
+        let mastodon = &crate::mastodon::CAPABILITIES;
+        let (text, thread) = ("x".repeat(490), vec!["y".repeat(495)]);
+        let d = DraftVariant { text: &text, thread: &thread, content_warning: Some("Divulgâchage"), ..Default::default() };
+        let f = check_variant(mastodon, &d, &Charter::default());
+        assert_eq!(codes(&f), [CODE_TOO_LONG, CODE_THREAD_PART_TOO_LONG]);
+        assert_eq!((f.findings[0].subject.as_str(), f.findings[1].subject.as_str()), ("502/500", "2: 507/500"));
+        assert_eq!(counted_length(mastodon, &text, None), 490);
+        assert_eq!(counted_length(&SANDBOX, &text, Some("Divulgâchage")), 490, "no warnings there, nothing counted");
     }
 
     #[test]

@@ -65,6 +65,49 @@ pub struct Capabilities {
     pub search: bool,
     /// [`Network::delete`] works.
     pub delete: bool,
+    /// A post may carry a content warning (text shown before the post, which stays folded).
+    pub content_warning: bool,
+    /// The audiences a post may be given, the default first; empty when the network has no
+    /// choice (every post is public).
+    pub visibilities: &'static [Visibility],
+}
+
+impl Capabilities {
+    /// Whether a post may be given this audience (public, where the network offers no choice).
+    pub fn offers_visibility(&self, visibility: Visibility) -> bool {
+        self.visibilities.contains(&visibility) || (self.visibilities.is_empty() && visibility == Visibility::Public)
+    }
+}
+
+/// Who may see a post, in Relais's words; each connector maps it onto its network's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Everyone, and listed in public timelines and search.
+    Public,
+    /// Everyone who has the link or follows the account, left out of public timelines.
+    Unlisted,
+    /// The account's followers only.
+    Followers,
+    /// Only the accounts the post mentions.
+    Direct,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 4] = [Visibility::Public, Visibility::Unlisted, Visibility::Followers, Visibility::Direct];
+
+    /// Stable key, stored in the database and used by the API and the forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Followers => "followers",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.key() == key)
+    }
 }
 
 /// The account a call acts for, with its decrypted credentials.
@@ -88,6 +131,11 @@ pub struct PublishRequest {
     pub thread: Vec<String>,
     /// Posted as a reply after the thread, where the network allows it.
     pub first_comment: Option<String>,
+    /// Shown before the post, which stays folded until opened; only where
+    /// [`Capabilities::content_warning`] says so. Applies to every part of the unit.
+    pub content_warning: Option<String>,
+    /// Who may see the post (every part of the unit); `None`: the network's default (public).
+    pub visibility: Option<Visibility>,
     /// Chosen by Relais and stored before the call; it identifies the first post. A network
     /// that supports it deduplicates on it, the others are searched for it before any retry.
     pub idempotency_key: String,
@@ -230,6 +278,18 @@ pub trait Network: Send + Sync {
     }
 }
 
+/// What a network's capabilities refuse in a request's content warning or visibility, in words
+/// that name the field; `None` when both are acceptable.
+pub fn refused_audience(caps: &Capabilities, request: &PublishRequest) -> Option<String> {
+    if request.content_warning.as_deref().is_some_and(|cw| !cw.trim().is_empty()) && !caps.content_warning {
+        return Some(format!("{}: content_warning is not offered by this network", caps.key));
+    }
+    match request.visibility {
+        Some(v) if !caps.offers_visibility(v) => Some(format!("{}: visibility “{}” is not offered by this network", caps.key, v.key())),
+        _ => None,
+    }
+}
+
 /// The answer of an operation a network does not offer.
 fn not_offered<'a, T: 'a>(capabilities: &Capabilities, what: &'static str) -> NetFuture<'a, T> {
     let network = capabilities.label;
@@ -265,5 +325,38 @@ impl Registry {
 
     pub fn all(&self) -> impl Iterator<Item = &std::sync::Arc<dyn Network>> {
         self.networks.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(content_warning: Option<&str>, visibility: Option<Visibility>) -> PublishRequest {
+        PublishRequest {
+            text: "La fin du film".into(),
+            link: None,
+            media: vec![],
+            thread: vec![],
+            first_comment: None,
+            content_warning: content_warning.map(str::to_string),
+            visibility,
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn an_audience_the_network_lacks_is_refused_naming_the_field() {
+        let refused = refused_audience(&bluesky::CAPABILITIES, &request(Some("Divulgâchage"), None)).unwrap();
+        assert_eq!(refused, "bluesky: content_warning is not offered by this network");
+        let refused = refused_audience(&bluesky::CAPABILITIES, &request(None, Some(Visibility::Followers))).unwrap();
+        assert_eq!(refused, "bluesky: visibility “followers” is not offered by this network");
+        // Public needs no choice; a blank warning is none; Mastodon takes them all.
+        assert_eq!(refused_audience(&bluesky::CAPABILITIES, &request(Some("  "), Some(Visibility::Public))), None);
+        for v in Visibility::ALL {
+            assert_eq!(refused_audience(&mastodon::CAPABILITIES, &request(Some("Divulgâchage"), Some(v))), None);
+            assert_eq!(Visibility::from_key(v.key()), Some(v));
+        }
+        assert_eq!(Visibility::from_key("private"), None, "Relais's words, not Mastodon's");
     }
 }

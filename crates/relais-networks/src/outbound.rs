@@ -10,14 +10,15 @@
 //! redirect.
 
 use crate::NetworkError;
+use ip_network::IpNetwork;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use ssrf_guard::{Cidr, Policy};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Outbound {
-    policy: Arc<Policy>,
+    /// Non-public blocks allowed all the same.
+    allow: Arc<Vec<IpNetwork>>,
     /// As configured, for messages.
     allowed: Vec<String>,
 }
@@ -31,24 +32,33 @@ impl Default for Outbound {
 impl Outbound {
     /// Public addresses only.
     pub fn public_only() -> Self {
-        Outbound { policy: Arc::new(Policy::default()), allowed: Vec::new() }
+        Outbound { allow: Arc::new(Vec::new()), allowed: Vec::new() }
     }
 
     /// Public addresses and these blocks, written `127.0.0.1`, `10.0.0.0/8` or `fd00::/8`,
     /// separated by commas or spaces. The error names the block it cannot read.
     pub fn allowing(blocks: &str) -> Result<Self, String> {
-        let mut builder = Policy::builder();
+        let mut allow = Vec::new();
         let mut allowed = Vec::new();
         for block in blocks.split([',', ' ']).map(str::trim).filter(|b| !b.is_empty()) {
-            let cidr: Cidr = block.parse().map_err(|e| format!("{block:?} is not an address or an address block ({e})"))?;
-            builder = builder.allow(cidr);
+            let network = match block.parse::<IpAddr>() {
+                Ok(ip) => IpNetwork::from(ip),
+                Err(_) => block.parse::<IpNetwork>().map_err(|e| format!("{block:?} is not an address or an address block ({e})"))?,
+            };
+            allow.push(network);
             allowed.push(block.to_string());
         }
-        Ok(Outbound { policy: Arc::new(builder.build()), allowed })
+        Ok(Outbound { allow: Arc::new(allow), allowed })
     }
 
+    /// Public addresses (the IANA special-purpose registries say which are not), and the
+    /// allowed blocks. An IPv6 spelling of an IPv4 address is judged as that IPv4 address.
     pub fn allows(&self, ip: IpAddr) -> bool {
-        self.policy.allows(ip)
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        IpNetwork::from(ip).is_global() || self.allow.iter().any(|net| net.contains(ip))
     }
 
     /// Why `host` may not be called, when it resolved to `ip`.

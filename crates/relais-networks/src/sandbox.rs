@@ -60,6 +60,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: false,
     search: false,
     delete: false,
+    // Neither: the sandbox stores no audience, and accepting a warning only to drop it would
+    // let a test pass that proves nothing.
+    content_warning: false,
+    visibilities: &[],
 };
 
 impl Sandbox {
@@ -87,6 +91,9 @@ impl Sandbox {
         }
         if request.first_comment.is_some() && !caps.first_comment {
             return Some("sandbox: this network does not take a first comment".into());
+        }
+        if let Some(refused) = crate::refused_audience(caps, request) {
+            return Some(refused);
         }
         let facts: Vec<_> = request.media.iter().map(|m| m.facts()).collect();
         let problems = caps.check_media(&facts);

@@ -32,6 +32,8 @@ fn request(text: &str) -> PublishRequest {
         media: vec![],
         thread: vec![],
         first_comment: None,
+        content_warning: None,
+        visibility: None,
         idempotency_key: format!("relais-{}", uuid::Uuid::now_v7()),
     }
 }

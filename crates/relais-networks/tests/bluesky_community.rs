@@ -137,7 +137,16 @@ async fn get_record(pds: &str, uri: &str) -> Option<Value> {
 }
 
 fn request(text: &str) -> PublishRequest {
-    PublishRequest { text: text.to_string(), link: None, media: vec![], thread: vec![], first_comment: None, idempotency_key: new_key() }
+    PublishRequest {
+        text: text.to_string(),
+        link: None,
+        media: vec![],
+        thread: vec![],
+        first_comment: None,
+        content_warning: None,
+        visibility: None,
+        idempotency_key: new_key(),
+    }
 }
 
 fn new_key() -> String {

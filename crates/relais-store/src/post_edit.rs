@@ -2,7 +2,7 @@
 //! review), its planned time, its assignee, and the internal comments on it.
 
 use crate::notifications::{NewNotification, insert_notifications};
-use crate::posts::{Actor, NewVariant, insert_variant, record_event, schedule_in_tx, set_variant_media, thread_json};
+use crate::posts::{Actor, NewVariant, blank_to_none, insert_variant, record_event, schedule_in_tx, set_variant_media, thread_json};
 use crate::{Result, Store, StoreError};
 use relais_core::workflow::PostState;
 use relais_core::{new_id, now_ms};
@@ -82,12 +82,17 @@ impl Store {
                     }
                 }
                 Some((id, ..)) => {
-                    sqlx::query("UPDATE post_variants SET text = $1, link = $2, first_comment = $3, thread = $4 WHERE id = $5")
-                        .bind(&v.text)
-                        .bind(v.link.as_deref())
-                        .bind(v.first_comment.as_deref())
-                        .bind(thread_json(&v.thread))
-                        .bind(id)
+                    sqlx::query(
+                        "UPDATE post_variants SET text = $1, link = $2, first_comment = $3, thread = $4, content_warning = $5, visibility = $6
+                         WHERE id = $7",
+                    )
+                    .bind(&v.text)
+                    .bind(v.link.as_deref())
+                    .bind(v.first_comment.as_deref())
+                    .bind(thread_json(&v.thread))
+                    .bind(blank_to_none(v.content_warning.as_deref()))
+                    .bind(v.visibility.as_deref())
+                    .bind(id)
                         .execute(&mut *tx)
                         .await?;
                     set_variant_media(&mut tx, id, &v.media_ids).await?;

@@ -24,12 +24,26 @@ pub struct NewVariant {
     pub thread: Vec<String>,
     /// Media of the library, in order.
     pub media_ids: Vec<String>,
+    /// Shown before the folded post, where the network offers it.
+    pub content_warning: Option<String>,
+    /// Key of the audience (`public`, `unlisted`, `followers`, `direct`); `None`: the network's
+    /// default. Checked against the network's capabilities by the callers.
+    pub visibility: Option<String>,
 }
 
 impl NewVariant {
     /// A text-only variant.
     pub fn text(account_id: impl Into<String>, text: impl Into<String>, link: Option<String>) -> NewVariant {
-        NewVariant { account_id: account_id.into(), text: text.into(), link, first_comment: None, thread: vec![], media_ids: vec![] }
+        NewVariant {
+            account_id: account_id.into(),
+            text: text.into(),
+            link,
+            first_comment: None,
+            thread: vec![],
+            media_ids: vec![],
+            content_warning: None,
+            visibility: None,
+        }
     }
 }
 
@@ -118,6 +132,9 @@ pub struct Variant {
     pub first_comment: Option<String>,
     /// JSON array of the following parts of a thread; see [`Variant::thread_parts`].
     pub thread: Option<String>,
+    pub content_warning: Option<String>,
+    /// See [`NewVariant::visibility`].
+    pub visibility: Option<String>,
     /// pending | publishing | published | failed
     pub state: String,
     pub idempotency_key: String,
@@ -147,6 +164,9 @@ pub struct PublishTarget {
     pub first_comment: Option<String>,
     /// JSON array of the following parts of a thread; see [`PublishTarget::thread_parts`].
     pub thread: Option<String>,
+    pub content_warning: Option<String>,
+    /// See [`NewVariant::visibility`].
+    pub visibility: Option<String>,
     pub idempotency_key: String,
     pub post_state: String,
     pub schedule_version: i64,
@@ -170,7 +190,8 @@ pub enum VariantOutcome {
 
 pub(crate) const POST_COLUMNS: &str = "id, workspace_id, state, title, pillar, campaign, scheduled_at, scheduled_local, scheduled_zone, \
      schedule_version, assignee_id, created_by";
-const VARIANT_COLUMNS: &str = "id, post_id, account_id, text, link, first_comment, thread, state, idempotency_key, attempts, remote_id, \
+const VARIANT_COLUMNS: &str = "id, post_id, account_id, text, link, first_comment, thread, content_warning, visibility, state, \
+     idempotency_key, attempts, remote_id, \
      remote_url, error, published_at";
 
 impl Variant {
@@ -193,6 +214,11 @@ fn parse_thread(json: Option<&str>) -> Vec<String> {
 
 pub(crate) fn thread_json(parts: &[String]) -> Option<String> {
     if parts.is_empty() { None } else { serde_json::to_string(parts).ok() }
+}
+
+/// An empty content warning is none.
+pub(crate) fn blank_to_none(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -366,8 +392,9 @@ pub(crate) async fn insert_post(
 pub(crate) async fn insert_variant(tx: &mut Tx, post_id: &str, v: &NewVariant) -> Result<String> {
     let vid = new_id();
     sqlx::query(
-        "INSERT INTO post_variants (id, post_id, account_id, text, link, first_comment, thread, state, idempotency_key, attempts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, 0)",
+        "INSERT INTO post_variants (id, post_id, account_id, text, link, first_comment, thread, content_warning, visibility, state,
+                                    idempotency_key, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0)",
     )
     .bind(&vid)
     .bind(post_id)
@@ -376,6 +403,8 @@ pub(crate) async fn insert_variant(tx: &mut Tx, post_id: &str, v: &NewVariant) -
     .bind(v.link.as_deref())
     .bind(v.first_comment.as_deref())
     .bind(thread_json(&v.thread))
+    .bind(blank_to_none(v.content_warning.as_deref()))
+    .bind(v.visibility.as_deref())
     .bind(format!("relais-{vid}"))
     .execute(&mut **tx)
     .await?;
@@ -657,7 +686,8 @@ impl Store {
             return Ok(vec![]);
         }
         let sql = format!(
-            "SELECT v.id AS variant_id, v.text, v.link, v.first_comment, v.thread, v.idempotency_key, p.state AS post_state, p.schedule_version,
+            "SELECT v.id AS variant_id, v.text, v.link, v.first_comment, v.thread, v.content_warning, v.visibility, v.idempotency_key,
+                    p.state AS post_state, p.schedule_version,
                     a.id AS account_id, a.network, a.handle, a.credentials, a.status, a.status_reason,
                     (SELECT COUNT(*) FROM variant_media m WHERE m.variant_id = v.id) AS media_count
              FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN social_accounts a ON a.id = v.account_id

@@ -177,3 +177,40 @@ both_backends!(comments_are_kept_in_order_with_their_author, |store: Store| asyn
     store.assign_post(&post, Some(&f.user), &[]).await.unwrap();
     assert_eq!(store.post(&post).await.unwrap().assignee_id.as_deref(), Some(f.user.as_str()));
 });
+
+both_backends!(a_variants_content_warning_and_visibility_are_kept_edited_and_handed_to_publishing, |store: Store| async move {
+    let f = fixture(&store).await;
+    let variant = NewVariant {
+        content_warning: Some("Divulgâchage".into()),
+        visibility: Some("followers".into()),
+        ..NewVariant::text(f.accounts[0].clone(), "La fin du film", None)
+    };
+    let plain = NewVariant::text(f.accounts[1].clone(), "Sans avertissement", None);
+    let new = NewPost { workspace_id: f.ws.clone(), title: "Film".into(), pillar: None, campaign: None, variants: vec![variant, plain] };
+    let post = store.create_post(&new, &lea(&f)).await.unwrap().id;
+    let variants = store.variants(&post).await.unwrap();
+    let warned = variants.iter().find(|v| v.account_id == f.accounts[0]).unwrap();
+    assert_eq!((warned.content_warning.as_deref(), warned.visibility.as_deref()), (Some("Divulgâchage"), Some("followers")));
+    let other = variants.iter().find(|v| v.account_id == f.accounts[1]).unwrap();
+    assert_eq!((other.content_warning.as_deref(), other.visibility.as_deref()), (None, None));
+
+    let ids: Vec<String> = variants.iter().map(|v| v.id.clone()).collect();
+    let targets = store.publish_targets(&ids).await.unwrap();
+    let target = targets.iter().find(|t| t.variant_id == warned.id).unwrap();
+    assert_eq!((target.content_warning.as_deref(), target.visibility.as_deref()), (Some("Divulgâchage"), Some("followers")));
+
+    // An edit changes them; a blank warning is none.
+    let content = PostContent {
+        title: "Film".into(),
+        pillar: None,
+        campaign: None,
+        variants: vec![NewVariant {
+            content_warning: Some("  ".into()),
+            visibility: Some("unlisted".into()),
+            ..NewVariant::text(f.accounts[0].clone(), "La fin du film", None)
+        }],
+    };
+    store.edit_post(&post, PostState::Draft, PostState::Draft, &content, &lea(&f)).await.unwrap();
+    let edited = store.variant(&warned.id).await.unwrap();
+    assert_eq!((edited.content_warning.as_deref(), edited.visibility.as_deref()), (None, Some("unlisted")));
+});

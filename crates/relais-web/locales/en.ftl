@@ -675,3 +675,14 @@ accounts-oauth-failed = The instance { $instance } did not grant access: “{ $r
 accounts-oauth-retry = Start again from { $url }.
 done-account-checked = Connection checked: the network accepts the credentials.
 error-unprocessable = The request cannot be processed.
+## Content warnings and visibility (Mastodon)
+field-content-warning = Content warning
+compose-content-warning-help = Shown before the post, which stays folded until the reader opens it. Leave empty for none.
+field-visibility = Visibility
+visibility-public = Public
+visibility-unlisted = Unlisted (left out of public timelines)
+visibility-followers = Followers only
+visibility-direct = Mentioned people only
+compose-error-visibility = “{ $visibility }” is not a visibility Relais knows (public, unlisted, followers, direct).
+check-content-warning-unsupported = { $subject } does not show content warnings.
+check-visibility-unsupported = This network does not offer the visibility “{ $subject }”.

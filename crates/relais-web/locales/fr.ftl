@@ -675,3 +675,14 @@ accounts-oauth-failed = L'instance { $instance } n'a pas accordé l'accès : « 
 accounts-oauth-retry = Recommencez depuis { $url }.
 done-account-checked = Connexion vérifiée : le réseau accepte les identifiants.
 error-unprocessable = La demande ne peut pas être traitée.
+## Content warnings and visibility (Mastodon)
+field-content-warning = Avertissement de contenu
+compose-content-warning-help = Affiché avant la publication, qui reste repliée jusqu'à ce que le lecteur l'ouvre. Laisser vide pour aucun.
+field-visibility = Visibilité
+visibility-public = Publique
+visibility-unlisted = Non listée (absente des fils publics)
+visibility-followers = Abonnés uniquement
+visibility-direct = Personnes mentionnées uniquement
+compose-error-visibility = « { $visibility } » n'est pas une visibilité connue de Relais (public, unlisted, followers, direct).
+check-content-warning-unsupported = { $subject } n'affiche pas d'avertissement de contenu.
+check-visibility-unsupported = Ce réseau ne propose pas la visibilité « { $subject } ».

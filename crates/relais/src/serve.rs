@@ -75,7 +75,7 @@ fn networks(settings: &Settings, engine: &EngineArgs, store: &Store) -> anyhow::
     Ok(Registry::default()
         .with(Arc::new(Sandbox::new(store.clone(), settings.sandbox(engine)?)))
         .with(Arc::new(Bluesky::with_outbound(settings.outbound(engine)?)))
-        .with(Arc::new(relais_networks::mastodon::Mastodon::new())))
+        .with(Arc::new(relais_networks::mastodon::Mastodon::with_outbound(settings.outbound(engine)?))))
 }
 
 fn start_workers(

@@ -54,6 +54,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: true,
     search: true,
     delete: true,
+    content_warning: false,
+    visibilities: &[],
 };
 
 /// The default PDS of people who signed up on bsky.app.
@@ -279,6 +281,9 @@ impl Bluesky {
         let caps = &CAPABILITIES;
         if request.text.trim().is_empty() && request.media.is_empty() {
             return Some("Bluesky: a post needs some text or images".into());
+        }
+        if let Some(refused) = crate::refused_audience(caps, request) {
+            return Some(refused);
         }
         let texts = std::iter::once(&request.text).chain(&request.thread).chain(&request.first_comment);
         for (i, text) in texts.enumerate() {

@@ -8,10 +8,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use relais_core::scheduling::resolve_local;
-use relais_core::text_rules::measure;
 use relais_core::workflow::{PostAction, PostState, WorkflowError, apply};
 use relais_core::{Action, Name, now_ms};
 use relais_networks::capabilities_of;
+use relais_networks::draft_check::counted_length;
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -70,6 +70,11 @@ pub struct VariantIn {
     /// Ids of the workspace's media library, in order.
     #[serde(default)]
     pub media_ids: Vec<String>,
+    /// Shown before the folded post; only for networks that offer content warnings (Mastodon).
+    pub content_warning: Option<String>,
+    /// public, unlisted, followers or direct; only those the account's network offers
+    /// (Mastodon: all four; Bluesky and the sandbox: public only). Absent: the network's default.
+    pub visibility: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,6 +107,9 @@ pub struct VariantOut {
     pub link: Option<String>,
     pub first_comment: Option<String>,
     pub thread: Vec<String>,
+    pub content_warning: Option<String>,
+    /// public, unlisted, followers or direct; absent: the network's default.
+    pub visibility: Option<String>,
     /// pending, publishing, published or failed.
     pub state: String,
     pub remote_url: Option<String>,
@@ -165,6 +173,8 @@ async fn post_out(app: &AppState, workspace_id: &str, post_id: &str) -> Result<P
             .map(|v| VariantOut {
                 thread: v.thread_parts(),
                 first_comment: v.first_comment,
+                content_warning: v.content_warning,
+                visibility: v.visibility,
                 id: v.id,
                 account_id: v.account_id,
                 text: v.text,
@@ -245,12 +255,31 @@ pub async fn create_post(
         let Some(account) = accounts.iter().find(|a| a.id == v.account_id) else {
             return Err(invalid(format!("variants[{i}].account_id"), format!("no account {:?} in this workspace", v.account_id)));
         };
+        let content_warning = v.content_warning.filter(|c| !c.trim().is_empty());
         if let Some(caps) = capabilities_of(&account.network) {
-            let length = measure(&v.text, caps.counting);
+            if content_warning.is_some() && !caps.content_warning {
+                return Err(invalid(format!("variants[{i}].content_warning"), format!("{} does not offer content warnings", caps.label)));
+            }
+            if let Some(key) = v.visibility.as_deref() {
+                let offered: Vec<&str> =
+                    if caps.visibilities.is_empty() { vec!["public"] } else { caps.visibilities.iter().map(|v| v.key()).collect() };
+                if !offered.contains(&key) {
+                    return Err(invalid(
+                        format!("variants[{i}].visibility"),
+                        format!("{key:?} is not a visibility {} offers; it offers: {}", caps.label, offered.join(", ")),
+                    ));
+                }
+            }
+            let length = counted_length(caps, &v.text, content_warning.as_deref());
             if length > caps.max_length {
                 return Err(invalid(
                     format!("variants[{i}].text"),
-                    format!("the text counts {length} characters the way {} counts; the limit is {}", caps.label, caps.max_length),
+                    format!(
+                        "the text{} counts {length} characters the way {} counts; the limit is {}",
+                        if content_warning.is_some() { " with its content warning" } else { "" },
+                        caps.label,
+                        caps.max_length
+                    ),
                 ));
             }
         }
@@ -261,6 +290,8 @@ pub async fn create_post(
             first_comment: v.first_comment.filter(|c| !c.trim().is_empty()),
             thread: v.thread,
             media_ids: v.media_ids,
+            content_warning,
+            visibility: v.visibility,
             ..NewVariant::text(v.account_id, v.text, v.link)
         });
     }

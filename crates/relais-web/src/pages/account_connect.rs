@@ -310,7 +310,9 @@ async fn oauth_app(app: &AppState, instance: &str, redirect_uri: &str) -> Result
     {
         return Ok(mastodon::AppRegistration { client_id: stored.client_id, client_secret: secret });
     }
-    let fresh = mastodon::register_app(&mastodon::http_client(), instance, redirect_uri).await.map_err(OAuthFailure::Network)?;
+    let fresh = mastodon::register_app(&mastodon::http_client(&app.config.outbound), instance, redirect_uri)
+        .await
+        .map_err(OAuthFailure::Network)?;
     let sealed = OAuthApp { client_id: fresh.client_id.clone(), client_secret: app.secrets.seal(&fresh.client_secret, &context) };
     let kept = app.store.save_oauth_app("mastodon", instance, redirect_uri, &sealed).await.map_err(OAuthFailure::Store)?;
     if kept.client_id == fresh.client_id {
@@ -367,7 +369,7 @@ pub async fn mastodon_callback(State(app): State<AppState>, me: SignedIn, Query(
         Err(OAuthFailure::Network(e)) => return fail(e.to_string()),
         Err(OAuthFailure::Store(e)) => return PageError::store(tr, e).into_response(),
     };
-    let http = mastodon::http_client();
+    let http = mastodon::http_client(&app.config.outbound);
     let token = match mastodon::exchange_code(&http, &started.instance, &registration, &started.redirect_uri, &code).await {
         Ok(t) => t,
         Err(e) => return fail(e.to_string()),
@@ -375,7 +377,7 @@ pub async fn mastodon_callback(State(app): State<AppState>, me: SignedIn, Query(
     let plain =
         serde_json::to_string(&mastodon::Credentials { instance: started.instance.clone(), access_token: token }).unwrap_or_default();
     // The handle is the instance's answer, not something typed.
-    let checked = match mastodon::Mastodon::new()
+    let checked = match mastodon::Mastodon::with_outbound(app.config.outbound.clone())
         .check(&AccountRef { id: "oauth".into(), handle: String::new(), credentials: plain.clone() })
         .await
     {

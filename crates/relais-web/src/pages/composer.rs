@@ -18,11 +18,11 @@ use relais_core::brand_charter::BrandCharter;
 use relais_core::media::MediaFacts;
 use relais_core::policy::allows;
 use relais_core::scheduling::{local_of, resolve_local};
-use relais_core::text_rules::{Severity, measure};
+use relais_core::text_rules::Severity;
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Name, Section};
-use relais_networks::capabilities_of;
-use relais_networks::draft_check::{DraftVariant, check_variant};
+use relais_networks::draft_check::{DraftVariant, check_variant, counted_length};
+use relais_networks::{Visibility, capabilities_of};
 use relais_store::{Media, NewPost, NewVariant, PlannedAt, Post, PostContent, SocialAccount, StoreError};
 use serde::Serialize;
 
@@ -67,6 +67,8 @@ impl Draft {
                 first_comment: opt(field(fields, &format!("first_comment_{a}"))),
                 thread: field(fields, &format!("thread_{a}")).map(split_thread).unwrap_or_default(),
                 media_ids: fields.iter().filter(|(k, _)| k == &format!("media_{a}")).map(|(_, v)| v.clone()).collect(),
+                content_warning: opt(field(fields, &format!("content_warning_{a}"))),
+                visibility: opt(field(fields, &format!("visibility_{a}"))),
             })
             .collect();
         Draft {
@@ -116,6 +118,12 @@ pub struct MediaChoice {
     pub checked: bool,
 }
 
+pub struct VisibilityChoice {
+    pub key: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
 pub struct VariantForm {
     pub account_id: String,
     pub network: String,
@@ -129,6 +137,11 @@ pub struct VariantForm {
     pub length: usize,
     pub threads: bool,
     pub first_comment_allowed: bool,
+    pub content_warning: String,
+    /// The network shows content warnings: the field is offered.
+    pub content_warning_allowed: bool,
+    /// The audiences the network offers (none: no choice, the field is not shown).
+    pub visibilities: Vec<VisibilityChoice>,
     pub simulated: bool,
     pub paused: bool,
     pub findings: Vec<super::post::FindingView>,
@@ -225,6 +238,8 @@ fn variant_form(
                 first_comment: v.first_comment.as_deref(),
                 thread: &v.thread,
                 media: &facts,
+                content_warning: v.content_warning.as_deref(),
+                visibility: v.visibility.as_deref().and_then(Visibility::from_key),
             };
             verdict_views(tr, &check_variant(caps, &d, &charter))
         }
@@ -235,7 +250,8 @@ fn variant_form(
         network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
         handle: a.handle.clone(),
         selected,
-        length: caps.map(|c| measure(&text, c.counting)).unwrap_or(0),
+        // The warning counts with the text where the network has warnings (Mastodon).
+        length: caps.map(|c| counted_length(c, &text, v.and_then(|v| v.content_warning.as_deref()))).unwrap_or(0),
         text,
         link: v.and_then(|v| v.link.clone()).unwrap_or_default(),
         first_comment: v.and_then(|v| v.first_comment.clone()).unwrap_or_default(),
@@ -243,6 +259,22 @@ fn variant_form(
         max_length: caps.map(|c| c.max_length).unwrap_or(0),
         threads: caps.is_some_and(|c| c.threads),
         first_comment_allowed: caps.is_some_and(|c| c.first_comment),
+        content_warning: v.and_then(|v| v.content_warning.clone()).unwrap_or_default(),
+        content_warning_allowed: caps.is_some_and(|c| c.content_warning),
+        visibilities: caps
+            .map(|c| c.visibilities)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, vis)| VisibilityChoice {
+                key: vis.key(),
+                label: tr.t(&format!("visibility-{}", vis.key())),
+                selected: match v.and_then(|v| v.visibility.as_deref()) {
+                    Some(chosen) => chosen == vis.key(),
+                    None => i == 0,
+                },
+            })
+            .collect(),
         simulated: caps.is_some_and(|c| c.simulated),
         paused: a.status == "paused",
         findings,
@@ -304,6 +336,8 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
                 first_comment: v.first_comment.clone(),
                 thread: v.thread_parts(),
                 media_ids: media.remove(&v.id).unwrap_or_default().into_iter().map(|m| m.id).collect(),
+                content_warning: v.content_warning.clone(),
+                visibility: v.visibility.clone(),
             })
             .collect(),
     };
@@ -324,6 +358,11 @@ fn validate(ws: &InWorkspace, accounts: &[SocialAccount], library: &[Media], d: 
     for a in &d.accounts {
         if !accounts.iter().any(|x| &x.id == a) {
             errors.push(tr.t1("compose-error-unknown-account", "account", a));
+        }
+    }
+    for v in &d.variants {
+        if let Some(key) = v.visibility.as_deref().filter(|k| Visibility::from_key(k).is_none()) {
+            errors.push(tr.t1("compose-error-visibility", "visibility", key));
         }
     }
     for id in d.variants.iter().flat_map(|v| &v.media_ids) {
@@ -503,6 +542,8 @@ pub async fn check(State(app): State<AppState>, ws: InWorkspace, Form(fields): F
             first_comment: v.first_comment.as_deref(),
             thread: &v.thread,
             media: &facts,
+            content_warning: v.content_warning.as_deref(),
+            visibility: v.visibility.as_deref().and_then(Visibility::from_key),
         };
         let verdict = check_variant(caps, &d, &charter);
         let media_problems = verdict.media.iter().map(|p| CheckedFinding {
@@ -517,7 +558,7 @@ pub async fn check(State(app): State<AppState>, ws: InWorkspace, Form(fields): F
         });
         out.push(CheckedVariant {
             account_id: a.id.clone(),
-            length: measure(&v.text, caps.counting),
+            length: counted_length(caps, &v.text, v.content_warning.as_deref()),
             max_length: caps.max_length,
             findings: media_problems.chain(text_findings).collect(),
         });

@@ -18,6 +18,7 @@ use relais_core::scheduling::local_of;
 use relais_core::text_rules::{Finding, Severity};
 use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Section, now_ms};
+use relais_networks::Visibility;
 use relais_networks::capabilities_of;
 use relais_networks::draft_check::{DraftVariant, Verdict, check_variant};
 use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
@@ -91,6 +92,9 @@ pub struct VariantView {
     pub text: String,
     pub link: Option<String>,
     pub first_comment: Option<String>,
+    pub content_warning: Option<String>,
+    /// The chosen audience, written out; `None`: the network's default.
+    pub visibility: Option<String>,
     pub thread: Vec<String>,
     pub media: Vec<MediaThumb>,
     pub state: String,
@@ -219,6 +223,8 @@ pub async fn findings_of(app: &AppState, ws_id: &str, variants: &[(Variant, Stri
             first_comment: v.first_comment.as_deref(),
             thread: &thread,
             media: &facts,
+            content_warning: v.content_warning.as_deref(),
+            visibility: v.visibility.as_deref().and_then(Visibility::from_key),
         };
         out.push(check_variant(caps, &draft, &charter));
     }
@@ -322,6 +328,11 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
                 text: v.text,
                 link: v.link,
                 first_comment: v.first_comment,
+                content_warning: v.content_warning,
+                visibility: v.visibility.map(|key| match Visibility::from_key(&key) {
+                    Some(known) => tr.t(&format!("visibility-{}", known.key())),
+                    None => key,
+                }),
                 state: tr.t(&format!("variant-{}", v.state)),
                 remote_url: v.remote_url,
                 error: v.error,

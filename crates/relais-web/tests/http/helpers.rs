@@ -52,7 +52,7 @@ pub async fn spawn(db: &TestDb) -> TestApp {
 pub async fn spawn_live(db: &TestDb) -> TestApp {
     let networks = relais_networks::Registry::default()
         .with(std::sync::Arc::new(relais_networks::testing::bluesky()))
-        .with(std::sync::Arc::new(relais_networks::mastodon::Mastodon::new()));
+        .with(std::sync::Arc::new(relais_networks::testing::mastodon()));
     spawn_with(db, networks, relais_networks::outbound::Outbound::allowing("127.0.0.0/8, ::1").unwrap()).await
 }
 

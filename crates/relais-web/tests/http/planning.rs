@@ -447,3 +447,52 @@ app_test!(an_smm_connects_an_account_and_reconnects_a_paused_one, |app: TestApp|
     let mut outsider = Browser::signed_in(&app, OUTSIDER).await;
     assert_eq!(outsider.get(&format!("/w/{bank}/strategy/accounts")).await.status, 404);
 });
+
+app_test!(the_composer_offers_a_content_warning_and_a_visibility_only_where_the_network_has_them, |app: TestApp| async move {
+    let (sandbox, _) = accounts(&app).await;
+    let mastodon =
+        app.store.create_social_account(&app.f.bank, "mastodon", "@banque@m.example", "Banque", |_| "x".into()).await.unwrap().id;
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let form = cm.get(&format!("/w/{bank}/compose")).await;
+    form.assert_contains(&format!("name=\"content_warning_{mastodon}\"")).assert_contains(&format!("name=\"visibility_{mastodon}\""));
+    form.assert_contains("Abonnés uniquement");
+    assert!(
+        !form.body.contains(&format!("content_warning_{sandbox}")) && !form.body.contains(&format!("visibility_{sandbox}")),
+        "the sandbox has neither"
+    );
+
+    let (cw, vis, text) = (format!("content_warning_{mastodon}"), format!("visibility_{mastodon}"), format!("text_{mastodon}"));
+    let id = compose(&mut cm, &app, &[("account", &mastodon), (&text, "La fin du film"), (&cw, "Divulgâchage"), (&vis, "followers")]).await;
+    let variant = app.store.variants(&id).await.unwrap().remove(0);
+    assert_eq!((variant.content_warning.as_deref(), variant.visibility.as_deref()), (Some("Divulgâchage"), Some("followers")));
+    let edit = cm.get(&format!("/w/{bank}/posts/{id}/edit")).await;
+    edit.assert_contains("value=\"Divulgâchage\"").assert_contains("<option value=\"followers\" selected>");
+    cm.get(&format!("/w/{bank}/posts/{id}")).await.assert_contains("Divulgâchage").assert_contains("Visibilité : Abonnés uniquement");
+
+    // A warning sent for the sandbox (by hand: the form has no field for it) blocks scheduling.
+    let (cw, ts) = (format!("content_warning_{sandbox}"), format!("text_{sandbox}"));
+    let page = cm
+        .post_raw(
+            &format!("/w/{bank}/compose/check"),
+            &[("account", &sandbox), (&ts, "Bonjour"), (&cw, "Attention")],
+            &[("accept", "application/json"), ("x-csrf-token", &cm.csrf)],
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json[0]["findings"][0]["error"], true, "{json}");
+    assert!(json[0]["findings"][0]["message"].as_str().unwrap().contains("n'affiche pas d'avertissement de contenu"), "{json}");
+    assert_eq!(json[0]["length"], 7, "the sandbox has no warnings: they do not count");
+
+    // On Mastodon the counter counts the warning with the text.
+    let (cw, text) = (format!("content_warning_{mastodon}"), format!("text_{mastodon}"));
+    let page = cm
+        .post_raw(
+            &format!("/w/{bank}/compose/check"),
+            &[("account", &mastodon), (&text, "Bonjour"), (&cw, "Attention")],
+            &[("accept", "application/json"), ("x-csrf-token", &cm.csrf)],
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json[0]["length"], 16, "{json}");
+});

@@ -148,3 +148,53 @@ app_test!(a_variant_carries_a_thread_a_first_comment_and_media_of_its_own_worksp
     let (s, _, problem) = call(&app, Method::POST, &url, Some(&admin), Some(&body.to_string())).await;
     assert_eq!((s, problem["field"].as_str()), (422, Some("variants[0].media_ids[0]")), "{problem}");
 });
+
+app_test!(a_content_warning_and_a_visibility_are_accepted_only_where_the_network_offers_them, |app: TestApp| async move {
+    let admin = token(&app, &app.f.bank, Role::Admin).await;
+    let creds = json!({"instance": "https://mastodon.example", "access_token": "tok"}).to_string();
+    let body = json!({"network": "mastodon", "handle": "banque@mastodon.example", "credentials": creds}).to_string();
+    let (s, _, m) = call(&app, Method::POST, &format!("/api/v1/workspaces/{}/accounts", app.f.bank), Some(&admin), Some(&body)).await;
+    assert_eq!(s, 201, "{m}");
+    let mastodon = m["id"].as_str().unwrap().to_string();
+    let sandbox = connect(&app, &admin, "banque").await;
+    let url = format!("/api/v1/workspaces/{}/posts", app.f.bank);
+    let post = |variant: Value| json!({"title": "Film", "variants": [variant]}).to_string();
+
+    let ok = post(json!({"account_id": mastodon, "text": "La fin", "content_warning": "Divulgâchage", "visibility": "followers"}));
+    let (s, _, p) = call(&app, Method::POST, &url, Some(&admin), Some(&ok)).await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(
+        (p["variants"][0]["content_warning"].as_str(), p["variants"][0]["visibility"].as_str()),
+        (Some("Divulgâchage"), Some("followers"))
+    );
+    let stored = app.store.variants(p["id"].as_str().unwrap()).await.unwrap().remove(0);
+    assert_eq!((stored.content_warning.as_deref(), stored.visibility.as_deref()), (Some("Divulgâchage"), Some("followers")));
+
+    let refused = [
+        (
+            json!({"account_id": sandbox, "text": "x", "content_warning": "Attention"}),
+            "variants[0].content_warning",
+            "does not offer content warnings",
+        ),
+        (json!({"account_id": sandbox, "text": "x", "visibility": "direct"}), "variants[0].visibility", "it offers: public"),
+        (
+            json!({"account_id": mastodon, "text": "x", "visibility": "secret"}),
+            "variants[0].visibility",
+            "public, unlisted, followers, direct",
+        ),
+    ];
+    for (variant, field, words) in refused {
+        let (s, _, problem) = call(&app, Method::POST, &url, Some(&admin), Some(&post(variant))).await;
+        assert_eq!((s, problem["field"].as_str()), (422, Some(field)), "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains(words), "{problem}");
+    }
+    // Mastodon counts the warning with the text.
+    let long = post(json!({"account_id": mastodon, "text": "x".repeat(495), "content_warning": "Divulgâchage"}));
+    let (s, _, problem) = call(&app, Method::POST, &url, Some(&admin), Some(&long)).await;
+    assert_eq!((s, problem["field"].as_str()), (422, Some("variants[0].text")), "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("with its content warning counts 507 characters"), "{problem}");
+    // Public is every network's, and a blank warning is none.
+    let plain = post(json!({"account_id": sandbox, "text": "x", "content_warning": " ", "visibility": "public"}));
+    let (s, _, p) = call(&app, Method::POST, &url, Some(&admin), Some(&plain)).await;
+    assert_eq!((s, p["variants"][0]["content_warning"].clone()), (201, Value::Null), "{p}");
+});

@@ -1,110 +1,18 @@
-//! Live tests of the Mastodon connector against a server that speaks the API.
-//!
-//! They run against `mastodon-mock` (an imitation of Mastodon, not a real instance) that
-//! `.ci/run` starts and names in `RELAIS_TEST_MASTODON_URL`. Without that variable they skip
-//! and say so; with `RELAIS_TEST_REQUIRE_MASTODON=1` a missing or silent server fails them.
-//! Accounts are created through the imitation's own helper (`/api/v1/_mock/dev_user`), and
-//! failures are provoked through its fault injection (`/api/v1/_mock/faults`).
+//! Publishing: links, idempotency, threads, media, errors, OAuth.
 
+use crate::mock::{key, mock, request};
 use relais_core::media::MediaKind;
-use relais_networks::mastodon::{self, Mastodon};
+use relais_networks::mastodon;
 use relais_networks::{AccountRef, MediaRef, Network, NetworkError, PublishRequest};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-struct Mock {
-    base: String,
-    http: reqwest::Client,
-    /// Faults apply to every caller of a path: the tests take turns.
-    _turn: tokio::sync::MutexGuard<'static, ()>,
-}
-
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// The test server, or `None` (with a loud message) when none is configured.
-async fn mock() -> Option<Mock> {
-    let required = std::env::var("RELAIS_TEST_REQUIRE_MASTODON").is_ok_and(|v| v == "1");
-    let Ok(base) = std::env::var("RELAIS_TEST_MASTODON_URL") else {
-        assert!(!required, "RELAIS_TEST_REQUIRE_MASTODON=1 but RELAIS_TEST_MASTODON_URL is not set");
-        skipped("RELAIS_TEST_MASTODON_URL is not set (.ci/run starts mastodon-mock and sets it)");
-        return None;
-    };
-    let turn = TURN.lock().await;
-    let http = reqwest::Client::new();
-    let answers = http.get(format!("{base}/api/v1/instance")).send().await.is_ok_and(|r| r.status().is_success());
-    if !answers {
-        assert!(!required, "the Mastodon test server at {base} does not answer");
-        skipped(&format!("the Mastodon test server at {base} does not answer"));
-        return None;
-    }
-    Some(Mock { base, http, _turn: turn })
-}
-
-/// Said on stderr directly, past the test harness's capture, so a skip is seen.
-fn skipped(reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "\n!!! Mastodon live test SKIPPED: {reason}\n");
-}
-
-impl Mock {
-    /// A fresh account of the imitation, as Relais would hold it after connecting it.
-    async fn account(&self) -> AccountRef {
-        let user: Value = self.post_json("/api/v1/_mock/dev_user", json!({})).await;
-        let creds = mastodon::Credentials { instance: self.base.clone(), access_token: user["access_token"].as_str().unwrap().into() };
-        AccountRef {
-            id: relais_core::new_id(),
-            handle: user["username"].as_str().unwrap().into(),
-            credentials: serde_json::to_string(&creds).unwrap(),
-        }
-    }
-
-    async fn post_json(&self, path: &str, body: Value) -> Value {
-        let r = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json().await.unwrap()
-    }
-
-    async fn get(&self, account: &AccountRef, path: &str) -> Value {
-        let creds = mastodon::Credentials::parse(&account.credentials).unwrap();
-        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(creds.access_token).send().await.unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json().await.unwrap()
-    }
-
-    /// The account's statuses, newest first.
-    async fn statuses(&self, account: &AccountRef) -> Vec<Value> {
-        let me = self.get(account, "/api/v1/accounts/verify_credentials").await;
-        let id = me["id"].as_str().unwrap();
-        self.get(account, &format!("/api/v1/accounts/{id}/statuses?limit=40")).await.as_array().unwrap().clone()
-    }
-
-    /// A status's text as written (statuses themselves carry only HTML, as on Mastodon).
-    async fn source(&self, account: &AccountRef, id: &Value) -> String {
-        let id = id.as_str().unwrap();
-        self.get(account, &format!("/api/v1/statuses/{id}/source")).await["text"].as_str().unwrap().to_string()
-    }
-
-    /// Makes the next `count` calls matching `method path` answer as `effect` says.
-    async fn fault(&self, method: &str, path: &str, effect: Value, count: u32) {
-        self.post_json("/api/v1/_mock/faults", json!({ "match": { "methods": [method], "path": path }, "effect": effect, "count": count }))
-            .await;
-    }
-}
-
-fn request(text: &str, key: &str) -> PublishRequest {
-    PublishRequest { text: text.into(), link: None, media: vec![], thread: vec![], first_comment: None, idempotency_key: key.into() }
-}
-
-fn key() -> String {
-    relais_core::new_id()
-}
 
 #[tokio::test]
 async fn publishes_a_status_with_its_link() {
     let Some(mock) = mock().await else { return };
     let account = mock.account().await;
     let req = PublishRequest { link: Some("https://exemple.fr/pret-artisan".into()), ..request("Le prêt Artisan arrive", &key()) };
-    let published = Mastodon::new().publish(&account, &req).await.unwrap();
+    let published = relais_networks::testing::mastodon().publish(&account, &req).await.unwrap();
 
     let status = mock.get(&account, &format!("/api/v1/statuses/{}", published.remote_id)).await;
     assert_eq!(mock.source(&account, &status["id"]).await, "Le prêt Artisan arrive\n\nhttps://exemple.fr/pret-artisan");
@@ -118,7 +26,7 @@ async fn the_same_key_twice_makes_one_status() {
     let Some(mock) = mock().await else { return };
     let account = mock.account().await;
     let req = request("Une seule fois", &key());
-    let net = Mastodon::new();
+    let net = relais_networks::testing::mastodon();
     let first = net.publish(&account, &req).await.unwrap();
     assert_eq!(net.find_published(&account, &req.idempotency_key).await.unwrap(), None, "Mastodon has no lookup by key");
     let again = net.publish(&account, &req).await.unwrap();
@@ -142,7 +50,7 @@ async fn a_thread_and_its_first_comment_are_chained_and_a_retry_completes_it() {
         ..request("1/3 le début", &key())
     };
     // A worker dies after the first post went out: the unit is half made.
-    let net = Mastodon::new();
+    let net = relais_networks::testing::mastodon();
     let first_try = net.publish(&account, &PublishRequest { thread: vec![], first_comment: None, ..req.clone() }).await.unwrap();
     // The next try meets a server that is down.
     mock.fault("POST", "/api/v1/statuses", json!({ "type": "status", "status": 503 }), 1).await;
@@ -186,7 +94,8 @@ async fn an_image_goes_through_v2_media_with_its_alt_text() {
         path,
     };
     let req = PublishRequest { media: vec![image], ..request("Notre affiche", &key()) };
-    let published = Mastodon::new().with_media_wait(Duration::from_millis(50), 20).publish(&account, &req).await.unwrap();
+    let published =
+        relais_networks::testing::mastodon().with_media_wait(Duration::from_millis(50), 20).publish(&account, &req).await.unwrap();
 
     let status = mock.get(&account, &format!("/api/v1/statuses/{}", published.remote_id)).await;
     let media = status["media_attachments"].as_array().unwrap();
@@ -234,7 +143,8 @@ async fn a_medium_still_processing_is_waited_for() {
         path,
     };
     let req = PublishRequest { media: vec![video.clone()], ..request("Le clip", &key()) };
-    let published = Mastodon::new().with_media_wait(Duration::from_millis(20), 5).publish(&account, &req).await.unwrap();
+    let published =
+        relais_networks::testing::mastodon().with_media_wait(Duration::from_millis(20), 5).publish(&account, &req).await.unwrap();
     let status = mock.get(&account, &format!("/api/v1/statuses/{}", published.remote_id)).await;
     assert_eq!(status["media_attachments"][0]["id"], id);
 
@@ -243,7 +153,7 @@ async fn a_medium_still_processing_is_waited_for() {
     mock.fault("GET", &format!("/api/v1/media/{id}"), json!({ "type": "status", "status": 206, "body": { "id": id, "url": null } }), 10)
         .await;
     let req = PublishRequest { media: vec![video], ..request("Le clip encore", &key()) };
-    let err = Mastodon::new().with_media_wait(Duration::from_millis(10), 3).publish(&account, &req).await.unwrap_err();
+    let err = relais_networks::testing::mastodon().with_media_wait(Duration::from_millis(10), 3).publish(&account, &req).await.unwrap_err();
     assert!(matches!(err, NetworkError::Transient(ref m) if m.contains("still being processed")), "{err:?}");
 }
 
@@ -252,7 +162,7 @@ async fn a_bad_token_means_the_authorisation_expired() {
     let Some(mock) = mock().await else { return };
     let creds = mastodon::Credentials { instance: mock.base.clone(), access_token: "revoked".into() };
     let account = AccountRef { id: "a".into(), handle: "h".into(), credentials: serde_json::to_string(&creds).unwrap() };
-    let err = Mastodon::new().publish(&account, &request("Bonjour", &key())).await.unwrap_err();
+    let err = relais_networks::testing::mastodon().publish(&account, &request("Bonjour", &key())).await.unwrap_err();
     assert!(matches!(err, NetworkError::AuthExpired(ref m) if m.contains("401")), "{err:?}");
 }
 
@@ -260,7 +170,7 @@ async fn a_bad_token_means_the_authorisation_expired() {
 async fn a_refused_status_is_permanent_with_the_servers_words() {
     let Some(mock) = mock().await else { return };
     let account = mock.account().await;
-    let err = Mastodon::new().publish(&account, &request(&"é".repeat(501), &key())).await.unwrap_err();
+    let err = relais_networks::testing::mastodon().publish(&account, &request(&"é".repeat(501), &key())).await.unwrap_err();
     let NetworkError::Permanent(message) = err else { panic!("{err:?}") };
     assert!(message.contains("422") && message.contains("Text is too long (maximum is 500 characters)"), "{message}");
 }
@@ -270,7 +180,7 @@ async fn rate_limits_say_when_to_come_back() {
     let Some(mock) = mock().await else { return };
     let account = mock.account().await;
     mock.fault("POST", "/api/v1/statuses", json!({ "type": "ratelimit" }), 1).await;
-    let err = Mastodon::new().publish(&account, &request("Trop vite", &key())).await.unwrap_err();
+    let err = relais_networks::testing::mastodon().publish(&account, &request("Trop vite", &key())).await.unwrap_err();
     let NetworkError::RateLimited { retry_after_ms, message } = err else { panic!("{err:?}") };
     assert!((200_000..=301_000).contains(&retry_after_ms), "{retry_after_ms}");
     assert!(message.contains("429"), "{message}");
@@ -280,7 +190,7 @@ async fn rate_limits_say_when_to_come_back() {
 async fn an_account_connects_through_the_authorization_code_flow() {
     let Some(mock) = mock().await else { return };
     let user: Value = mock.post_json("/api/v1/_mock/dev_user", json!({})).await;
-    let http = mastodon::http_client();
+    let http = mastodon::http_client(&relais_networks::testing::loopback());
     let redirect = "http://relais.test/comptes/mastodon/retour";
     let app = mastodon::register_app(&http, &format!("{}/", mock.base), redirect).await.unwrap();
     let url = mastodon::authorize_url(&mock.base, &app, redirect, "etat-42").unwrap();
@@ -303,4 +213,14 @@ async fn an_account_connects_through_the_authorization_code_flow() {
 
     let err = mastodon::exchange_code(&http, &mock.base, &app, redirect, "not-a-code").await.unwrap_err();
     assert!(matches!(err, NetworkError::Permanent(ref m) if m.contains("invalid_grant")), "{err:?}");
+}
+
+/// By default an instance at a private address (here mastodon-mock on loopback) is not called.
+#[tokio::test]
+async fn the_default_connector_does_not_call_a_private_address() {
+    let Some(mock) = mock().await else { return };
+    let account = mock.account().await;
+    let err = relais_networks::mastodon::Mastodon::new().check(&account).await.unwrap_err();
+    assert!(matches!(err, NetworkError::Permanent(ref m) if m.contains("127.0.0.1")), "{err:?}");
+    assert!(relais_networks::testing::mastodon().check(&account).await.is_ok());
 }
