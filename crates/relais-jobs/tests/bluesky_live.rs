@@ -7,7 +7,7 @@
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::workflow::PostState;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
-use relais_jobs::{Publisher, Worker, WorkerConfig};
+use relais_jobs::{Publisher, Withdrawer, Worker, WorkerConfig};
 use relais_networks::testing::{local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Network, PublishRequest, Registry};
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
@@ -66,8 +66,14 @@ impl Brand {
             secrets: self.secrets.clone(),
             media: None,
         };
+        let withdrawer = Withdrawer {
+            store: self.store.clone(),
+            networks: Registry::default().with(Arc::new(relais_networks::testing::bluesky())),
+            secrets: self.secrets.clone(),
+        };
         Worker::new(self.store.clone(), name, WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
             .register(Arc::new(publisher))
+            .register(Arc::new(withdrawer))
     }
 }
 
@@ -109,4 +115,31 @@ both_backends!(a_scheduled_post_reaches_bluesky_once_even_after_a_lost_worker, |
     assert_eq!((variant.state.as_str(), variant.attempts), ("published", 2));
     assert_eq!(variant.remote_id.as_deref(), Some(created.remote_id.as_str()), "found, not posted again");
     assert_eq!(texts_on_pds(&pds, &did).await.len(), 4, "two posts of two parts each, nothing twice");
+});
+
+both_backends!(a_published_post_is_withdrawn_from_bluesky_thread_and_all, |store: Store| async move {
+    let Some(pds) = local_pds().await else { return };
+    let account = pds_account(&pds, "retrait").await;
+    let did = account.did.clone();
+    let brand = Brand::new(store, &account.handle, account.credentials).await;
+    let post = brand.due("À retirer").await;
+    let worker = brand.worker("w1");
+    while worker.run_once().await.unwrap() > 0 {}
+    assert_eq!(texts_on_pds(&pds, &did).await.len(), 2, "the post and its thread part are on the PDS");
+
+    let actor = Actor { id: None, label: "Sophie".into() };
+    let queued = brand.store.request_withdrawal(&post, None, &actor).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(brand.store.request_withdrawal(&post, None, &actor).await.unwrap().is_empty(), "asking twice queues nothing more");
+    let pending = brand.store.withdrawals(&post).await.unwrap();
+    assert_eq!((pending[0].state.as_str(), pending[0].requested_by.as_deref()), ("pending", Some("Sophie")));
+
+    while worker.run_once().await.unwrap() > 0 {}
+    assert!(texts_on_pds(&pds, &did).await.is_empty(), "the whole unit is gone from the PDS");
+    let done = brand.store.withdrawals(&post).await.unwrap();
+    assert_eq!(done[0].state, "done");
+    assert!(done[0].removed_at.is_some() && done[0].error.is_none());
+    assert_eq!(brand.store.post(&post).await.unwrap().state, PostState::Published, "the post keeps its history");
+    let events = brand.store.post_events(&post).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "withdraw" && e.actor_label == "Sophie"), "{events:?}");
 });

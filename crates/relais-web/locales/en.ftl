@@ -686,3 +686,13 @@ visibility-direct = Mentioned people only
 compose-error-visibility = “{ $visibility }” is not a visibility Relais knows (public, unlisted, followers, direct).
 check-content-warning-unsupported = { $subject } does not show content warnings.
 check-visibility-unsupported = This network does not offer the visibility “{ $subject }”.
+
+# Withdrawing a published post from its networks
+post-withdraw = Withdraw from the networks
+post-withdraw-confirm = I confirm: delete this post on every network where it is published (it stays in Relais's history).
+post-withdrawn = Withdrawn from the network on { $when }.
+post-withdraw-pending = Withdrawal asked by { $who }, in progress…
+post-withdraw-failed = The withdrawal failed: “{ $reason }”. You can ask again.
+post-withdraw-nothing = Nothing to withdraw: no published variant is waiting to be withdrawn.
+done-post-withdraw = Withdrawal asked: the post will be deleted on its networks.
+post-withdraw-unconfirmed = Tick the confirmation box to withdraw the post from the networks.

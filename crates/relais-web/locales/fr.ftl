@@ -686,3 +686,13 @@ visibility-direct = Personnes mentionnées uniquement
 compose-error-visibility = « { $visibility } » n'est pas une visibilité connue de Relais (public, unlisted, followers, direct).
 check-content-warning-unsupported = { $subject } n'affiche pas d'avertissement de contenu.
 check-visibility-unsupported = Ce réseau ne propose pas la visibilité « { $subject } ».
+
+# Withdrawing a published post from its networks
+post-withdraw = Retirer des réseaux
+post-withdraw-confirm = Je confirme : supprimer ce post sur chaque réseau où il est publié (il reste dans l'historique de Relais).
+post-withdrawn = Retiré du réseau le { $when }.
+post-withdraw-pending = Retrait demandé par { $who }, en cours…
+post-withdraw-failed = Le retrait a échoué : « { $reason } ». Vous pouvez le redemander.
+post-withdraw-nothing = Rien à retirer : aucune variante publiée n'attend de retrait.
+done-post-withdraw = Retrait demandé : le post va être supprimé sur ses réseaux.
+post-withdraw-unconfirmed = Cochez la case de confirmation pour retirer le post des réseaux.

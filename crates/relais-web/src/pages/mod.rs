@@ -63,6 +63,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/move", post(calendar::move_post))
         .route("/w/{ws}/posts/{post}/comments", post(post::comment))
         .route("/w/{ws}/posts/{post}/assign", post(post::assign))
+        .route("/w/{ws}/posts/{post}/withdraw", post(post::withdraw))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

@@ -21,7 +21,7 @@ use relais_core::{Action, Section, now_ms};
 use relais_networks::Visibility;
 use relais_networks::capabilities_of;
 use relais_networks::draft_check::{DraftVariant, Verdict, check_variant};
-use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant};
+use relais_store::{Actor, Media, Member, NewNotification, NotificationKind, Post, StoreError, Variant, Withdrawal};
 use serde::Deserialize;
 
 /// The workspace's brand charter, read once per request (`for_network` gives the rules for one
@@ -101,6 +101,8 @@ pub struct VariantView {
     pub remote_url: Option<String>,
     pub error: Option<String>,
     pub findings: Vec<FindingView>,
+    /// Where its withdrawal from the network stands, in words; `None` when none was asked.
+    pub withdrawal: Option<String>,
 }
 
 pub struct MediaThumb {
@@ -160,6 +162,8 @@ struct PostPage {
     can_edit: bool,
     can_comment: bool,
     can_move: bool,
+    /// Published variants may be deleted on their networks by this member.
+    can_withdraw: bool,
     blocked: bool,
     error: Option<String>,
     /// The next free posting slot of the post's first account ("add to queue"), as date, time
@@ -237,6 +241,12 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     let store_err = |e| PageError::store(tr, e);
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(store_err)?;
     let with_network = variants_with_media(app, &ws.workspace.id, &post.id).await.map_err(store_err)?;
+    let withdrawals = app.store.withdrawals(&post.id).await.map_err(store_err)?;
+    let can_withdraw = post.state == PostState::Published
+        && allows(ws.role, Action::ApprovePosts)
+        && with_network.iter().any(|(v, _, _)| {
+            v.state == "published" && withdrawals.iter().find(|w| w.variant_id == v.id).is_none_or(|w| w.state == "failed")
+        });
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let internal = allows(ws.role, Action::DraftPosts);
     let findings = findings_of(app, &ws.workspace.id, &with_network).await;
@@ -334,6 +344,7 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
                     None => key,
                 }),
                 state: tr.t(&format!("variant-{}", v.state)),
+                withdrawal: withdrawals.iter().find(|w| w.variant_id == v.id).map(|w| withdrawal_words(tr, w, &ws.workspace.time_zone)),
                 remote_url: v.remote_url,
                 error: v.error,
             })
@@ -350,6 +361,7 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         can_edit: apply(post.state, PostAction::Edit, ws.role, rules).is_ok(),
         can_comment: internal,
         can_move: internal && !matches!(post.state, PostState::Publishing | PostState::Published | PostState::Cancelled),
+        can_withdraw,
         blocked,
         error,
         queue,
@@ -540,6 +552,47 @@ pub async fn comment(
     let notes = notes_about(&ws, &post, author_and_assignee, NotificationKind::Comment, Some(body.chars().take(200).collect()));
     match app.store.add_comment(&post.id, &actor, body, &notes).await {
         Ok(_) => Redirect::to(&format!("{}/posts/{}?done=post-comment#comments", ws.base(), post.id)).into_response(),
+        Err(e) => PageError::store(tr, e).into_response(),
+    }
+}
+
+/// A variant's withdrawal, as the post page says it.
+fn withdrawal_words(tr: Tr, w: &Withdrawal, time_zone: &str) -> String {
+    match (w.state.as_str(), w.removed_at, w.error.as_deref()) {
+        ("done", Some(at), _) => tr.t1("post-withdrawn", "when", tr.datetime(at, time_zone)),
+        ("failed", _, error) => tr.t1("post-withdraw-failed", "reason", error.unwrap_or("")),
+        _ => tr.t1("post-withdraw-pending", "who", w.requested_by.as_deref().unwrap_or("")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    confirm: Option<String>,
+}
+
+/// Deletes the post's published variants on their networks (a job per variant), once the
+/// member confirmed.
+pub async fn withdraw(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<WithdrawForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::ApprovePosts) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    if f.confirm.as_deref() != Some("yes") {
+        return show_error(&app, &ws, &id, StatusCode::UNPROCESSABLE_ENTITY, tr.t("post-withdraw-unconfirmed")).await;
+    }
+    let post = match load(&app, &ws, &id).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    match app.store.request_withdrawal(&post.id, None, &actor_of(&ws)).await {
+        Ok(queued) if queued.is_empty() => show_error(&app, &ws, &id, StatusCode::CONFLICT, tr.t("post-withdraw-nothing")).await,
+        Ok(_) => Redirect::to(&format!("{}/posts/{}?done=post-withdraw", ws.base(), post.id)).into_response(),
+        Err(StoreError::Conflict(_)) => show_error(&app, &ws, &id, StatusCode::CONFLICT, tr.t("post-withdraw-nothing")).await,
         Err(e) => PageError::store(tr, e).into_response(),
     }
 }
