@@ -88,6 +88,15 @@ impl Store {
         Ok(n)
     }
 
+    /// Ids of the account's audience events since `since_ms`: what is already kept.
+    pub async fn sandbox_audience_ids(&self, account_id: &str, since_ms: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM sandbox_audience WHERE account_id = $1 AND created_at >= $2")
+            .bind(account_id)
+            .bind(since_ms)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// What the account is notified of after (time, id), oldest first.
     pub async fn sandbox_audience_feed(&self, account_id: &str, after: Option<(i64, &str)>, limit: i64) -> Result<Vec<AudienceEvent>> {
         let (t, id) = after.unwrap_or((i64::MIN, ""));
