@@ -332,10 +332,10 @@ impl Store {
 
     /// Replies of the account whose parent Relais knows nothing of (not a message, one of our
     /// posts or replies, nor a post read earlier) and whose context was not asked yet:
-    /// (message id, parent remote id), oldest first.
+    /// (message id, message remote id), oldest first.
     pub async fn messages_needing_context(&self, account_id: &str, limit: i64) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT m.id, m.parent_remote_id FROM inbox_messages m
+            "SELECT m.id, m.remote_id FROM inbox_messages m
              WHERE m.account_id = $1 AND m.kind = 'reply' AND m.parent_remote_id IS NOT NULL AND m.context_checked_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM inbox_messages p WHERE p.account_id = m.account_id AND p.remote_id = m.parent_remote_id)
                AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.account_id = m.account_id AND v.remote_id = m.parent_remote_id)

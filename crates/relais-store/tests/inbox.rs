@@ -222,7 +222,7 @@ both_backends!(only_replies_under_unknown_parents_need_their_context, |store: St
         .await
         .unwrap();
     let needing = store.messages_needing_context(&acc.id, 10).await.unwrap();
-    assert_eq!(needing.iter().map(|n| n.1.as_str()).collect::<Vec<_>>(), ["aside-1"]);
+    assert_eq!(needing.iter().map(|n| n.1.as_str()).collect::<Vec<_>>(), ["r3"], "r3's parent aside-1 is unknown");
     let posts = vec![
         ContextPost { remote_id: "post-1".into(), author_handle: "@banque".into(), text: "Le prêt".into(), ..Default::default() },
         ContextPost {
