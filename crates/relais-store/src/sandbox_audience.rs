@@ -58,6 +58,13 @@ impl Store {
         .await?)
     }
 
+    /// Moves a sandbox post back in time (the demo's posts "published" days ago, so that their
+    /// audience has already reacted).
+    pub async fn sandbox_backdate(&self, id: &str, at_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE sandbox_posts SET created_at = $1 WHERE id = $2 OR parent_id = $2").bind(at_ms).bind(id).execute(self.writer()).await?;
+        Ok(())
+    }
+
     /// Keeps what the audience did; events already kept (same id) are left as they are.
     pub async fn sandbox_audience_record(&self, events: &[AudienceEvent]) -> Result<u64> {
         if events.is_empty() {

@@ -50,6 +50,15 @@ pub struct EngineArgs {
     /// Sandbox simulator: posts per account per minute, 0 for no limit [default: 60].
     #[arg(long, env = "RELAIS_SANDBOX_RATE_LIMIT")]
     pub sandbox_rate_limit: Option<i64>,
+    /// Seconds between two syncs of an account's inbox (replies, mentions, likes…) [default: 120].
+    #[arg(long, env = "RELAIS_INBOX_SYNC_SECS")]
+    pub inbox_sync_secs: Option<u64>,
+    /// Seconds between two collections of an account's metrics [default: 3600].
+    #[arg(long, env = "RELAIS_METRICS_SECS")]
+    pub metrics_secs: Option<u64>,
+    /// Published posts are measured for this many days [default: 30].
+    #[arg(long, env = "RELAIS_METRICS_DAYS")]
+    pub metrics_days: Option<i64>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -117,6 +126,17 @@ pub struct FileConfig {
     pub sandbox_latency_ms: Option<u64>,
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
+    pub inbox_sync_secs: Option<u64>,
+    pub metrics_secs: Option<u64>,
+    pub metrics_days: Option<i64>,
+}
+
+/// How often the per-account jobs run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    pub inbox_sync_ms: i64,
+    pub metrics_ms: i64,
+    pub metrics_days: i64,
 }
 
 /// Everything resolved.
@@ -189,6 +209,22 @@ impl Settings {
             failure_rate,
             rate_limit_per_minute: (limit > 0).then_some(limit),
         })
+    }
+
+    pub fn cadence(&self, e: &EngineArgs) -> anyhow::Result<Cadence> {
+        let sync = e.inbox_sync_secs.or(self.file.inbox_sync_secs).unwrap_or(120);
+        let metrics = e.metrics_secs.or(self.file.metrics_secs).unwrap_or(3600);
+        let days = e.metrics_days.or(self.file.metrics_days).unwrap_or(30);
+        if sync < 10 {
+            bail!("inbox_sync_secs is {sync}; it must be at least 10 seconds");
+        }
+        if metrics < 60 {
+            bail!("metrics_secs is {metrics}; it must be at least 60 seconds");
+        }
+        if !(1..=365).contains(&days) {
+            bail!("metrics_days is {days}; it must be between 1 and 365");
+        }
+        Ok(Cadence { inbox_sync_ms: sync as i64 * 1000, metrics_ms: metrics as i64 * 1000, metrics_days: days })
     }
 
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need
