@@ -56,6 +56,11 @@ pub struct AccountRow {
     pub paused: bool,
     pub reason: Option<String>,
     pub simulated: bool,
+    /// The latest metrics sample, when one was taken.
+    pub metrics: Option<String>,
+    /// When the inbox last synced, or why it failed.
+    pub sync: Option<String>,
+    pub sync_error: Option<String>,
 }
 
 pub struct NetworkOption {
@@ -77,6 +82,14 @@ struct AccountsPage {
 async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Option<&str>) -> Result<AccountsPage, PageError> {
     let tr = ws.tr();
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let mut metrics = app.store.latest_account_metrics(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let tz = &ws.workspace.time_zone;
+    let mut syncs = std::collections::HashMap::new();
+    for a in &accounts {
+        if let Some(s) = app.store.sync_state(&a.id).await.map_err(|e| PageError::store(tr, e))? {
+            syncs.insert(a.id.clone(), s);
+        }
+    }
     Ok(AccountsPage {
         c: Chrome::workspace(ws, Some(Section::Strategy)).with_flash(done),
         base: ws.base(),
@@ -85,7 +98,16 @@ async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Opt
             .into_iter()
             .map(|a| {
                 let caps = capabilities_of(&a.network);
+                let sync = syncs.remove(&a.id);
                 AccountRow {
+                    metrics: metrics.remove(&a.id).map(|m| {
+                        tr.tn(
+                            "accounts-metrics",
+                            &[("followers", &m.followers), ("following", &m.following), ("posts", &m.posts), ("when", &tr.datetime(m.taken_at, tz))],
+                        )
+                    }),
+                    sync: sync.as_ref().and_then(|s| s.last_sync_at).map(|t| tr.t1("accounts-sync", "when", tr.datetime(t, tz))),
+                    sync_error: sync.and_then(|s| s.last_error).map(|e| tr.t1("accounts-sync-error", "error", e)),
                     network: caps.map(|c| c.label.to_string()).unwrap_or_else(|| a.network.clone()),
                     simulated: caps.is_some_and(|c| c.simulated),
                     paused: a.status == "paused",

@@ -10,7 +10,7 @@ mod charter;
 mod composer;
 mod events;
 mod home;
-mod inbox;
+pub(crate) mod inbox;
 mod invite;
 mod labels;
 pub(crate) mod media;
