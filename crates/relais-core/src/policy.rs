@@ -76,7 +76,9 @@ pub fn allows(role: Role, action: Action) -> bool {
     match role {
         Role::Admin => true,
         // The SMM follows the inbox; speaking to the community is the CMs' (and admins') job.
-        Role::Smm => !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove | ReplyInInbox),
+        Role::Smm => {
+            !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove | ReplyInInbox)
+        }
         Role::Cm => matches!(
             action,
             ViewWorkspace | ReadCharter | ViewCalendar | DraftPosts | UseInbox | ReplyInInbox | Moderate | Listen | ViewReports

@@ -61,7 +61,11 @@ impl Store {
     /// Moves a sandbox post back in time (the demo's posts "published" days ago, so that their
     /// audience has already reacted).
     pub async fn sandbox_backdate(&self, id: &str, at_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE sandbox_posts SET created_at = $1 WHERE id = $2 OR parent_id = $2").bind(at_ms).bind(id).execute(self.writer()).await?;
+        sqlx::query("UPDATE sandbox_posts SET created_at = $1 WHERE id = $2 OR parent_id = $2")
+            .bind(at_ms)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 

@@ -10,7 +10,8 @@ use relais_core::secrets::SecretBox;
 use relais_core::workflow::PostState;
 use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName};
 use relais_store::{
-    Actor, AuditEvent, MediaFiles, NewMedia, NewPost, NewVariant, PlannedAt, SocialAccount, Store, VariantOutcome, Workspace, WorkspaceSettings,
+    Actor, AuditEvent, MediaFiles, NewMedia, NewPost, NewVariant, PlannedAt, SocialAccount, Store, VariantOutcome, Workspace,
+    WorkspaceSettings,
 };
 
 pub const DEMO_PASSWORD: &str = "relais-demo-2026";

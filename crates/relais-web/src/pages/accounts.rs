@@ -103,7 +103,12 @@ async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Opt
                     metrics: metrics.remove(&a.id).map(|m| {
                         tr.tn(
                             "accounts-metrics",
-                            &[("followers", &m.followers), ("following", &m.following), ("posts", &m.posts), ("when", &tr.datetime(m.taken_at, tz))],
+                            &[
+                                ("followers", &m.followers),
+                                ("following", &m.following),
+                                ("posts", &m.posts),
+                                ("when", &tr.datetime(m.taken_at, tz)),
+                            ],
                         )
                     }),
                     sync: sync.as_ref().and_then(|s| s.last_sync_at).map(|t| tr.t1("accounts-sync", "when", tr.datetime(t, tz))),

@@ -48,7 +48,9 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         return Err(("kind", format!("unknown kind {k:?}; expected one of {}", MESSAGE_KINDS.join(", "))));
     }
     let status = match given(&q.status) {
-        Some(s) => Some(MessageStatus::parse(&s).ok_or_else(|| ("status", format!("unknown status {s:?}; expected open, pending or resolved")))?),
+        Some(s) => {
+            Some(MessageStatus::parse(&s).ok_or_else(|| ("status", format!("unknown status {s:?}; expected open, pending or resolved")))?)
+        }
         None => None,
     };
     let after = match given(&q.after) {
@@ -168,7 +170,10 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         c: Chrome::workspace(&ws, Some(Section::Inbox)).with_flash(q.done.as_deref()),
         base: ws.base(),
         filtered: filter.account_id.is_some() || filter.network.is_some() || filter.kind.is_some() || filter.status.is_some(),
-        accounts: choices(accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))), &filter.account_id),
+        accounts: choices(
+            accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))),
+            &filter.account_id,
+        ),
         networks: choices(networks.iter().map(|n| (n.clone(), network_label(n))), &filter.network),
         kinds: choices(MESSAGE_KINDS.iter().map(|k| (k.to_string(), kind_label(tr, k))), &filter.kind),
         statuses: choices(
@@ -266,7 +271,12 @@ async fn message_page(
         .await
         .map_err(store_err)?
         .into_iter()
-        .map(|c| ContextView { author: c.author_name.unwrap_or(c.author_handle), text: c.text, when: tr.datetime(c.created_at, &tz), url: c.url })
+        .map(|c| ContextView {
+            author: c.author_name.unwrap_or(c.author_handle),
+            text: c.text,
+            when: tr.datetime(c.created_at, &tz),
+            url: c.url,
+        })
         .collect();
     let messages = app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
     let replies = app
@@ -295,7 +305,10 @@ async fn message_page(
         context,
         messages,
         replies,
-        statuses: choices(MessageStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(tr, s.as_str()))), &Some(m.status.clone())),
+        statuses: choices(
+            MessageStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(tr, s.as_str()))),
+            &Some(m.status.clone()),
+        ),
         members: members
             .iter()
             .filter(|x| allows(x.role, Action::UseInbox))
@@ -310,7 +323,12 @@ async fn message_page(
     })
 }
 
-pub async fn show(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, Query(done): Query<Done>) -> Response {
+pub async fn show(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    Query(done): Query<Done>,
+) -> Response {
     if let Err(e) = ws.require(Action::UseInbox) {
         return e.into_response();
     }
@@ -331,7 +349,8 @@ pub fn reply_problem(tr: Tr, network: &str, text: &str) -> Option<String> {
     }
     let caps = capabilities_of(network)?;
     let length = measure(text.trim(), caps.counting);
-    (length > caps.max_length).then(|| tr.tn("inbox-error-too-long", &[("length", &length), ("max", &caps.max_length), ("network", &caps.label)]))
+    (length > caps.max_length)
+        .then(|| tr.tn("inbox-error-too-long", &[("length", &length), ("max", &caps.max_length), ("network", &caps.label)]))
 }
 
 #[derive(Deserialize)]

@@ -307,14 +307,23 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     let activity_of = |id: &str| {
         published.iter().any(|p| p == id).then(|| {
             let n = |kind: &str| counts.iter().filter(|(v, k, _)| v == id && k == kind).map(|c| c.2).sum::<i64>();
-            tr.tn("post-activity-counts", &[("likes", &n("like")), ("reposts", &n("repost")), ("replies", &n("reply")), ("quotes", &n("quote"))])
+            tr.tn(
+                "post-activity-counts",
+                &[("likes", &n("like")), ("reposts", &n("repost")), ("replies", &n("reply")), ("quotes", &n("quote"))],
+            )
         })
     };
     let mut metrics_of = |id: &str| {
         samples.remove(id).map(|s| {
             let line = tr.tn(
                 "post-metrics",
-                &[("when", &tr.datetime(s.taken_at, &tz)), ("likes", &s.likes), ("replies", &s.replies), ("reposts", &s.reposts), ("quotes", &s.quotes)],
+                &[
+                    ("when", &tr.datetime(s.taken_at, &tz)),
+                    ("likes", &s.likes),
+                    ("replies", &s.replies),
+                    ("reposts", &s.reposts),
+                    ("quotes", &s.quotes),
+                ],
             );
             match s.impressions {
                 Some(i) => format!("{line} · {}", tr.t1("post-metrics-impressions", "impressions", i)),

@@ -122,7 +122,10 @@ app_test!(a_cm_replies_once_with_csrf_and_sees_the_reply_in_the_conversation, |a
     let conversation = app.store.inbox_message(&id).await.unwrap().conversation_id;
     let replies = app.store.conversation_replies(&conversation).await.unwrap();
     assert_eq!(replies.len(), 1);
-    assert_eq!((replies[0].state.as_str(), replies[0].text.as_str(), replies[0].author_label.as_str()), ("pending", "Oui, de 9 h à 12 h.", "Lucas CM"));
+    assert_eq!(
+        (replies[0].state.as_str(), replies[0].text.as_str(), replies[0].author_label.as_str()),
+        ("pending", "Oui, de 9 h à 12 h.", "Lucas CM")
+    );
     let jobs = app.store.claim_jobs("probe", 10, 60_000).await.unwrap();
     assert_eq!(jobs.iter().filter(|j| j.kind == "send_reply").count(), 1);
     let after = cm.get(sent.location.as_deref().unwrap()).await;
@@ -171,7 +174,8 @@ app_test!(the_api_lists_pages_shows_and_answers_messages, |app: TestApp| async m
     let id = page["messages"][0]["id"].as_str().unwrap().to_string();
     let (s, _, one) = call(&app, Method::GET, &format!("{path}/{id}"), Some(&cm), None).await;
     assert_eq!((s, one["message"]["status"].as_str(), one["conversation"]["kind"].as_str()), (200, Some("open"), Some("single")));
-    let (s, _, reply) = call(&app, Method::POST, &format!("{path}/{id}/reply"), Some(&cm), Some(&json!({"text": "Bonjour !"}).to_string())).await;
+    let (s, _, reply) =
+        call(&app, Method::POST, &format!("{path}/{id}/reply"), Some(&cm), Some(&json!({"text": "Bonjour !"}).to_string())).await;
     assert_eq!((s, reply["state"].as_str()), (202, Some("pending")), "{reply}");
     let (_, _, one) = call(&app, Method::GET, &format!("{path}/{id}"), Some(&cm), None).await;
     assert_eq!(one["conversation"]["replies"][0]["text"], "Bonjour !");
@@ -206,7 +210,12 @@ app_test!(the_post_page_shows_the_communitys_activity_and_the_latest_metrics, |a
     let variant = app.store.variants(&post.id).await.unwrap().remove(0).id;
     app.store.begin_publish_attempts(std::slice::from_ref(&variant)).await.unwrap();
     app.store.finish_variant(&variant, &VariantOutcome::Published { remote_id: "sbx-post".into(), remote_url: None }).await.unwrap();
-    let like = |i: i64| Incoming { kind: "like".into(), text: String::new(), subject_remote_id: Some("sbx-post".into()), ..mention(&format!("l{i}"), "", i) };
+    let like = |i: i64| Incoming {
+        kind: "like".into(),
+        text: String::new(),
+        subject_remote_id: Some("sbx-post".into()),
+        ..mention(&format!("l{i}"), "", i)
+    };
     let reply = Incoming {
         kind: "reply".into(),
         parent_remote_id: Some("sbx-post".into()),
@@ -214,10 +223,24 @@ app_test!(the_post_page_shows_the_communitys_activity_and_the_latest_metrics, |a
         ..mention("r1", "Super !", 10)
     };
     app.store.ingest_activity(&acc, &[like(1), like(2), like(3), reply], None).await.unwrap();
-    let sample = PostMetricSample { variant_id: variant.clone(), taken_at: 1_700_000_000_000, likes: 7, replies: 2, reposts: 1, quotes: 0, impressions: None };
+    let sample = PostMetricSample {
+        variant_id: variant.clone(),
+        taken_at: 1_700_000_000_000,
+        likes: 7,
+        replies: 2,
+        reposts: 1,
+        quotes: 0,
+        impressions: None,
+    };
     app.store.record_post_metrics(&[sample]).await.unwrap();
     app.store
-        .record_account_metrics(&AccountMetricSample { account_id: acc.id.clone(), taken_at: 1_700_000_000_000, followers: 321, following: 12, posts: 40 })
+        .record_account_metrics(&AccountMetricSample {
+            account_id: acc.id.clone(),
+            taken_at: 1_700_000_000_000,
+            followers: 321,
+            following: 12,
+            posts: 40,
+        })
         .await
         .unwrap();
     let mut admin = Browser::signed_in(&app, ADMIN).await;
