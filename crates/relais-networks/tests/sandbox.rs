@@ -130,7 +130,7 @@ both_backends!(metrics_count_what_the_audience_did_and_search_reads_the_posts, |
     assert!(account_metrics.following > 0);
 
     let found = net.search(&acc, "BRÛLERIE", None).await.unwrap();
-    assert_eq!(found.posts.iter().map(|p| p.remote_id.clone()).collect::<Vec<_>>(), [post.clone()]);
+    assert_eq!(found.posts.iter().map(|p| p.remote_id.as_str()).collect::<Vec<_>>(), [post.as_str()]);
     assert_eq!(found.cursor, None);
     assert!(net.search(&acc, "introuvable", None).await.unwrap().posts.is_empty());
     assert!(matches!(net.search(&acc, " ", None).await, Err(NetworkError::Permanent(_))));
