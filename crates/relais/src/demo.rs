@@ -354,3 +354,42 @@ async fn branded_workspace(store: &Store, agency: &Name, name: &str, primary: &s
     store.update_workspace_settings(&ws.id, &settings).await?;
     Ok(ws)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relais_core::secrets::SecretKey;
+    use relais_jobs::{ActivitySync, MetricsCollector, ReplySender, SyncSettings, Worker, WorkerConfig};
+    use relais_networks::Registry;
+    use relais_networks::sandbox::{Sandbox, SandboxConfig};
+    use std::sync::Arc;
+
+    relais_store::both_backends!(the_demo_inbox_fills_at_the_first_sync, |store: Store| async move {
+        let secrets = SecretBox::new(&SecretKey::generate());
+        let dir = std::env::temp_dir().join(format!("relais-demo-test-{}", relais_core::new_id()));
+        assert!(seed(&store, &secrets, &MediaFiles::new(dir.join("media"))).await.unwrap());
+        let sandbox = SandboxConfig { latency: std::time::Duration::ZERO, ..SandboxConfig::default() };
+        let networks = Registry::default().with(Arc::new(Sandbox::new(store.clone(), sandbox)));
+        // What `relais demo` does at start: one sync and one collection per sandbox account.
+        assert_eq!(ActivitySync::schedule(&store, &networks, 120_000).await.unwrap(), 3);
+        assert_eq!(MetricsCollector::schedule(&store, &networks, 3_600_000).await.unwrap(), 3);
+        let worker = Worker::new(store.clone(), "demo-test", WorkerConfig::default())
+            .register(Arc::new(ActivitySync {
+                store: store.clone(),
+                networks: networks.clone(),
+                secrets: secrets.clone(),
+                settings: SyncSettings::default(),
+            }))
+            .register(Arc::new(ReplySender { store: store.clone(), networks: networks.clone(), secrets: secrets.clone() }))
+            .register(Arc::new(MetricsCollector { store: store.clone(), networks, secrets, lookback_days: 30 }));
+        while worker.run_once().await.unwrap() > 0 {}
+        let org = store.find_organisation_by_name(AGENCY).await.unwrap().unwrap();
+        for ws in store.workspaces_of_org(&org.id).await.unwrap() {
+            let inbox = store.inbox_page(&ws.id, &Default::default(), 200).await.unwrap().messages;
+            assert!(!inbox.is_empty(), "{} has an empty inbox", ws.name);
+            assert!(inbox.iter().any(|m| m.variant_id.is_some()), "messages about the brand's own posts");
+            assert!(!store.latest_account_metrics(&ws.id).await.unwrap().is_empty());
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
