@@ -298,6 +298,17 @@ both_backends!(a_reply_is_sent_once_and_becomes_the_first_response, |store: Stor
     assert_eq!(above.last().map(|p| p.remote_id.clone()), Some(message.remote_id.clone()));
     assert_eq!(worker.run_once().await.unwrap(), 0);
     assert_eq!(w.store.inbox_message(&message.id).await.unwrap().status, MessageStatus::Open.as_str());
+    // The author answers under the reply; the next sync puts it in the same conversation, and
+    // its parent (our reply) is known, so no context is asked.
+    w.offset.store(4 * DAY + DAY / 24, Ordering::SeqCst);
+    w.enqueue(ActivitySync::KIND, serde_json::json!({"account": acc.id})).await;
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let thanks = w.messages().await.into_iter().find(|m| m.parent_remote_id.as_ref() == Some(&remote)).expect("the author's answer");
+    assert_eq!(
+        (thanks.conversation_id.as_str(), thanks.author_handle.as_str()),
+        (message.conversation_id.as_str(), message.author_handle.as_str())
+    );
+    assert!(w.store.messages_needing_context(&acc.id, 10).await.unwrap().is_empty());
 });
 
 both_backends!(a_reply_whose_answer_was_lost_is_found_not_sent_again, |store: Store| async move {

@@ -161,9 +161,11 @@ impl Sandbox {
     async fn advance(&self, account: &AccountRef) -> Result<(), NetworkError> {
         let now = (self.clock)();
         let posts = self.store.sandbox_first_posts(&account.id).await.map_err(|e| self.transient(e))?;
+        let answered = self.store.sandbox_answered(&account.id).await.map_err(|e| self.transient(e))?;
         let due: Vec<AudienceEvent> = posts
             .iter()
             .flat_map(|(id, at)| audience::reactions_to(&account.id, &account.handle, id, *at))
+            .chain(answered.iter().map(|(reply, at, message)| audience::thanks_for(reply, *at, message)))
             .filter(|e| e.created_at <= now)
             .collect();
         let Some(oldest) = due.iter().map(|e| e.created_at).min() else { return Ok(()) };
@@ -364,7 +366,7 @@ impl Network for Sandbox {
             tokio::time::sleep(half).await;
             let id = self
                 .store
-                .sandbox_create_reply(&account.id, &request.idempotency_key, text, &request.parent_remote_id)
+                .sandbox_create_reply(&account.id, &request.idempotency_key, text, &request.parent_remote_id, (self.clock)())
                 .await
                 .map_err(|e| self.transient(e))?;
             tokio::time::sleep(self.config.latency - half).await;

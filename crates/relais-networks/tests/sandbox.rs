@@ -92,6 +92,14 @@ both_backends!(context_walks_up_to_the_post_and_replies_are_stored_once_per_key,
     assert_eq!(net.find_published(&acc, "reply-1").await.unwrap(), None);
     let sent = net.reply(&acc, &request).await.unwrap();
     assert_eq!(net.find_published(&acc, "reply-1").await.unwrap().map(|p| p.remote_id), Some(sent.remote_id.clone()));
+    // Its author thanks the account a few minutes later, under the reply.
+    let marker = net.fetch_activity(&acc, None).await.unwrap().next_since.unwrap();
+    offset.store(4 * DAY + DAY / 24, Ordering::SeqCst);
+    let thanks = net.fetch_activity(&acc, Some(&marker)).await.unwrap().items;
+    assert_eq!(thanks.len(), 1, "{thanks:?}");
+    assert_eq!((thanks[0].kind, thanks[0].parent_remote_id.as_ref()), (ActivityKind::Reply, Some(&sent.remote_id)));
+    assert_eq!(thanks[0].author.handle, under_aside.author.handle);
+    assert_eq!(thanks[0].root_remote_id, under_aside.root_remote_id);
     let thread = net.context(&acc, &sent.remote_id).await.unwrap();
     assert_eq!(thread.last().map(|p| p.remote_id.clone()), Some(under_aside.remote_id.clone()));
     assert_eq!(thread.len(), 3);

@@ -4,7 +4,7 @@
 //! when; this layer keeps it, with ids that stay the same across fetches.
 
 use crate::{Result, Store};
-use relais_core::{new_id, now_ms};
+use relais_core::new_id;
 use sqlx::FromRow;
 
 /// Something the simulated audience did.
@@ -124,6 +124,52 @@ impl Store {
         .await?)
     }
 
+    /// The account's replies to its audience, with whom they answered: (reply id, replied at,
+    /// the message answered).
+    pub async fn sandbox_answered(&self, account_id: &str) -> Result<Vec<(String, i64, AudienceEvent)>> {
+        let rows: Vec<(
+            String,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        )> = sqlx::query_as(
+            "SELECT p.id, p.created_at, a.id, a.account_id, a.kind, a.author_handle, a.author_name, a.language, a.subject_id,
+                        a.parent_id, a.root_id, a.created_at
+                 FROM sandbox_posts p JOIN sandbox_audience a ON a.id = p.reply_to
+                 WHERE p.account_id = $1 AND p.reply_to IS NOT NULL ORDER BY p.created_at",
+        )
+        .bind(account_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let event = AudienceEvent {
+                    id: r.2,
+                    account_id: r.3,
+                    kind: r.4,
+                    author_handle: r.5,
+                    author_name: r.6,
+                    text: String::new(),
+                    language: r.7,
+                    subject_id: r.8,
+                    parent_id: r.9,
+                    root_id: r.10,
+                    created_at: r.11,
+                };
+                (r.0, r.1, event)
+            })
+            .collect())
+    }
+
     /// A post of either side by id.
     pub async fn sandbox_node(&self, id: &str) -> Result<Option<SandboxNode>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -196,8 +242,16 @@ impl Store {
         .await?)
     }
 
-    /// Stores a reply the account wrote; found again by its key like a published post.
-    pub async fn sandbox_create_reply(&self, account_id: &str, idempotency_key: &str, text: &str, reply_to: &str) -> Result<String> {
+    /// Stores a reply the account wrote at `at_ms` (the simulator's clock); found again by its key
+    /// like a published post.
+    pub async fn sandbox_create_reply(
+        &self,
+        account_id: &str,
+        idempotency_key: &str,
+        text: &str,
+        reply_to: &str,
+        at_ms: i64,
+    ) -> Result<String> {
         let id = new_id();
         sqlx::query(
             "INSERT INTO sandbox_posts (id, account_id, idempotency_key, text, created_at, parent_id, kind, position, reply_to)
@@ -207,7 +261,7 @@ impl Store {
         .bind(account_id)
         .bind(idempotency_key)
         .bind(text)
-        .bind(now_ms())
+        .bind(at_ms)
         .bind(reply_to)
         .execute(self.writer())
         .await?;

@@ -296,7 +296,7 @@ both_backends!(the_sandbox_audience_is_kept_once_and_read_as_a_feed, |store: Sto
     assert_eq!(older.len(), 1);
     assert_ne!(older[0].id, newest[0].id);
     assert!(store.sandbox_search("100%", None, 10).await.unwrap().is_empty());
-    let reply = store.sandbox_create_reply("acc", "reply-key", "Bonjour Julie", "a2").await.unwrap();
+    let reply = store.sandbox_create_reply("acc", "reply-key", "Bonjour Julie", "a2", relais_core::now_ms()).await.unwrap();
     assert_eq!(store.sandbox_node(&reply).await.unwrap().unwrap().parent_id.as_deref(), Some("a2"));
     assert_eq!(store.sandbox_node("a2").await.unwrap().unwrap().author_handle.as_deref(), Some("@julie"));
     assert_eq!(store.sandbox_account_counts("acc").await.unwrap(), (0, 2));

@@ -201,6 +201,33 @@ pub fn reactions_to(account_id: &str, handle: &str, post_id: &str, published_at:
     out
 }
 
+const THANKS_FR: &[&str] =
+    &["Merci pour votre réponse rapide !", "Super, merci beaucoup 🙏", "Parfait, c'est noté, merci.", "Merci, je passe en agence demain."];
+const THANKS_EN: &[&str] = &["Thanks for getting back to me!", "Great, thank you so much 🙏", "Perfect, noted. Thanks!"];
+
+/// The audience member's answer to a reply the account wrote them (`answered` is their message),
+/// a few minutes after it: the conversation goes on.
+pub fn thanks_for(reply_id: &str, replied_at: i64, answered: &AudienceEvent) -> AudienceEvent {
+    let mut rng = StdRng::seed_from_u64(seed_of(reply_id));
+    let french = answered.language.as_deref() != Some("en");
+    let text = pick(&mut rng, if french { THANKS_FR } else { THANKS_EN });
+    // Direct messages are answered in private; the rest in the thread, under the account's reply.
+    let private = answered.kind == "direct_message";
+    AudienceEvent {
+        id: format!("sbx-thanks-{reply_id}"),
+        account_id: answered.account_id.clone(),
+        kind: if private { "direct_message" } else { "reply" }.into(),
+        author_handle: answered.author_handle.clone(),
+        author_name: answered.author_name.clone(),
+        text: text.into(),
+        language: answered.language.clone(),
+        subject_id: (!private).then(|| reply_id.to_string()),
+        parent_id: (!private).then(|| reply_id.to_string()),
+        root_id: if private { None } else { answered.root_id.clone().or_else(|| Some(answered.id.clone())) },
+        created_at: replied_at + rng.gen_range(2..10) * 60_000,
+    }
+}
+
 /// How many accounts the account follows: fixed per account, for the metrics.
 pub fn following_of(account_id: &str) -> i64 {
     12 + (seed_of(account_id) % 40) as i64
