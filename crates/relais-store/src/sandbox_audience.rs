@@ -127,47 +127,23 @@ impl Store {
     /// The account's replies to its audience, with whom they answered: (reply id, replied at,
     /// the message answered).
     pub async fn sandbox_answered(&self, account_id: &str) -> Result<Vec<(String, i64, AudienceEvent)>> {
-        let rows: Vec<(
-            String,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        )> = sqlx::query_as(
-            "SELECT p.id, p.created_at, a.id, a.account_id, a.kind, a.author_handle, a.author_name, a.language, a.subject_id,
-                        a.parent_id, a.root_id, a.created_at
-                 FROM sandbox_posts p JOIN sandbox_audience a ON a.id = p.reply_to
-                 WHERE p.account_id = $1 AND p.reply_to IS NOT NULL ORDER BY p.created_at",
+        #[derive(FromRow)]
+        struct Row {
+            reply_id: String,
+            replied_at: i64,
+            #[sqlx(flatten)]
+            answered: AudienceEvent,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT p.id AS reply_id, p.created_at AS replied_at, a.id, a.account_id, a.kind, a.author_handle, a.author_name, a.text,
+                    a.language, a.subject_id, a.parent_id, a.root_id, a.created_at
+             FROM sandbox_posts p JOIN sandbox_audience a ON a.id = p.reply_to
+             WHERE p.account_id = $1 AND p.reply_to IS NOT NULL ORDER BY p.created_at",
         )
         .bind(account_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let event = AudienceEvent {
-                    id: r.2,
-                    account_id: r.3,
-                    kind: r.4,
-                    author_handle: r.5,
-                    author_name: r.6,
-                    text: String::new(),
-                    language: r.7,
-                    subject_id: r.8,
-                    parent_id: r.9,
-                    root_id: r.10,
-                    created_at: r.11,
-                };
-                (r.0, r.1, event)
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| (r.reply_id, r.replied_at, r.answered)).collect())
     }
 
     /// A post of either side by id.
