@@ -132,7 +132,8 @@ pub fn reactions_to(account_id: &str, handle: &str, post_id: &str, published_at:
             root_id: None,
             created_at: at,
         };
-        let roll = rng.gen_range(0..100);
+        // Every post gets at least one comment: the second reaction is a reply.
+        let roll = if i == 1 { 60 } else { rng.gen_range(0..100) };
         let event = match roll {
             0..=39 => AudienceEvent { kind: "like".into(), language: None, ..base },
             40..=49 => AudienceEvent { kind: "repost".into(), language: None, ..base },
@@ -245,6 +246,13 @@ mod tests {
         let mut ids: Vec<&str> = a.iter().map(|e| e.id.as_str()).collect();
         ids.dedup();
         assert_eq!(ids.len(), a.len(), "ids are unique");
+    }
+
+    #[test]
+    fn every_post_gets_a_comment() {
+        for n in 0..200 {
+            assert!(reactions_to("acc", "@banque", &format!("post-{n}"), 0).iter().any(|e| e.kind == "reply"), "post-{n}");
+        }
     }
 
     #[test]
