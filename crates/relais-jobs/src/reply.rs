@@ -8,7 +8,16 @@ use crate::worker::{JobError, JobFuture, JobHandler};
 use relais_core::now_ms;
 use relais_core::secrets::SecretBox;
 use relais_networks::{NetworkError, Registry, ReplyRequest};
-use relais_store::{ClaimedJob, ReplyOutcome, SEND_REPLY_JOB, Store, StoreError};
+use relais_store::{ClaimedJob, ReplyOutcome, SEND_REPLY_JOB, SocialAccount, Store, StoreError};
+
+/// A reply of a paused account waits; the members see why on the accounts page.
+fn waiting(account: &SocialAccount) -> JobError {
+    let reason = account.status_reason.clone().unwrap_or_default();
+    JobError::Defer {
+        run_at: now_ms() + PAUSED_RECHECK_MS,
+        reason: format!("waiting: the account {} is paused ({reason})", account.handle),
+    }
+}
 
 pub struct ReplySender {
     pub store: Store,
@@ -33,14 +42,16 @@ impl ReplySender {
         }
         let message = self.store.inbox_message(&reply.message_id).await.map_err(store_error)?;
         let Some(o) = open(&self.store, &self.networks, &self.secrets, &reply.account_id).await? else {
+            // Credentials that cannot be decrypted paused the account: the reply waits for it.
+            if let Ok(account) = self.store.social_account(&reply.account_id).await
+                && account.is_paused()
+            {
+                return Err(waiting(&account));
+            }
             return self.fail(reply_id, format!("this Relais cannot reply on the account's network ({})", message.network)).await;
         };
         if o.account.is_paused() {
-            let reason = o.account.status_reason.clone().unwrap_or_default();
-            return Err(JobError::Defer {
-                run_at: now_ms() + PAUSED_RECHECK_MS,
-                reason: format!("waiting: the account {} is paused ({reason})", o.account.handle),
-            });
+            return Err(waiting(&o.account));
         }
         let Some(attempt) = self.store.begin_reply_attempt(reply_id).await.map_err(store_error)? else { return Ok(()) };
         if attempt > 1 {

@@ -340,6 +340,20 @@ both_backends!(a_reply_whose_answer_was_lost_is_found_not_sent_again, |store: St
     assert_eq!(w.store.sandbox_find_post(&acc.id, &reply.idempotency_key).await.unwrap(), sent.remote_id);
 });
 
+both_backends!(a_reply_of_an_account_whose_token_expired_waits_paused, |store: Store| async move {
+    let w = World::new(store).await;
+    let (acc, message) = with_message(&w).await;
+    let reply = w.store.create_reply(&message.id, "Bonjour", &Actor::system()).await.unwrap();
+    let sealed = w.secrets.seal(EXPIRED_CREDENTIALS, &SocialAccount::credentials_context(&acc.id));
+    w.store.resume_social_account(&acc.id, &sealed).await.unwrap();
+    w.worker(Arc::new(w.sandbox())).run_once().await.unwrap();
+    assert!(w.store.social_account(&acc.id).await.unwrap().is_paused());
+    let waiting = w.store.inbox_reply(&reply.id).await.unwrap();
+    assert_eq!(waiting.state, "pending", "the reply waits for the account to be reconnected");
+    let jobs = w.store.claim_jobs("probe", 10, 60_000).await.unwrap();
+    assert!(jobs.is_empty(), "deferred for a while");
+});
+
 both_backends!(a_reply_the_network_refuses_fails_with_its_words, |store: Store| async move {
     let w = World::new(store).await;
     let (acc, message) = with_message(&w).await;
