@@ -122,4 +122,12 @@ impl JobHandler for ReplySender {
             self.send(job, reply).await
         })
     }
+
+    fn gave_up<'a>(&'a self, job: &'a ClaimedJob, reason: &'a str) -> JobFuture<'a> {
+        Box::pin(async move {
+            let Some(reply) = job.payload["reply"].as_str() else { return Ok(()) };
+            let failed = ReplyOutcome::Failed { error: reason.to_string() };
+            self.store.finish_reply(reply, &failed).await.map_err(store_error)
+        })
+    }
 }

@@ -354,6 +354,21 @@ both_backends!(a_reply_of_an_account_whose_token_expired_waits_paused, |store: S
     assert!(jobs.is_empty(), "deferred for a while");
 });
 
+both_backends!(a_reply_whose_workers_all_died_is_shown_failed_not_sending_forever, |store: Store| async move {
+    let w = World::new(store).await;
+    let (_, message) = with_message(&w).await;
+    let reply = w.store.create_reply(&message.id, "Bonjour", &Actor::system()).await.unwrap();
+    // Every run dies with its worker: the lease runs out each time.
+    for _ in 0..8 {
+        assert_eq!(w.store.claim_jobs("dying", 10, 1).await.unwrap().len(), 1);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    w.worker(Arc::new(w.sandbox())).run_once().await.unwrap();
+    let failed = w.store.inbox_reply(&reply.id).await.unwrap();
+    assert_eq!(failed.state, "failed");
+    assert!(failed.error.unwrap().contains("gave up after 8 attempts"));
+});
+
 both_backends!(a_reply_the_network_refuses_fails_with_its_words, |store: Store| async move {
     let w = World::new(store).await;
     let (acc, message) = with_message(&w).await;
