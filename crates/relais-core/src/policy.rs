@@ -30,8 +30,10 @@ pub enum Action {
     ApprovePosts,
     /// Approve or reject what was sent to the client.
     ClientApprove,
-    /// Read the inbox, answer, assign, tag.
+    /// Read the inbox, change a message's status, assign, tag.
     UseInbox,
+    /// Answer a message of the inbox on the network, in the brand's name.
+    ReplyInInbox,
     /// Apply and edit moderation rules, hide or delete comments.
     Moderate,
     /// Listening queries and alerts.
@@ -45,7 +47,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewWorkspace,
         Action::EditWorkspaceSettings,
         Action::ManageMembers,
@@ -59,6 +61,7 @@ impl Action {
         Action::ApprovePosts,
         Action::ClientApprove,
         Action::UseInbox,
+        Action::ReplyInInbox,
         Action::Moderate,
         Action::Listen,
         Action::ManageCampaigns,
@@ -72,8 +75,14 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Smm => !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove),
-        Role::Cm => matches!(action, ViewWorkspace | ReadCharter | ViewCalendar | DraftPosts | UseInbox | Moderate | Listen | ViewReports),
+        // The SMM follows the inbox; speaking to the community is the CMs' (and admins') job.
+        Role::Smm => {
+            !matches!(action, EditWorkspaceSettings | ManageMembers | ManageApiTokens | ReadAuditLog | ClientApprove | ReplyInInbox)
+        }
+        Role::Cm => matches!(
+            action,
+            ViewWorkspace | ReadCharter | ViewCalendar | DraftPosts | UseInbox | ReplyInInbox | Moderate | Listen | ViewReports
+        ),
         Role::Client => matches!(action, ViewWorkspace | ViewCalendar | ClientApprove | ViewReports),
     }
 }
@@ -152,7 +161,7 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Calendar | Section::Composer | Section::Strategy | Section::Settings)
+        matches!(self, Section::Calendar | Section::Composer | Section::Inbox | Section::Strategy | Section::Settings)
     }
 
     /// The sections a role sees in the navigation.
@@ -184,6 +193,17 @@ mod tests {
     }
 
     #[test]
+    fn cms_and_admins_answer_the_community_an_smm_follows_the_inbox_a_client_never_sees_it() {
+        for role in [Role::Admin, Role::Cm] {
+            assert!(allows(role, UseInbox) && allows(role, ReplyInInbox), "{role:?}");
+        }
+        assert!(allows(Role::Smm, UseInbox));
+        assert!(!allows(Role::Smm, ReplyInInbox));
+        assert!(!allows(Role::Client, UseInbox) && !allows(Role::Client, ReplyInInbox));
+        assert!(!Section::visible_to(Role::Client).contains(&Section::Inbox));
+    }
+
+    #[test]
     fn a_cm_cannot_approve_or_run_strategy_or_campaigns() {
         for a in [DraftPosts, UseInbox, Moderate, Listen, ViewCalendar, ReadCharter] {
             assert!(allows(Role::Cm, a), "{a:?}");
@@ -208,10 +228,13 @@ mod tests {
 
     #[test]
     fn navigation_shows_only_built_sections_the_role_may_open() {
-        assert_eq!(Section::visible_to(Role::Admin), vec![Section::Calendar, Section::Composer, Section::Strategy, Section::Settings]);
-        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Calendar, Section::Composer, Section::Strategy]);
+        assert_eq!(
+            Section::visible_to(Role::Admin),
+            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Strategy, Section::Settings]
+        );
+        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Strategy]);
         // A CM reads the charter from its own link, not from a section it may not manage.
-        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer]);
+        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer, Section::Inbox]);
         assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
     }
 }

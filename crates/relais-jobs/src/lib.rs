@@ -5,14 +5,21 @@
 //! Any number of worker processes may run against one PostgreSQL database; a job is held by one
 //! worker at a time through its lease, and a worker that dies loses the lease when it expires.
 
+mod account_access;
+mod activity_sync;
 mod backoff;
 mod housekeeping;
+mod metrics;
 mod publish;
+mod reply;
 mod withdraw;
 mod worker;
 
+pub use activity_sync::{ActivitySync, SyncSettings, incoming};
 pub use backoff::retry_delay_ms;
 pub use housekeeping::Housekeeping;
+pub use metrics::MetricsCollector;
 pub use publish::Publisher;
+pub use reply::ReplySender;
 pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

@@ -35,6 +35,13 @@ pub trait JobHandler: Send + Sync {
     fn run_batch<'a>(&'a self, jobs: &'a [ClaimedJob]) -> BatchFuture<'a> {
         Box::pin(futures::future::join_all(jobs.iter().map(|j| self.run(j))))
     }
+
+    /// Told when a job is given up without running because every earlier run died with its
+    /// worker, so that what the job stood for does not wait forever (a reply shown as sending).
+    fn gave_up<'a>(&'a self, job: &'a ClaimedJob, reason: &'a str) -> JobFuture<'a> {
+        let _ = (job, reason);
+        Box::pin(async { Ok(()) })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -133,9 +140,15 @@ async fn execute(store: Store, owner: String, handler: Option<Arc<dyn JobHandler
             .collect(),
         Some(h) => h.run_batch(&runnable).await,
     };
-    let gave_up = exhausted
-        .iter()
-        .map(|j| Err(JobError::Permanent(format!("gave up after {} attempts (the last worker stopped before finishing)", j.max_attempts))));
+    let reason_of = |j: &ClaimedJob| format!("gave up after {} attempts (the last worker stopped before finishing)", j.max_attempts);
+    if let Some(h) = &handler {
+        for j in &exhausted {
+            if let Err(e) = h.gave_up(j, &reason_of(j)).await {
+                tracing::error!(job = %j.id, kind = %j.kind, error = %e, "could not record that the job was given up");
+            }
+        }
+    }
+    let gave_up = exhausted.iter().map(|j| Err(JobError::Permanent(reason_of(j))));
     let mut done = vec![];
     for (job, outcome) in runnable.iter().chain(exhausted.iter()).zip(outcomes.into_iter().chain(gave_up)) {
         let recorded = match outcome {

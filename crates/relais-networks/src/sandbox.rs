@@ -4,15 +4,32 @@
 //! publishing engine without a real account. Its "server side" is a table of the Relais database,
 //! so every Relais process sees the same sandbox posts.
 //!
+//! Its synthetic audience ([`audience`]) replies, mentions, quotes, likes, reposts, follows and
+//! writes direct messages around the account's sandbox posts, on a schedule decided by each
+//! post's id and time; the activity, context, reply, deletion, metrics and search calls read
+//! and write that community like a network's API would.
+//!
 //! It keeps the whole unit (first post with link and media, thread parts, first comment),
 //! refuses what its [`Capabilities`] refuse, and "uploads" each file by checking it is on disk
 //! with the size the library recorded.
 
-use crate::{AccountCheck, AccountRef, AltText, Capabilities, NetFuture, Network, NetworkError, PublishRequest, Published};
+pub mod audience;
+
+use crate::{
+    AccountCheck, AccountMetrics, AccountRef, Activity, ActivityKind, ActivityPage, AltText, Capabilities, NetFuture, Network,
+    NetworkError, PostMetrics, PublishRequest, Published, RemoteAuthor, RemotePost, ReplyRequest, SearchPage,
+};
 use rand::Rng;
 use relais_core::text_rules::LengthCounting;
-use relais_store::{SandboxMedia, SandboxUnit, Store};
+use relais_store::{AudienceEvent, SandboxMedia, SandboxNode, SandboxUnit, Store};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Items per page of activity or search.
+const PAGE: i64 = 100;
+
+/// The simulator's clock (milliseconds since the epoch); tests move it forward.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Credentials that the sandbox treats as revoked, to exercise the "paused account" path.
 pub const EXPIRED_CREDENTIALS: &str = "sandbox-expired-token";
@@ -38,6 +55,7 @@ pub struct Sandbox {
     store: Store,
     config: SandboxConfig,
     capabilities: Capabilities,
+    clock: Clock,
 }
 
 pub const CAPABILITIES: Capabilities = Capabilities {
@@ -56,10 +74,10 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     first_comment: true,
     link_cards: true,
     hide_replies: true,
-    inbox: false,
-    metrics: false,
-    search: false,
-    delete: false,
+    inbox: true,
+    metrics: true,
+    search: true,
+    delete: true,
     // Neither: the sandbox stores no audience, and accepting a warning only to drop it would
     // let a test pass that proves nothing.
     content_warning: false,
@@ -68,7 +86,13 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 
 impl Sandbox {
     pub fn new(store: Store, config: SandboxConfig) -> Self {
-        Sandbox { store, config, capabilities: CAPABILITIES }
+        Sandbox { store, config, capabilities: CAPABILITIES, clock: Arc::new(relais_core::now_ms) }
+    }
+
+    /// The same simulator on another clock: the audience acts when this clock reaches its time.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same simulator with other limits (tests of refusals; keep the key "sandbox").
@@ -130,6 +154,94 @@ impl Sandbox {
     fn transient(&self, e: relais_store::StoreError) -> NetworkError {
         NetworkError::Transient(format!("sandbox storage: {e}"))
     }
+
+    fn authorised(&self, account: &AccountRef) -> Result<(), NetworkError> {
+        if account.credentials == EXPIRED_CREDENTIALS {
+            return Err(NetworkError::AuthExpired("sandbox: the access token was revoked".into()));
+        }
+        Ok(())
+    }
+
+    /// Keeps what the audience did up to the simulator's clock around the account's posts. Every
+    /// post is planned again each time (cheap: a few events each, no storage) so that nothing is
+    /// missed when no fetch happened for days; only the events not kept yet are written.
+    async fn advance(&self, account: &AccountRef) -> Result<(), NetworkError> {
+        let now = (self.clock)();
+        let posts = self.store.sandbox_first_posts(&account.id).await.map_err(|e| self.transient(e))?;
+        let answered = self.store.sandbox_answered(&account.id).await.map_err(|e| self.transient(e))?;
+        let due: Vec<AudienceEvent> = posts
+            .iter()
+            .flat_map(|(id, at)| audience::reactions_to(&account.id, &account.handle, id, *at))
+            .chain(answered.iter().map(|(reply, at, message)| audience::thanks_for(reply, *at, message)))
+            .filter(|e| e.created_at <= now)
+            .collect();
+        let Some(oldest) = due.iter().map(|e| e.created_at).min() else { return Ok(()) };
+        let kept: std::collections::HashSet<String> =
+            self.store.sandbox_audience_ids(&account.id, oldest).await.map_err(|e| self.transient(e))?.into_iter().collect();
+        let new: Vec<AudienceEvent> = due.into_iter().filter(|e| !kept.contains(&e.id)).collect();
+        self.store.sandbox_audience_record(&new).await.map_err(|e| self.transient(e))?;
+        Ok(())
+    }
+
+    fn url(handle: &str, id: &str) -> Option<String> {
+        Some(format!("sandbox://{}/{id}", handle.trim_start_matches('@')))
+    }
+
+    fn activity(event: AudienceEvent) -> Option<Activity> {
+        let kind = ActivityKind::from_key(&event.kind)?;
+        Some(Activity {
+            url: Self::url(&event.author_handle, &event.id),
+            remote_id: event.id,
+            kind,
+            author: RemoteAuthor {
+                remote_id: format!("sandbox-person:{}", event.author_handle.trim_start_matches('@')),
+                handle: event.author_handle,
+                display_name: Some(event.author_name),
+                avatar_url: None,
+            },
+            text: event.text,
+            created_at_ms: event.created_at,
+            subject_remote_id: event.subject_id,
+            parent_remote_id: event.parent_id,
+            root_remote_id: event.root_id,
+            language: event.language,
+        })
+    }
+
+    /// A post of either side as the network shows it; the account's own are signed with its handle.
+    fn remote_post(account: &AccountRef, node: SandboxNode) -> RemotePost {
+        let (handle, name) = match node.author_handle {
+            Some(h) => (h, node.author_name),
+            None if node.account_id == account.id => (account.handle.clone(), None),
+            None => (format!("@sandbox-account-{}", node.account_id), None),
+        };
+        RemotePost {
+            url: Self::url(&handle, &node.id),
+            remote_id: node.id,
+            author: RemoteAuthor {
+                remote_id: format!("sandbox-person:{}", handle.trim_start_matches('@')),
+                handle,
+                display_name: name,
+                avatar_url: None,
+            },
+            text: node.text,
+            created_at_ms: node.created_at,
+            language: node.language,
+            parent_remote_id: node.parent_id,
+            metrics: None,
+        }
+    }
+}
+
+/// `<time>:<id>`, the position of an item in a feed.
+fn marker(at: i64, id: &str) -> String {
+    format!("{at}:{id}")
+}
+
+fn parse_marker(m: &str) -> Result<(i64, &str), NetworkError> {
+    m.split_once(':')
+        .and_then(|(t, id)| Some((t.parse().ok()?, id)))
+        .ok_or_else(|| NetworkError::Permanent(format!("sandbox: {m:?} is not a marker this simulator gave (expected <time>:<id>)")))
 }
 
 impl Network for Sandbox {
@@ -187,15 +299,143 @@ impl Network for Sandbox {
 
     fn check<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountCheck> {
         Box::pin(async move {
-            if account.credentials == EXPIRED_CREDENTIALS {
-                return Err(NetworkError::AuthExpired("sandbox: the access token was revoked".into()));
-            }
+            self.authorised(account)?;
             Ok(AccountCheck {
                 remote_id: format!("sandbox:{}", account.id),
                 handle: account.handle.clone(),
                 display_name: None,
                 expires_at_ms: None,
             })
+        })
+    }
+
+    fn fetch_activity<'a>(&'a self, account: &'a AccountRef, since: Option<&'a str>) -> NetFuture<'a, ActivityPage> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            self.advance(account).await?;
+            let events = match since {
+                Some(m) => self.store.sandbox_audience_feed(&account.id, Some(parse_marker(m)?), PAGE).await,
+                // No marker: the most recent page only, as a network's notifications would give.
+                None => {
+                    let now = (self.clock)();
+                    let all = self.store.sandbox_audience_feed(&account.id, None, i64::MAX).await;
+                    all.map(|mut a| {
+                        a.retain(|e| e.created_at <= now);
+                        let skip = a.len().saturating_sub(PAGE as usize);
+                        a.split_off(skip)
+                    })
+                }
+            }
+            .map_err(|e| self.transient(e))?;
+            let next_since = events.last().map(|e| marker(e.created_at, &e.id));
+            Ok(ActivityPage { items: events.into_iter().filter_map(Self::activity).collect(), next_since })
+        })
+    }
+
+    fn context<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, Vec<RemotePost>> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            let Some(start) = self.store.sandbox_node(remote_id).await.map_err(|e| self.transient(e))? else {
+                return Err(NetworkError::Permanent(format!("sandbox: no post {remote_id}")));
+            };
+            let mut above = vec![];
+            let mut parent = start.parent_id;
+            // A thread deeper than this is cut, as networks cut theirs.
+            while let Some(id) = parent.take().filter(|_| above.len() < 50) {
+                let Some(node) = self.store.sandbox_node(&id).await.map_err(|e| self.transient(e))? else { break };
+                parent = node.parent_id.clone();
+                above.push(Self::remote_post(account, node));
+            }
+            above.reverse();
+            Ok(above)
+        })
+    }
+
+    fn reply<'a>(&'a self, account: &'a AccountRef, request: &'a ReplyRequest) -> NetFuture<'a, Published> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            let text = request.text.trim();
+            if text.is_empty() {
+                return Err(NetworkError::Permanent("sandbox: a reply needs some text".into()));
+            }
+            let length = relais_core::text_rules::measure(text, self.capabilities.counting);
+            if length > self.capabilities.max_length {
+                return Err(NetworkError::Permanent(format!(
+                    "sandbox: the reply is {length} characters long, the limit is {}",
+                    self.capabilities.max_length
+                )));
+            }
+            let exists = self.store.sandbox_node(&request.parent_remote_id).await.map_err(|e| self.transient(e))?;
+            if exists.is_none() {
+                return Err(NetworkError::Permanent(format!("sandbox: the post answered ({}) no longer exists", request.parent_remote_id)));
+            }
+            let half = self.config.latency / 2;
+            tokio::time::sleep(half).await;
+            let id = self
+                .store
+                .sandbox_create_reply(&account.id, &request.idempotency_key, text, &request.parent_remote_id, (self.clock)())
+                .await
+                .map_err(|e| self.transient(e))?;
+            tokio::time::sleep(self.config.latency - half).await;
+            Ok(Published { url: Self::url(&account.handle, &id), remote_id: id })
+        })
+    }
+
+    fn delete<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            self.store.sandbox_delete(&account.id, remote_id).await.map_err(|e| self.transient(e))?;
+            Ok(())
+        })
+    }
+
+    fn post_metrics<'a>(&'a self, account: &'a AccountRef, remote_ids: &'a [String]) -> NetFuture<'a, Vec<PostMetrics>> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            self.advance(account).await?;
+            let reactions = self.store.sandbox_reactions(remote_ids).await.map_err(|e| self.transient(e))?;
+            let mut out = vec![];
+            for id in remote_ids {
+                if self.store.sandbox_node(id).await.map_err(|e| self.transient(e))?.is_none() {
+                    continue;
+                }
+                let count = |kind: &str| reactions.iter().filter(|(p, k, _)| p == id && k == kind).map(|r| r.2).sum();
+                out.push(PostMetrics {
+                    remote_id: id.clone(),
+                    likes: count("like"),
+                    replies: count("reply"),
+                    reposts: count("repost"),
+                    quotes: count("quote"),
+                    // The simulator has no notion of views.
+                    impressions: None,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn account_metrics<'a>(&'a self, account: &'a AccountRef) -> NetFuture<'a, AccountMetrics> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            self.advance(account).await?;
+            let (followers, posts) = self.store.sandbox_account_counts(&account.id).await.map_err(|e| self.transient(e))?;
+            Ok(AccountMetrics { followers, following: audience::following_of(&account.id), posts })
+        })
+    }
+
+    fn search<'a>(&'a self, account: &'a AccountRef, query: &'a str, cursor: Option<&'a str>) -> NetFuture<'a, SearchPage> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            let words = query.trim();
+            if words.is_empty() {
+                return Err(NetworkError::Permanent("sandbox: the search query is empty".into()));
+            }
+            let before = cursor.map(parse_marker).transpose()?;
+            let found = self.store.sandbox_search(words, before, PAGE + 1).await.map_err(|e| self.transient(e))?;
+            let more = found.len() as i64 > PAGE;
+            let posts: Vec<RemotePost> = found.into_iter().take(PAGE as usize).map(|n| Self::remote_post(account, n)).collect();
+            let cursor = if more { posts.last().map(|p| marker(p.created_at_ms, &p.remote_id)) } else { None };
+            Ok(SearchPage { posts, cursor })
         })
     }
 }

@@ -110,6 +110,13 @@ impl Store {
         .await?)
     }
 
+    /// Every active account of every workspace, for the jobs that visit each one in turn.
+    pub async fn active_social_accounts(&self) -> Result<Vec<SocialAccount>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM social_accounts WHERE status = 'active' ORDER BY id")))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// Pauses an account (expired or revoked token) with the reason shown to its members.
     pub async fn pause_social_account(&self, id: &str, reason: &str) -> Result<()> {
         sqlx::query("UPDATE social_accounts SET status = 'paused', status_reason = $1, status_changed_at = $2 WHERE id = $3")

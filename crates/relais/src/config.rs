@@ -54,6 +54,15 @@ pub struct EngineArgs {
     /// at, e.g. "10.0.0.0/8, fd00::/8"; by default only public addresses are called.
     #[arg(long, env = "RELAIS_OUTBOUND_ALLOW")]
     pub outbound_allow: Option<String>,
+    /// Seconds between two syncs of an account's inbox (replies, mentions, likes…) [default: 120].
+    #[arg(long, env = "RELAIS_INBOX_SYNC_SECS")]
+    pub inbox_sync_secs: Option<u64>,
+    /// Seconds between two collections of an account's metrics [default: 3600].
+    #[arg(long, env = "RELAIS_METRICS_SECS")]
+    pub metrics_secs: Option<u64>,
+    /// Published posts are measured for this many days [default: 30].
+    #[arg(long, env = "RELAIS_METRICS_DAYS")]
+    pub metrics_days: Option<i64>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -122,6 +131,17 @@ pub struct FileConfig {
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
     pub outbound_allow: Option<String>,
+    pub inbox_sync_secs: Option<u64>,
+    pub metrics_secs: Option<u64>,
+    pub metrics_days: Option<i64>,
+}
+
+/// How often the per-account jobs run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    pub inbox_sync_ms: i64,
+    pub metrics_ms: i64,
+    pub metrics_days: i64,
 }
 
 /// Everything resolved.
@@ -202,6 +222,23 @@ impl Settings {
             None => Ok(relais_networks::outbound::Outbound::public_only()),
             Some(blocks) => relais_networks::outbound::Outbound::allowing(blocks).map_err(|e| anyhow::anyhow!("outbound_allow: {e}")),
         }
+    }
+
+    /// How often the per-account jobs run.
+    pub fn cadence(&self, e: &EngineArgs) -> anyhow::Result<Cadence> {
+        let sync = e.inbox_sync_secs.or(self.file.inbox_sync_secs).unwrap_or(120);
+        let metrics = e.metrics_secs.or(self.file.metrics_secs).unwrap_or(3600);
+        let days = e.metrics_days.or(self.file.metrics_days).unwrap_or(30);
+        if sync < 10 {
+            bail!("inbox_sync_secs is {sync}; it must be at least 10 seconds");
+        }
+        if metrics < 60 {
+            bail!("metrics_secs is {metrics}; it must be at least 60 seconds");
+        }
+        if !(1..=365).contains(&days) {
+            bail!("metrics_days is {days}; it must be between 1 and 365");
+        }
+        Ok(Cadence { inbox_sync_ms: sync as i64 * 1000, metrics_ms: metrics as i64 * 1000, metrics_days: days })
     }
 
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need

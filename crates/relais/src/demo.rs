@@ -10,7 +10,8 @@ use relais_core::secrets::SecretBox;
 use relais_core::workflow::PostState;
 use relais_core::{Colour, Email, Locale, Name, Role, TimeZoneName};
 use relais_store::{
-    Actor, AuditEvent, MediaFiles, NewMedia, NewPost, NewVariant, PlannedAt, SocialAccount, Store, Workspace, WorkspaceSettings,
+    Actor, AuditEvent, MediaFiles, NewMedia, NewPost, NewVariant, PlannedAt, SocialAccount, Store, VariantOutcome, Workspace,
+    WorkspaceSettings,
 };
 
 pub const DEMO_PASSWORD: &str = "relais-demo-2026";
@@ -92,6 +93,14 @@ pub async fn seed(store: &Store, secrets: &SecretBox, media: &MediaFiles) -> any
     demo_image(store, media, &coffee, "torrefaction.png", [0x3f, 0x2a, 0x1d], "Grains de café fraîchement torréfiés").await?;
     for (title, pillar, campaign, text, when, state) in COFFEE_POSTS {
         demo_post(store, &coffee, &coffee_accounts, &cm, (title, *pillar, *campaign, text), *when, *state, &[]).await?;
+    }
+    // Posts already out for a day or two: the sandbox's simulated audience has answered them, and
+    // the inbox fills at the first sync, seconds after start.
+    for (title, text, hours_ago) in BANK_PUBLISHED {
+        published_post(store, &bank, &bank_accounts, &cm, title, text, *hours_ago).await?;
+    }
+    for (title, text, hours_ago) in COFFEE_PUBLISHED {
+        published_post(store, &coffee, &coffee_accounts, &cm, title, text, *hours_ago).await?;
     }
     Ok(true)
 }
@@ -183,6 +192,62 @@ const COFFEE_POSTS: &[DemoPost] = &[
         PostState::InReview,
     ),
 ];
+
+/// Posts published before the demo starts: title, text, hours ago.
+const BANK_PUBLISHED: &[(&str, &str, i64)] = &[
+    (
+        "Application mobile : nouvelle version",
+        "La nouvelle version de notre application est disponible : virements instantanés et carte bloquable en un geste.",
+        40,
+    ),
+    ("Atelier « Créer son entreprise »", "Jeudi à Dijon, atelier gratuit pour les créateurs d'entreprise. Inscriptions ouvertes !", 20),
+];
+
+const COFFEE_PUBLISHED: &[(&str, &str, i64)] = &[(
+    "Le café du mois : Éthiopie Sidamo",
+    "Ce mois-ci, un Sidamo lavé aux notes de jasmin et de bergamote. Disponible en grains et moulu.",
+    30,
+)];
+
+/// A post that went out `hours_ago` on the sandbox (the simulator keeps it as if published then).
+async fn published_post(
+    store: &Store,
+    ws: &Workspace,
+    accounts: &[SocialAccount],
+    author: &Actor,
+    title: &str,
+    text: &str,
+    hours_ago: i64,
+) -> anyhow::Result<()> {
+    let new = NewPost {
+        workspace_id: ws.id.clone(),
+        title: title.into(),
+        pillar: None,
+        campaign: None,
+        variants: accounts.iter().map(|a| NewVariant::text(a.id.clone(), text, None)).collect(),
+    };
+    let post = store.create_post(&new, author).await?;
+    let agency = Actor { id: None, label: "Sophie Martin".into() };
+    store.move_post(&post.id, PostState::Draft, PostState::InReview, author, "submit_for_review", None).await?;
+    store.move_post(&post.id, PostState::InReview, PostState::Approved, &agency, "approve", None).await?;
+    let at = jiff::Timestamp::now().checked_sub(hours_ago.hours())?;
+    let zone = ws.time_zone.as_str();
+    let local = at.in_tz(zone)?.strftime("%Y-%m-%dT%H:%M").to_string();
+    store.schedule_post(&post.id, PostState::Approved, at.as_millisecond(), &local, zone, &agency).await?;
+    let variants = store.variants(&post.id).await?;
+    let ids: Vec<String> = variants.iter().map(|v| v.id.clone()).collect();
+    store.begin_publish_attempts(&ids).await?;
+    let mut outcomes = vec![];
+    for v in &variants {
+        let remote_id = store.sandbox_create_post(&v.account_id, &v.idempotency_key, &v.text).await?;
+        store.sandbox_backdate(&remote_id, at.as_millisecond()).await?;
+        let handle = accounts.iter().find(|a| a.id == v.account_id).map(|a| a.handle.trim_start_matches('@')).unwrap_or("");
+        let url = Some(format!("sandbox://{handle}/{remote_id}"));
+        outcomes.push((v.id.clone(), VariantOutcome::Published { remote_id, remote_url: url }));
+    }
+    store.finish_variants(&outcomes).await?;
+    Ok(())
+}
 
 async fn sandbox_account(store: &Store, secrets: &SecretBox, ws: &Workspace, handle: &str, name: &str) -> anyhow::Result<SocialAccount> {
     Ok(store
@@ -288,4 +353,43 @@ async fn branded_workspace(store: &Store, agency: &Name, name: &str, primary: &s
     };
     store.update_workspace_settings(&ws.id, &settings).await?;
     Ok(ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relais_core::secrets::SecretKey;
+    use relais_jobs::{ActivitySync, MetricsCollector, ReplySender, SyncSettings, Worker, WorkerConfig};
+    use relais_networks::Registry;
+    use relais_networks::sandbox::{Sandbox, SandboxConfig};
+    use std::sync::Arc;
+
+    relais_store::both_backends!(the_demo_inbox_fills_at_the_first_sync, |store: Store| async move {
+        let secrets = SecretBox::new(&SecretKey::generate());
+        let dir = std::env::temp_dir().join(format!("relais-demo-test-{}", relais_core::new_id()));
+        assert!(seed(&store, &secrets, &MediaFiles::new(dir.join("media"))).await.unwrap());
+        let sandbox = SandboxConfig { latency: std::time::Duration::ZERO, ..SandboxConfig::default() };
+        let networks = Registry::default().with(Arc::new(Sandbox::new(store.clone(), sandbox)));
+        // What `relais demo` does at start: one sync and one collection per sandbox account.
+        assert_eq!(ActivitySync::schedule(&store, &networks, 120_000).await.unwrap(), 3);
+        assert_eq!(MetricsCollector::schedule(&store, &networks, 3_600_000).await.unwrap(), 3);
+        let worker = Worker::new(store.clone(), "demo-test", WorkerConfig::default())
+            .register(Arc::new(ActivitySync {
+                store: store.clone(),
+                networks: networks.clone(),
+                secrets: secrets.clone(),
+                settings: SyncSettings::default(),
+            }))
+            .register(Arc::new(ReplySender { store: store.clone(), networks: networks.clone(), secrets: secrets.clone() }))
+            .register(Arc::new(MetricsCollector { store: store.clone(), networks, secrets, lookback_days: 30 }));
+        while worker.run_once().await.unwrap() > 0 {}
+        let org = store.find_organisation_by_name(AGENCY).await.unwrap().unwrap();
+        for ws in store.workspaces_of_org(&org.id).await.unwrap() {
+            let inbox = store.inbox_page(&ws.id, &Default::default(), 200).await.unwrap().messages;
+            assert!(!inbox.is_empty(), "{} has an empty inbox", ws.name);
+            assert!(inbox.iter().any(|m| m.variant_id.is_some()), "messages about the brand's own posts");
+            assert!(!store.latest_account_metrics(&ws.id).await.unwrap().is_empty());
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    });
 }

@@ -4,7 +4,7 @@
 use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
-use relais_jobs::{Housekeeping, Publisher, Withdrawer, Worker};
+use relais_jobs::{ActivitySync, Housekeeping, MetricsCollector, Publisher, ReplySender, SyncSettings, Withdrawer, Worker};
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
 use relais_networks::sandbox::Sandbox;
@@ -93,14 +93,29 @@ fn start_workers(
         secrets: SecretBox::new(&settings.secret_key),
         media: Some(relais_store::MediaFiles::new(settings.media_dir())),
     });
+    let registry = networks(settings, engine, store)?;
+    let secrets = SecretBox::new(&settings.secret_key);
+    let cadence = settings.cadence(engine)?;
+    let sync = Arc::new(ActivitySync {
+        store: store.clone(),
+        networks: registry.clone(),
+        secrets: secrets.clone(),
+        settings: SyncSettings::default(),
+    });
+    let replies = Arc::new(ReplySender { store: store.clone(), networks: registry.clone(), secrets: secrets.clone() });
+    let metrics =
+        Arc::new(MetricsCollector { store: store.clone(), networks: registry.clone(), secrets, lookback_days: cadence.metrics_days });
     let withdrawer =
-        Arc::new(Withdrawer { store: store.clone(), networks: publisher.networks.clone(), secrets: SecretBox::new(&settings.secret_key) });
+        Arc::new(Withdrawer { store: store.clone(), networks: registry.clone(), secrets: SecretBox::new(&settings.secret_key) });
     let config = settings.worker_config(engine);
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
             .register(publisher.clone())
-            .register(withdrawer.clone());
+            .register(withdrawer.clone())
+            .register(sync.clone())
+            .register(replies.clone())
+            .register(metrics.clone());
         let c = cancel.clone();
         set.spawn(async move { worker.run(c).await });
     }
@@ -114,6 +129,24 @@ fn start_workers(
             tokio::select! {
                 _ = c.cancelled() => break,
                 _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            }
+        }
+    });
+    // Every process asks for each account's sync and metrics of the current slot; the jobs'
+    // unique keys (account + slot) keep it to one job per slot across the deployment.
+    let (s, c) = (store.clone(), cancel.clone());
+    set.spawn(async move {
+        let tick = Duration::from_millis((cadence.inbox_sync_ms / 4).clamp(5_000, 60_000) as u64);
+        loop {
+            if let Err(e) = ActivitySync::schedule(&s, &registry, cadence.inbox_sync_ms).await {
+                tracing::warn!(error = %e, "could not schedule the inbox syncs");
+            }
+            if let Err(e) = MetricsCollector::schedule(&s, &registry, cadence.metrics_ms).await {
+                tracing::warn!(error = %e, "could not schedule the metrics collections");
+            }
+            tokio::select! {
+                _ = c.cancelled() => break,
+                _ = tokio::time::sleep(tick) => {}
             }
         }
     });

@@ -3,6 +3,7 @@
 //! pages decides what the token may do. Errors are `application/problem+json`.
 
 mod auth;
+mod inbox;
 mod media;
 mod posts;
 mod strategy;
@@ -25,11 +26,13 @@ pub use auth::ApiCaller;
     info(title = "Relais API", description = "The JSON API of Relais, a self-hosted social media desk. Authenticate with `Authorization: Bearer <API token>`; tokens are created by workspace admins under Settings → API tokens and carry one workspace and one role."),
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
-        strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign),
+        strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
+        inbox::list, inbox::get_one, inbox::reply),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
-        strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn)),
+        strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
+        inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -58,6 +61,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/posts/{post}", get(posts::get_post))
         .route("/v1/workspaces/{id}/posts/{post}/actions", axum::routing::post(posts::act))
         .route("/v1/workspaces/{id}/media", get(media::list).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+        .route("/v1/workspaces/{id}/inbox", get(inbox::list))
+        .route("/v1/workspaces/{id}/inbox/{message}", get(inbox::get_one))
+        .route("/v1/workspaces/{id}/inbox/{message}/reply", axum::routing::post(inbox::reply))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))

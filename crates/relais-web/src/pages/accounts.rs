@@ -34,6 +34,11 @@ pub struct AccountRow {
     /// What the badge means, with the network's own words where it gave some.
     pub health_detail: Option<String>,
     pub remote_id: Option<String>,
+    /// The latest metrics sample, when one was taken.
+    pub metrics: Option<String>,
+    /// When the inbox last synced, or why it failed.
+    pub sync: Option<String>,
+    pub sync_error: Option<String>,
 }
 
 impl AccountRow {
@@ -56,6 +61,9 @@ impl AccountRow {
             health_label: tr.t(&format!("accounts-health-{}", health.key().replace('_', "-"))),
             health_detail: detail,
             remote_id: a.remote_id,
+            metrics: None,
+            sync: None,
+            sync_error: None,
             id: a.id,
             handle: a.handle,
             display_name: a.display_name,
@@ -82,11 +90,41 @@ struct AccountsPage {
 async fn page(app: &AppState, ws: &InWorkspace, error: Option<String>, done: Option<&str>) -> Result<AccountsPage, PageError> {
     let tr = ws.tr();
     let accounts = app.store.social_accounts(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let mut metrics = app.store.latest_account_metrics(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
+    let tz = &ws.workspace.time_zone;
+    let mut syncs = std::collections::HashMap::new();
+    for a in &accounts {
+        if let Some(s) = app.store.sync_state(&a.id).await.map_err(|e| PageError::store(tr, e))? {
+            syncs.insert(a.id.clone(), s);
+        }
+    }
     Ok(AccountsPage {
         c: Chrome::workspace(ws, Some(Section::Strategy)).with_flash(done),
         base: ws.base(),
         tabs: tabs(ws, "/accounts"),
-        accounts: accounts.into_iter().map(|a| AccountRow::new(a, tr, &ws.workspace.time_zone)).collect(),
+        accounts: accounts
+            .into_iter()
+            .map(|a| {
+                let id = a.id.clone();
+                let sync = syncs.remove(&id);
+                AccountRow {
+                    metrics: metrics.remove(&id).map(|m| {
+                        tr.tn(
+                            "accounts-metrics",
+                            &[
+                                ("followers", &m.followers),
+                                ("following", &m.following),
+                                ("posts", &m.posts),
+                                ("when", &tr.datetime(m.taken_at, tz)),
+                            ],
+                        )
+                    }),
+                    sync: sync.as_ref().and_then(|s| s.last_sync_at).map(|t| tr.t1("accounts-sync", "when", tr.datetime(t, tz))),
+                    sync_error: sync.and_then(|s| s.last_error).map(|e| tr.t1("accounts-sync-error", "error", e)),
+                    ..AccountRow::new(a, tr, tz)
+                }
+            })
+            .collect(),
         networks: super::account_connect::CONNECTABLE
             .iter()
             .filter_map(|k| capabilities_of(k))

@@ -11,6 +11,7 @@ mod charter;
 mod composer;
 mod events;
 mod home;
+pub(crate) mod inbox;
 mod invite;
 mod labels;
 pub(crate) mod media;
@@ -64,6 +65,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/comments", post(post::comment))
         .route("/w/{ws}/posts/{post}/assign", post(post::assign))
         .route("/w/{ws}/posts/{post}/withdraw", post(post::withdraw))
+        .route("/w/{ws}/inbox", get(inbox::list))
+        .route("/w/{ws}/inbox/{message}", get(inbox::show))
+        .route("/w/{ws}/inbox/{message}/reply", post(inbox::reply))
+        .route("/w/{ws}/inbox/{message}/status", post(inbox::set_status))
+        .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

@@ -103,6 +103,10 @@ pub struct VariantView {
     pub findings: Vec<FindingView>,
     /// Where its withdrawal from the network stands, in words; `None` when none was asked.
     pub withdrawal: Option<String>,
+    /// What the community did, as the inbox received it (published variants only).
+    pub activity: Option<String>,
+    /// The latest metrics sample, when one was taken.
+    pub metrics: Option<String>,
 }
 
 pub struct MediaThumb {
@@ -313,6 +317,36 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
     let slots_href =
         (may_schedule && queue.is_none() && allows(ws.role, Action::ManageStrategy)).then(|| format!("{}/strategy/slots", ws.base()));
     let assignee = post.assignee_id.as_ref().and_then(|id| members.iter().find(|m| &m.user_id == id)).map(|m| m.name.clone());
+    let published: Vec<String> = with_network.iter().filter(|(v, _, _)| v.state == "published").map(|(v, _, _)| v.id.clone()).collect();
+    let counts = app.store.activity_counts(&published).await.map_err(store_err)?;
+    let mut samples = app.store.latest_post_metrics(&published).await.map_err(store_err)?;
+    let activity_of = |id: &str| {
+        published.iter().any(|p| p == id).then(|| {
+            let n = |kind: &str| counts.iter().filter(|(v, k, _)| v == id && k == kind).map(|c| c.2).sum::<i64>();
+            tr.tn(
+                "post-activity-counts",
+                &[("likes", &n("like")), ("reposts", &n("repost")), ("replies", &n("reply")), ("quotes", &n("quote"))],
+            )
+        })
+    };
+    let mut metrics_of = |id: &str| {
+        samples.remove(id).map(|s| {
+            let line = tr.tn(
+                "post-metrics",
+                &[
+                    ("when", &tr.datetime(s.taken_at, &tz)),
+                    ("likes", &s.likes),
+                    ("replies", &s.replies),
+                    ("reposts", &s.reposts),
+                    ("quotes", &s.quotes),
+                ],
+            );
+            match s.impressions {
+                Some(i) => format!("{line} · {}", tr.t1("post-metrics-impressions", "impressions", i)),
+                None => line,
+            }
+        })
+    };
     Ok(PostPage {
         c: Chrome::workspace(ws, Some(Section::Calendar)).with_flash(done),
         base: ws.base(),
@@ -323,13 +357,15 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         planned: post.scheduled_at.map(|ms| tr.datetime(ms, &tz)),
         planned_date: planned_local.as_deref().and_then(|l| l.get(..10)).unwrap_or("").to_string(),
         planned_time: planned_local.as_deref().and_then(|l| l.get(11..16)).unwrap_or("09:00").to_string(),
-        time_zone: tz,
+        time_zone: tz.clone(),
         pillar: post.pillar.clone(),
         campaign: post.campaign.clone(),
         variants: with_network
             .into_iter()
             .zip(findings)
             .map(|((v, network, media), verdict)| VariantView {
+                activity: activity_of(&v.id),
+                metrics: metrics_of(&v.id),
                 handle: accounts.iter().find(|a| a.id == v.account_id).map(|a| a.handle.clone()).unwrap_or_default(),
                 network: capabilities_of(&network).map(|c| c.label.to_string()).unwrap_or(network),
                 thread: v.thread_parts(),

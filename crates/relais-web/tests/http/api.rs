@@ -131,10 +131,20 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let t = token(&app, &app.f.bank, Role::Admin).await;
     let post = crate::posts_api::draft(&app, &t).await;
+    let account = app.store.social_accounts(&app.f.bank).await.unwrap().remove(0);
+    let incoming = relais_store::Incoming {
+        remote_id: "m1".into(),
+        kind: "mention".into(),
+        author_remote_id: "a1".into(),
+        author_handle: "@julie".into(),
+        text: "Bonjour".into(),
+        ..Default::default()
+    };
+    let message = app.store.ingest_activity(&account, &[incoming], None).await.unwrap().messages.remove(0);
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", &app.f.bank).replace("{post}", &post);
+        let concrete = path.replace("{id}", &app.f.bank).replace("{post}", &post).replace("{message}", &message);
         for method in ops.as_object().unwrap().keys() {
             let m: reqwest::Method = method.to_uppercase().parse().unwrap();
             let body = (m != reqwest::Method::GET).then_some("{}");

@@ -1,0 +1,511 @@
+//! The community inbox: what an account's community said (messages, grouped in conversations)
+//! and did (likes, reposts, follows), ingested idempotently from the networks, and the members'
+//! work on it (status, assignee, first response).
+//!
+//! Ingestion is keyed on the network's remote id per account (`INSERT … ON CONFLICT DO
+//! NOTHING`), and a page of activity is stored together with the account's new sync marker in
+//! one transaction: a crash between the two can neither lose a page nor store it twice.
+
+use crate::{Result, SocialAccount, Store, StoreError};
+use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus, grouping_of};
+use relais_core::{new_id, now_ms};
+use sqlx::FromRow;
+
+/// One piece of activity as a connector reported it (the store's copy of the network types,
+/// which this crate does not depend on).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Incoming {
+    pub remote_id: String,
+    /// reply | mention | quote | direct_message | like | repost | follow
+    pub kind: String,
+    pub author_remote_id: String,
+    pub author_handle: String,
+    pub author_name: Option<String>,
+    pub author_avatar: Option<String>,
+    pub text: String,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub created_at: i64,
+    pub subject_remote_id: Option<String>,
+    pub parent_remote_id: Option<String>,
+    pub root_remote_id: Option<String>,
+}
+
+impl Incoming {
+    /// Replies, mentions, quotes and direct messages are messages; the rest is activity.
+    pub fn is_message(&self) -> bool {
+        MESSAGE_KINDS.contains(&self.kind.as_str())
+    }
+}
+
+/// What an ingestion stored that was not there before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ingested {
+    /// Ids of the new inbox messages, in the order received.
+    pub messages: Vec<String>,
+    /// New likes, reposts and follows.
+    pub activity: u64,
+}
+
+/// Where an account's sync stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct SyncState {
+    pub account_id: String,
+    pub marker: Option<String>,
+    pub last_sync_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+}
+
+/// A message with its account's network and handle, as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct InboxMessage {
+    pub id: String,
+    pub workspace_id: String,
+    pub account_id: String,
+    pub network: String,
+    pub account_handle: String,
+    pub conversation_id: String,
+    pub remote_id: String,
+    pub kind: String,
+    pub author_remote_id: String,
+    pub author_handle: String,
+    pub author_name: Option<String>,
+    pub author_avatar: Option<String>,
+    pub text: String,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub created_at: i64,
+    pub received_at: i64,
+    pub subject_remote_id: Option<String>,
+    pub parent_remote_id: Option<String>,
+    pub root_remote_id: Option<String>,
+    pub variant_id: Option<String>,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+}
+
+const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
+    m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
+    m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
+    m.first_response_at, m.resolved_at";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Conversation {
+    pub id: String,
+    pub workspace_id: String,
+    pub account_id: String,
+    pub kind: String,
+    pub root_remote_id: Option<String>,
+    pub variant_id: Option<String>,
+    pub last_message_at: i64,
+}
+
+/// A post above a message in its thread, read from the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct ContextPost {
+    pub remote_id: String,
+    pub parent_remote_id: Option<String>,
+    pub author_handle: String,
+    pub author_name: Option<String>,
+    pub text: String,
+    pub url: Option<String>,
+    pub created_at: i64,
+}
+
+/// Which messages a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub account_id: Option<String>,
+    pub network: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<MessageStatus>,
+    /// Resume after this position (from [`InboxPage::next`]).
+    pub after: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InboxPage {
+    /// Newest first.
+    pub messages: Vec<InboxMessage>,
+    /// Where the next (older) page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Our published variant of the account whose remote id is one of `remote_ids`.
+async fn variant_matching(tx: &mut Tx, account_id: &str, remote_ids: &[Option<&String>]) -> Result<Option<String>> {
+    for r in remote_ids.iter().flatten() {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM post_variants WHERE account_id = $1 AND remote_id = $2")
+            .bind(account_id)
+            .bind(r.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+impl Store {
+    /// Stores a page of activity and the account's new marker (`None`: keep the old one) in one
+    /// transaction. Items already stored are skipped; returns what was new.
+    pub async fn ingest_activity(&self, account: &SocialAccount, items: &[Incoming], marker: Option<&str>) -> Result<Ingested> {
+        let now = now_ms();
+        let mut out = Ingested::default();
+        let mut tx = self.begin_write().await?;
+        for item in items {
+            if item.is_message() {
+                if let Some(id) = insert_message(&mut tx, account, item, now).await? {
+                    out.messages.push(id);
+                }
+            } else {
+                let variant = variant_matching(&mut tx, &account.id, &[item.subject_remote_id.as_ref()]).await?;
+                let n = sqlx::query(
+                    "INSERT INTO inbox_activity (id, workspace_id, account_id, remote_id, kind, author_remote_id, author_handle,
+                        author_name, subject_remote_id, variant_id, created_at, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     ON CONFLICT (account_id, remote_id) DO NOTHING",
+                )
+                .bind(new_id())
+                .bind(&account.workspace_id)
+                .bind(&account.id)
+                .bind(&item.remote_id)
+                .bind(&item.kind)
+                .bind(&item.author_remote_id)
+                .bind(&item.author_handle)
+                .bind(item.author_name.as_deref())
+                .bind(item.subject_remote_id.as_deref())
+                .bind(variant)
+                .bind(item.created_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                out.activity += n;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
+             ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
+                last_sync_at = EXCLUDED.last_sync_at, last_error = NULL, last_error_at = NULL",
+        )
+        .bind(&account.id)
+        .bind(marker)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>> {
+        Ok(sqlx::query_as("SELECT account_id, marker, last_sync_at, last_error, last_error_at FROM inbox_sync_state WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Records why the last sync failed (shown on the accounts page); the marker is kept.
+    pub async fn record_sync_error(&self, account_id: &str, error: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, NULL, NULL, $2, $3)
+             ON CONFLICT (account_id) DO UPDATE SET last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at",
+        )
+        .bind(account_id)
+        .bind(error)
+        .bind(now_ms())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// A page of the workspace's messages, newest first, `limit` at most.
+    pub async fn inbox_page(&self, workspace_id: &str, filter: &InboxFilter, limit: i64) -> Result<InboxPage> {
+        let mut sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id WHERE m.workspace_id = $1"
+        );
+        let mut binds: Vec<String> = vec![workspace_id.to_string()];
+        let status = filter.status.map(|s| s.as_str().to_string());
+        for (column, value) in
+            [("m.account_id", &filter.account_id), ("a.network", &filter.network), ("m.kind", &filter.kind), ("m.status", &status)]
+        {
+            if let Some(v) = value {
+                binds.push(v.clone());
+                sql.push_str(&format!(" AND {column} = ${}", binds.len()));
+            }
+        }
+        if filter.after.is_some() {
+            let n = binds.len();
+            sql.push_str(&format!(" AND (m.created_at < ${} OR (m.created_at = ${} AND m.id < ${}))", n + 1, n + 1, n + 2));
+        }
+        let limit = limit.clamp(1, 200);
+        sql.push_str(&format!(" ORDER BY m.created_at DESC, m.id DESC LIMIT {}", limit + 1));
+        let mut q = sqlx::query_as::<_, InboxMessage>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        if let Some(c) = &filter.after {
+            q = q.bind(c.created_at).bind(c.id.clone());
+        }
+        let mut messages = q.fetch_all(self.pool()).await?;
+        let next = if messages.len() as i64 > limit {
+            messages.pop();
+            messages.last().map(|m| Cursor { created_at: m.created_at, id: m.id.clone() })
+        } else {
+            None
+        };
+        Ok(InboxPage { messages, next })
+    }
+
+    pub async fn inbox_message(&self, id: &str) -> Result<InboxMessage> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id WHERE m.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("inbox message"))
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<Conversation> {
+        sqlx::query_as(
+            "SELECT id, workspace_id, account_id, kind, root_remote_id, variant_id, last_message_at FROM inbox_conversations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))
+    }
+
+    /// The conversation's messages, oldest first.
+    pub async fn conversation_messages(&self, conversation_id: &str) -> Result<Vec<InboxMessage>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id
+             WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id"
+        )))
+        .bind(conversation_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The posts above the conversation's messages that were read from the network, oldest first.
+    pub async fn conversation_context(&self, conversation_id: &str) -> Result<Vec<ContextPost>> {
+        Ok(sqlx::query_as(
+            "SELECT remote_id, parent_remote_id, author_handle, author_name, text, url, created_at FROM inbox_context_posts
+             WHERE conversation_id = $1 ORDER BY created_at, remote_id",
+        )
+        .bind(conversation_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Changes a message's status; resolving stamps `resolved_at`, reopening clears it.
+    pub async fn set_message_status(&self, id: &str, status: MessageStatus) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE inbox_messages SET status = $1,
+                resolved_at = CASE WHEN $1 = 'resolved' THEN COALESCE(resolved_at, $2) ELSE NULL END
+             WHERE id = $3",
+        )
+        .bind(status.as_str())
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        if n == 0 { Err(StoreError::NotFound("inbox message")) } else { Ok(()) }
+    }
+
+    pub async fn assign_message(&self, id: &str, assignee_id: Option<&str>) -> Result<()> {
+        let n = sqlx::query("UPDATE inbox_messages SET assignee_id = $1 WHERE id = $2")
+            .bind(assignee_id)
+            .bind(id)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+        if n == 0 { Err(StoreError::NotFound("inbox message")) } else { Ok(()) }
+    }
+
+    /// Replies of the account whose parent Relais knows nothing of (not a message, one of our
+    /// posts or replies, nor a post read earlier) and whose context was not asked yet:
+    /// (message id, message remote id), oldest first.
+    pub async fn messages_needing_context(&self, account_id: &str, limit: i64) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.remote_id FROM inbox_messages m
+             WHERE m.account_id = $1 AND m.kind = 'reply' AND m.parent_remote_id IS NOT NULL AND m.context_checked_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM inbox_messages p WHERE p.account_id = m.account_id AND p.remote_id = m.parent_remote_id)
+               AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.account_id = m.account_id AND v.remote_id = m.parent_remote_id)
+               AND NOT EXISTS (SELECT 1 FROM inbox_replies r WHERE r.account_id = m.account_id AND r.remote_id = m.parent_remote_id)
+               AND NOT EXISTS (SELECT 1 FROM inbox_context_posts c WHERE c.account_id = m.account_id AND c.remote_id = m.parent_remote_id)
+             ORDER BY m.created_at LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Stores the posts above a message (our own posts and messages already known are skipped)
+    /// and marks its context as asked.
+    pub async fn store_context(&self, message_id: &str, posts: &[ContextPost]) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let (account_id, conversation_id): (String, String) =
+            sqlx::query_as("SELECT account_id, conversation_id FROM inbox_messages WHERE id = $1")
+                .bind(message_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound("inbox message"))?;
+        let mut stored = 0;
+        for p in posts {
+            let ours: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM post_variants WHERE account_id = $1 AND remote_id = $2)
+                      + (SELECT COUNT(*) FROM inbox_messages WHERE account_id = $1 AND remote_id = $2)",
+            )
+            .bind(&account_id)
+            .bind(&p.remote_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if ours > 0 {
+                continue;
+            }
+            stored += sqlx::query(
+                "INSERT INTO inbox_context_posts (account_id, remote_id, conversation_id, parent_remote_id, author_handle, author_name,
+                    text, url, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, remote_id) DO NOTHING",
+            )
+            .bind(&account_id)
+            .bind(&p.remote_id)
+            .bind(&conversation_id)
+            .bind(p.parent_remote_id.as_deref())
+            .bind(&p.author_handle)
+            .bind(p.author_name.as_deref())
+            .bind(&p.text)
+            .bind(p.url.as_deref())
+            .bind(p.created_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        sqlx::query("UPDATE inbox_messages SET context_checked_at = $1 WHERE id = $2")
+            .bind(now_ms())
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Likes, reposts and messages about each of the variants: (variant, kind) → count.
+    pub async fn activity_counts(&self, variant_ids: &[String]) -> Result<Vec<(String, String, i64)>> {
+        if variant_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let list = crate::sql::params(1, variant_ids.len());
+        let sql = format!(
+            "SELECT variant_id, kind, COUNT(*) FROM inbox_activity WHERE variant_id IN ({list}) GROUP BY variant_id, kind
+             UNION ALL
+             SELECT variant_id, kind, COUNT(*) FROM inbox_messages WHERE variant_id IN ({list}) GROUP BY variant_id, kind"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in variant_ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// New followers of the account that the inbox has seen.
+    pub async fn follow_count(&self, account_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM inbox_activity WHERE account_id = $1 AND kind = 'follow'")
+            .bind(account_id)
+            .fetch_one(self.pool())
+            .await?)
+    }
+}
+
+/// Inserts a message (and its conversation when new); `None` when it was already stored.
+async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, now: i64) -> Result<Option<String>> {
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM inbox_messages WHERE account_id = $1 AND remote_id = $2")
+        .bind(&account.id)
+        .bind(&item.remote_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let variant =
+        variant_matching(tx, &account.id, &[item.subject_remote_id.as_ref(), item.root_remote_id.as_ref(), item.parent_remote_id.as_ref()])
+            .await?;
+    let g = grouping_of(
+        &item.kind,
+        &item.remote_id,
+        &item.author_remote_id,
+        item.parent_remote_id.as_deref(),
+        item.root_remote_id.as_deref(),
+        item.subject_remote_id.as_deref(),
+    );
+    let (grouping, kind, root) = (g.key, g.kind, g.root_remote_id);
+    let root_variant = match &root {
+        Some(r) => variant_matching(tx, &account.id, &[Some(r)]).await?,
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO inbox_conversations (id, workspace_id, account_id, grouping, kind, root_remote_id, variant_id, last_message_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, grouping) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(&account.workspace_id)
+    .bind(&account.id)
+    .bind(&grouping)
+    .bind(kind)
+    .bind(root.as_deref())
+    .bind(root_variant)
+    .bind(item.created_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let conversation: String = sqlx::query_scalar("SELECT id FROM inbox_conversations WHERE account_id = $1 AND grouping = $2")
+        .bind(&account.id)
+        .bind(&grouping)
+        .fetch_one(&mut **tx)
+        .await?;
+    let id = new_id();
+    let n = sqlx::query(
+        "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
+            author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
+            root_remote_id, variant_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open')
+         ON CONFLICT (account_id, remote_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&account.workspace_id)
+    .bind(&account.id)
+    .bind(&conversation)
+    .bind(&item.remote_id)
+    .bind(&item.kind)
+    .bind(&item.author_remote_id)
+    .bind(&item.author_handle)
+    .bind(item.author_name.as_deref())
+    .bind(item.author_avatar.as_deref())
+    .bind(&item.text)
+    .bind(item.url.as_deref())
+    .bind(item.language.as_deref())
+    .bind(item.created_at)
+    .bind(now)
+    .bind(item.subject_remote_id.as_deref())
+    .bind(item.parent_remote_id.as_deref())
+    .bind(item.root_remote_id.as_deref())
+    .bind(variant)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE inbox_conversations SET last_message_at = $1 WHERE id = $2 AND last_message_at < $1")
+        .bind(item.created_at)
+        .bind(&conversation)
+        .execute(&mut **tx)
+        .await?;
+    Ok((n == 1).then_some(id))
+}

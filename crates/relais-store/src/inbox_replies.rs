@@ -1,0 +1,157 @@
+//! Replies written in Relais to inbox messages: the outbox. A reply's row, its idempotency key
+//! and its send job are created in one transaction before any network call; the send job records
+//! each attempt, and a reply whose earlier attempt's outcome is unknown is looked for on the
+//! network by its key before being sent again.
+
+use crate::jobs::insert_job;
+use crate::{Actor, NewJob, Result, Store, StoreError};
+use relais_core::{new_id, now_ms};
+use sqlx::FromRow;
+
+/// The job kind that sends a reply.
+pub const SEND_REPLY_JOB: &str = "send_reply";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct InboxReply {
+    pub id: String,
+    pub workspace_id: String,
+    pub account_id: String,
+    pub message_id: String,
+    pub conversation_id: String,
+    pub text: String,
+    pub idempotency_key: String,
+    /// pending | sent | failed
+    pub state: String,
+    pub attempts: i64,
+    pub remote_id: Option<String>,
+    pub remote_url: Option<String>,
+    pub error: Option<String>,
+    pub author_label: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts, remote_id,
+    remote_url, error, author_label, created_at, sent_at";
+
+/// How a send attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyOutcome {
+    Sent { remote_id: String, remote_url: Option<String> },
+    Failed { error: String },
+}
+
+impl Store {
+    /// Records a reply to `message_id` and queues its send job, together.
+    pub async fn create_reply(&self, message_id: &str, text: &str, author: &Actor) -> Result<InboxReply> {
+        let id = new_id();
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
+                author_id, author_label, created_at)
+             SELECT $1, workspace_id, account_id, id, conversation_id, $2, $3, 'pending', 0, $4, $5, $6 FROM inbox_messages WHERE id = $7",
+        )
+        .bind(&id)
+        .bind(text)
+        // The key names the reply, never the attempt: every retry carries the same one.
+        .bind(format!("relais-reply-{id}"))
+        .bind(author.id.as_deref())
+        .bind(&author.label)
+        .bind(now)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("inbox message"));
+        }
+        insert_job(
+            &mut *tx,
+            &NewJob {
+                kind: SEND_REPLY_JOB.into(),
+                payload: serde_json::json!({ "reply": id }),
+                run_at: now,
+                unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
+                max_attempts: 8,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.inbox_reply(&id).await
+    }
+
+    pub async fn inbox_reply(&self, id: &str) -> Result<InboxReply> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM inbox_replies WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound("reply"))
+    }
+
+    /// The replies written in a conversation, oldest first.
+    pub async fn conversation_replies(&self, conversation_id: &str) -> Result<Vec<InboxReply>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM inbox_replies WHERE conversation_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(conversation_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Counts an attempt of a pending reply before the network is called; returns the attempt's
+    /// number (1 for the first), or `None` when the reply is no longer pending.
+    pub async fn begin_reply_attempt(&self, id: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("UPDATE inbox_replies SET attempts = attempts + 1 WHERE id = $1 AND state = 'pending' RETURNING attempts")
+            .bind(id)
+            .fetch_optional(self.writer())
+            .await?)
+    }
+
+    /// Records how the reply ended. A sent reply is the message's first response if it had none.
+    pub async fn finish_reply(&self, id: &str, outcome: &ReplyOutcome) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        match outcome {
+            ReplyOutcome::Sent { remote_id, remote_url } => {
+                sqlx::query(
+                    "UPDATE inbox_replies SET state = 'sent', remote_id = $1, remote_url = $2, error = NULL, sent_at = $3
+                     WHERE id = $4 AND state = 'pending'",
+                )
+                .bind(remote_id)
+                .bind(remote_url.as_deref())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE inbox_messages SET first_response_at = $1
+                     WHERE first_response_at IS NULL AND id = (SELECT message_id FROM inbox_replies WHERE id = $2)",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            ReplyOutcome::Failed { error } => {
+                sqlx::query("UPDATE inbox_replies SET state = 'failed', error = $1 WHERE id = $2 AND state = 'pending'")
+                    .bind(error)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the network's words of a failed attempt that will be retried.
+    pub async fn note_reply_error(&self, id: &str, error: &str) -> Result<()> {
+        sqlx::query("UPDATE inbox_replies SET error = $1 WHERE id = $2 AND state = 'pending'")
+            .bind(error)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,460 @@
+//! The inbox: the workspace's messages (replies, mentions, quotes, direct messages) newest first
+//! with filters and keyset pages, and a message's conversation (our post, the posts above read
+//! from the network, the messages, the replies sent from Relais with their state), where members
+//! answer, change the status and assign.
+
+use super::{Done, PageForm, audit, render, render_status};
+use crate::app::AppState;
+use crate::chrome::Chrome;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::session::InWorkspace;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus};
+use relais_core::policy::allows;
+use relais_core::text_rules::measure;
+use relais_core::{Action, Section};
+use relais_networks::capabilities_of;
+use relais_store::{InboxFilter, InboxMessage, StoreError};
+use serde::Deserialize;
+
+/// Messages per page.
+const PAGE: i64 = 50;
+
+/// The list's filters, as the query string carries them; empty values mean "any".
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    pub account: Option<String>,
+    pub network: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub after: Option<String>,
+    pub done: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// The store's filter for the query, or which parameter is wrong and why.
+pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
+    let kind = given(&q.kind);
+    if let Some(k) = &kind
+        && !MESSAGE_KINDS.contains(&k.as_str())
+    {
+        return Err(("kind", format!("unknown kind {k:?}; expected one of {}", MESSAGE_KINDS.join(", "))));
+    }
+    let status = match given(&q.status) {
+        Some(s) => {
+            Some(MessageStatus::parse(&s).ok_or_else(|| ("status", format!("unknown status {s:?}; expected open, pending or resolved")))?)
+        }
+        None => None,
+    };
+    let after = match given(&q.after) {
+        Some(a) => Some(Cursor::parse(&a).ok_or_else(|| ("after", format!("{a:?} is not a cursor Relais gave (expected <time>:<id>)")))?),
+        None => None,
+    };
+    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, after })
+}
+
+pub struct MessageRow {
+    pub id: String,
+    pub href: String,
+    pub author: String,
+    pub handle: String,
+    pub kind_label: String,
+    pub network: String,
+    pub account: String,
+    pub text: String,
+    pub when: String,
+    pub status: String,
+    pub status_label: String,
+    pub language: Option<String>,
+    pub answered: bool,
+}
+
+pub fn kind_label(tr: Tr, kind: &str) -> String {
+    tr.t(&format!("inbox-kind-{}", kind.replace('_', "-")))
+}
+
+pub fn status_label(tr: Tr, status: &str) -> String {
+    tr.t(&format!("inbox-status-{status}"))
+}
+
+pub fn network_label(network: &str) -> String {
+    capabilities_of(network).map(|c| c.label.to_string()).unwrap_or_else(|| network.to_string())
+}
+
+fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
+    let tr = ws.tr();
+    MessageRow {
+        href: format!("{}/inbox/{}", ws.base(), m.id),
+        author: m.author_name.clone().unwrap_or_else(|| m.author_handle.clone()),
+        handle: m.author_handle,
+        kind_label: kind_label(tr, &m.kind),
+        network: network_label(&m.network),
+        account: m.account_handle,
+        text: m.text,
+        when: tr.datetime(m.created_at, &ws.workspace.time_zone),
+        status_label: status_label(tr, &m.status),
+        status: m.status,
+        language: m.language,
+        answered: m.first_response_at.is_some(),
+        id: m.id,
+    }
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Vec<Choice> {
+    items.into_iter().map(|(value, label)| Choice { selected: current.as_ref() == Some(&value), value, label }).collect()
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    c: Chrome,
+    base: String,
+    messages: Vec<MessageRow>,
+    accounts: Vec<Choice>,
+    networks: Vec<Choice>,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    filtered: bool,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<ListQuery>) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let accounts = match app.store.social_accounts(&ws.workspace.id).await {
+        Ok(a) => a,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let (filter, error) = match filter_of(&q) {
+        Ok(f) => (f, None),
+        Err((field, reason)) => (InboxFilter::default(), Some(tr.tn("inbox-error-filter", &[("field", &field), ("reason", &reason)]))),
+    };
+    let page = match app.store.inbox_page(&ws.workspace.id, &filter, PAGE).await {
+        Ok(p) => p,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let mut networks: Vec<String> = accounts.iter().map(|a| a.network.clone()).collect();
+    networks.sort();
+    networks.dedup();
+    let next = page.next.map(|c| {
+        let mut params: Vec<(&str, String)> = vec![];
+        for (k, v) in [("account", &filter.account_id), ("network", &filter.network), ("kind", &filter.kind)] {
+            if let Some(v) = v {
+                params.push((k, v.clone()));
+            }
+        }
+        if let Some(s) = filter.status {
+            params.push(("status", s.as_str().into()));
+        }
+        params.push(("after", c.to_string()));
+        let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+        format!("{}/inbox?{query}", ws.base())
+    });
+    let view = InboxPage {
+        c: Chrome::workspace(&ws, Some(Section::Inbox)).with_flash(q.done.as_deref()),
+        base: ws.base(),
+        filtered: filter.account_id.is_some() || filter.network.is_some() || filter.kind.is_some() || filter.status.is_some(),
+        accounts: choices(
+            accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))),
+            &filter.account_id,
+        ),
+        networks: choices(networks.iter().map(|n| (n.clone(), network_label(n))), &filter.network),
+        kinds: choices(MESSAGE_KINDS.iter().map(|k| (k.to_string(), kind_label(tr, k))), &filter.kind),
+        statuses: choices(
+            MessageStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(tr, s.as_str()))),
+            &filter.status.map(|s| s.as_str().to_string()),
+        ),
+        messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
+        next,
+        error,
+    };
+    render(&view, tr)
+}
+
+/// The message, if it belongs to the workspace.
+async fn load(app: &AppState, ws: &InWorkspace, id: &str) -> Result<InboxMessage, PageError> {
+    match app.store.inbox_message(id).await {
+        Ok(m) if m.workspace_id == ws.workspace.id => Ok(m),
+        Ok(_) | Err(StoreError::NotFound(_)) => Err(PageError::not_found(ws.tr())),
+        Err(e) => Err(PageError::store(ws.tr(), e)),
+    }
+}
+
+pub struct OurPost {
+    pub text: String,
+    pub href: String,
+    pub url: Option<String>,
+}
+
+pub struct ContextView {
+    pub author: String,
+    pub text: String,
+    pub when: String,
+    pub url: Option<String>,
+}
+
+pub struct ReplyView {
+    pub who: String,
+    pub text: String,
+    pub when: String,
+    pub state: String,
+    pub state_label: String,
+    pub error: Option<String>,
+    pub url: Option<String>,
+}
+
+pub struct MemberChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inbox_message.html")]
+struct MessagePage {
+    c: Chrome,
+    base: String,
+    focus: MessageRow,
+    url: Option<String>,
+    post: Option<OurPost>,
+    context: Vec<ContextView>,
+    messages: Vec<MessageRow>,
+    replies: Vec<ReplyView>,
+    statuses: Vec<Choice>,
+    members: Vec<MemberChoice>,
+    assignee: Option<String>,
+    can_reply: bool,
+    max_length: usize,
+    draft: String,
+    error: Option<String>,
+}
+
+async fn message_page(
+    app: &AppState,
+    ws: &InWorkspace,
+    m: InboxMessage,
+    draft: String,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<MessagePage, PageError> {
+    let tr = ws.tr();
+    let tz = ws.workspace.time_zone.clone();
+    let store_err = |e| PageError::store(tr, e);
+    let conversation = app.store.conversation(&m.conversation_id).await.map_err(store_err)?;
+    let post = match conversation.variant_id.as_ref().or(m.variant_id.as_ref()) {
+        Some(v) => match app.store.variant(v).await {
+            Ok(v) => Some(OurPost { href: format!("{}/posts/{}", ws.base(), v.post_id), text: v.text, url: v.remote_url }),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(store_err(e)),
+        },
+        None => None,
+    };
+    let context = app
+        .store
+        .conversation_context(&conversation.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|c| ContextView {
+            author: c.author_name.unwrap_or(c.author_handle),
+            text: c.text,
+            when: tr.datetime(c.created_at, &tz),
+            url: c.url,
+        })
+        .collect();
+    let messages = app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
+    let replies = app
+        .store
+        .conversation_replies(&conversation.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|r| ReplyView {
+            who: r.author_label,
+            text: r.text,
+            when: tr.datetime(r.sent_at.unwrap_or(r.created_at), &tz),
+            state_label: tr.t(&format!("inbox-reply-{}", r.state)),
+            state: r.state,
+            error: r.error,
+            url: r.remote_url,
+        })
+        .collect();
+    let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
+    let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
+    Ok(MessagePage {
+        c: Chrome::workspace(ws, Some(Section::Inbox)).with_flash(done),
+        base: ws.base(),
+        url: m.url.clone(),
+        post,
+        context,
+        messages,
+        replies,
+        statuses: choices(
+            MessageStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(tr, s.as_str()))),
+            &Some(m.status.clone()),
+        ),
+        members: members
+            .iter()
+            .filter(|x| allows(x.role, Action::UseInbox))
+            .map(|x| MemberChoice { id: x.user_id.clone(), name: x.name.clone(), selected: m.assignee_id.as_ref() == Some(&x.user_id) })
+            .collect(),
+        assignee,
+        can_reply: allows(ws.role, Action::ReplyInInbox),
+        max_length: capabilities_of(&m.network).map(|c| c.max_length).unwrap_or(500),
+        draft,
+        error,
+        focus: row(ws, m),
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    Query(done): Query<Done>,
+) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    match message_page(&app, &ws, m, String::new(), None, done.done.as_deref()).await {
+        Ok(p) => render(&p, ws.tr()),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Why a reply cannot be sent as written, in the member's language.
+pub fn reply_problem(tr: Tr, network: &str, text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return Some(tr.t("inbox-error-empty"));
+    }
+    let caps = capabilities_of(network)?;
+    let length = measure(text.trim(), caps.counting);
+    (length > caps.max_length)
+        .then(|| tr.tn("inbox-error-too-long", &[("length", &length), ("max", &caps.max_length), ("network", &caps.label)]))
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    text: String,
+}
+
+pub async fn reply(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<ReplyForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::ReplyInInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(problem) = reply_problem(tr, &m.network, &f.text) {
+        return match message_page(&app, &ws, m, f.text, Some(problem), None).await {
+            Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
+            Err(e) => e.into_response(),
+        };
+    }
+    let actor = super::post::actor_of(&ws);
+    let reply = match app.store.create_reply(&m.id, f.text.trim(), &actor).await {
+        Ok(r) => r,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    if let Err(e) = audit(&app, &ws, "inbox.replied", &m.author_handle, serde_json::json!({"message": m.id, "reply": reply.id})).await {
+        return e.into_response();
+    }
+    Redirect::to(&format!("{}/inbox/{}?done=reply-queued", ws.base(), m.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn set_status(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<StatusForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let Some(status) = MessageStatus::parse(&f.status) else {
+        let problem = tr.tn("inbox-error-filter", &[("field", &"status"), ("reason", &f.status)]);
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+            Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
+            Err(e) => e.into_response(),
+        };
+    };
+    if let Err(e) = app.store.set_message_status(&m.id, status).await {
+        return PageError::store(tr, e).into_response();
+    }
+    Redirect::to(&format!("{}/inbox/{}?done=inbox-status", ws.base(), m.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    assignee: String,
+}
+
+pub async fn assign(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<AssignForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let assignee = f.assignee.trim();
+    if !assignee.is_empty() {
+        let members = match app.store.members(&ws.workspace.id).await {
+            Ok(x) => x,
+            Err(e) => return PageError::store(tr, e).into_response(),
+        };
+        if !members.iter().any(|x| x.user_id == assignee && allows(x.role, Action::UseInbox)) {
+            return match message_page(&app, &ws, m, String::new(), Some(tr.t("inbox-error-assignee")), None).await {
+                Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
+                Err(e) => e.into_response(),
+            };
+        }
+    }
+    if let Err(e) = app.store.assign_message(&m.id, Some(assignee).filter(|a| !a.is_empty())).await {
+        return PageError::store(tr, e).into_response();
+    }
+    Redirect::to(&format!("{}/inbox/{}?done=inbox-assigned", ws.base(), m.id)).into_response()
+}
