@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "client approval", include_str!("../migrations/0003_client_approval.sql")),
     (4, "planning", include_str!("../migrations/0004_planning.sql")),
     (5, "sandbox content", include_str!("../migrations/0005_sandbox_content.sql")),
+    (8, "listening", include_str!("../migrations/0008_listening.sql")),
     (9, "account health", include_str!("../migrations/0009_account_health.sql")),
 ];
 
