@@ -7,10 +7,14 @@
 
 mod backoff;
 mod housekeeping;
+mod listen_search;
+mod listen_stream;
 mod publish;
 mod worker;
 
 pub use backoff::retry_delay_ms;
 pub use housekeeping::Housekeeping;
+pub use listen_search::ListenSearch;
+pub use listen_stream::FirehoseListener;
 pub use publish::Publisher;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

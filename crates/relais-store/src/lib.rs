@@ -46,7 +46,7 @@ pub use error::StoreError;
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use labels::{Campaign, CampaignInput, Pillar, PillarInput};
-pub use listening::{HitSource, ListeningHit, ListeningQueryRecord, NewListeningHit};
+pub use listening::{HitSource, LISTEN_SEARCH_JOB, ListeningHit, ListeningQueryRecord, NewListeningHit};
 pub use media::{Media, NewMedia};
 pub use media_files::MediaFiles;
 pub use migrate::{SchemaStatus, latest_version};

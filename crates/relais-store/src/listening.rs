@@ -2,10 +2,14 @@
 //! read up to. A post is stored once per query however many times it is found (by a search and
 //! by the stream, by two processes): the insert does nothing on `(query, network, remote_id)`.
 
-use crate::{Result, Store, StoreError};
+use crate::jobs::insert_job;
+use crate::{NewJob, Result, Store, StoreError};
 use relais_core::listening_query::ListeningQuery;
 use relais_core::{Name, new_id, now_ms};
 use sqlx::FromRow;
+
+/// The job that runs a query's searches on the networks (payload `{"workspace", "query"}`).
+pub const LISTEN_SEARCH_JOB: &str = "listen_search";
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct ListeningQueryRecord {
@@ -266,6 +270,20 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Enqueues a search run of the query, once per `slot` (a time slot of the periodic
+    /// schedule, or of the "search now" button): every process may ask, one job runs. Returns
+    /// whether a job was added.
+    pub async fn enqueue_listening_search(&self, query: &ListeningQueryRecord, slot: &str) -> Result<bool> {
+        let job = NewJob {
+            kind: LISTEN_SEARCH_JOB.into(),
+            payload: serde_json::json!({"workspace": query.workspace_id, "query": query.id}),
+            run_at: now_ms(),
+            unique_key: Some(format!("{LISTEN_SEARCH_JOB}:{}:{slot}", query.id)),
+            max_attempts: 3,
+        };
+        Ok(insert_job(self.writer(), &job).await?.is_some())
     }
 
     /// Where the stream of `network` at `service` was read up to.
