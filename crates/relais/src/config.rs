@@ -54,6 +54,13 @@ pub struct EngineArgs {
     /// at, e.g. "10.0.0.0/8, fd00::/8"; by default only public addresses are called.
     #[arg(long, env = "RELAIS_OUTBOUND_ALLOW")]
     pub outbound_allow: Option<String>,
+    /// Listening: minutes between two network searches of each active query [default: 15].
+    #[arg(long, env = "RELAIS_LISTEN_EVERY_MINUTES")]
+    pub listen_every_minutes: Option<i64>,
+    /// Listening: a Bluesky firehose to match every new post against the queries, e.g.
+    /// wss://bsky.network (a relay) or a PDS's address [default: none, off].
+    #[arg(long, env = "RELAIS_BLUESKY_FIREHOSE")]
+    pub bluesky_firehose: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -122,6 +129,8 @@ pub struct FileConfig {
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
     pub outbound_allow: Option<String>,
+    pub listen_every_minutes: Option<i64>,
+    pub bluesky_firehose: Option<String>,
 }
 
 /// Everything resolved.
@@ -202,6 +211,19 @@ impl Settings {
             None => Ok(relais_networks::outbound::Outbound::public_only()),
             Some(blocks) => relais_networks::outbound::Outbound::allowing(blocks).map_err(|e| anyhow::anyhow!("outbound_allow: {e}")),
         }
+    }
+
+    /// Listening: how often each active query is searched on the networks, in ms.
+    pub fn listen_every_ms(&self, e: &EngineArgs) -> anyhow::Result<i64> {
+        match e.listen_every_minutes.or(self.file.listen_every_minutes).unwrap_or(15) {
+            m @ 1..=1440 => Ok(m * 60_000),
+            m => bail!("listen_every_minutes is {m}; it must be between 1 and 1440"),
+        }
+    }
+
+    /// Listening: the Bluesky firehose to read, if any.
+    pub fn bluesky_firehose(&self, e: &EngineArgs) -> Option<String> {
+        e.bluesky_firehose.clone().or(self.file.bluesky_firehose.clone()).filter(|s| !s.trim().is_empty())
     }
 
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need
