@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod calendar_sheet;
 mod helpers;
+mod listening;
 mod media;
 mod planning;
 mod posts_api;
