@@ -162,6 +162,32 @@ both_backends!(the_firehose_stores_posts_matching_a_query_written_after_it_start
     let hit = desk.store.listening_hits(&desk.workspace, &query.id, 1).await.unwrap().remove(0);
     assert_eq!((hit.source.as_str(), hit.author_remote_id.as_str()), ("stream", fan.did.as_str()));
     assert!(desk.store.stream_cursor("bluesky", &pds).await.unwrap().is_some(), "the cursor is saved on the way out");
+
+    // Written while no listener runs: the next one resumes from the stored cursor and finds it.
+    let missed = post(&fan, &format!("Pendant la coupure : {word} artisans")).await;
+    let cancel = CancellationToken::new();
+    let listener = FirehoseListener {
+        store: desk.store.clone(),
+        service: pds.clone(),
+        outbound: relais_networks::testing::loopback(),
+        refresh: Duration::from_millis(200),
+    };
+    let task = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move { listener.run(cancel).await })
+    };
+    let started = Instant::now();
+    while !desk.remote_ids(&query).await.contains(&missed) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the restarted listener never stored {missed}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+    let mut found = desk.remote_ids(&query).await;
+    found.sort();
+    let mut expected = vec![wanted, missed];
+    expected.sort();
+    assert_eq!(found, expected, "posts replayed from the cursor are not stored twice");
 });
 
 #[tokio::test]
