@@ -134,6 +134,11 @@ impl ListenSearch {
         let mut posts = vec![];
         let mut last_refusal = None;
         for account in accounts {
+            // The network asked this account to wait (for a search or a publication): searching
+            // now would only spend what publishing needs.
+            if let Some(until) = account.rate_limited_until.filter(|&t| t > now_ms()) {
+                return Ok((posts, Some(Stopped::RateLimited(until, format!("{label} @{}: rate limited", account.handle)))));
+            }
             let credentials = match self.secrets.open(&account.credentials, &SocialAccount::credentials_context(&account.id)) {
                 Ok(c) => c,
                 Err(e) => {

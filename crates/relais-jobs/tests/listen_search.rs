@@ -166,6 +166,10 @@ both_backends!(a_rate_limit_defers_the_search_without_spending_an_attempt, |stor
     let q = desk.store.listening_query(&desk.workspace, &desk.query.id).await.unwrap();
     assert_eq!(q.last_error.as_deref(), Some("Scripted: Rate Limit Exceeded"));
     assert!(desk.store.claim_jobs("other", 10, 60_000).await.unwrap().is_empty(), "not before the delay");
+    // Another search before the delay does not call the network again.
+    assert_eq!(desk.run().await, JobStatus::Queued);
+    let q = desk.store.listening_query(&desk.workspace, &desk.query.id).await.unwrap();
+    assert_eq!(q.last_error.as_deref(), Some("Scripted @limited: rate limited"));
 });
 
 both_backends!(a_workspace_without_a_searching_network_records_a_clean_run, |store: Store| async move {
