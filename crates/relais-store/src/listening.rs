@@ -202,10 +202,14 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// Every active query of every workspace: what the stream matches posts against.
+    /// Every active query of every workspace: what the stream matches posts against and the
+    /// scheduler enqueues. Read every minute by every process, so hits are not counted (`hits`
+    /// is 0).
     pub async fn active_listening_queries(&self) -> Result<Vec<ListeningQueryRecord>> {
-        let sql = format!("{SELECT} WHERE q.active = 1 ORDER BY q.workspace_id, q.id");
-        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        let sql = "SELECT q.id, q.workspace_id, q.name, q.query, q.active, q.created_by, q.created_at, q.last_run_at, q.last_error,
+                          CAST(0 AS BIGINT) AS hits
+                     FROM listening_queries q WHERE q.active = 1 ORDER BY q.workspace_id, q.id";
+        let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
