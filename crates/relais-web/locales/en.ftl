@@ -717,3 +717,5 @@ done-listening-saved = Query saved.
 done-listening-activated = Query activated.
 done-listening-deactivated = Query deactivated: it is no longer searched or matched.
 done-listening-search-queued = Search requested: the posts found appear here in a moment.
+audit-listening-query-created = Listening query created
+audit-listening-query-updated = Listening query changed

@@ -717,3 +717,5 @@ done-listening-saved = Requête enregistrée.
 done-listening-activated = Requête activée.
 done-listening-deactivated = Requête désactivée : elle n'est plus cherchée ni comparée.
 done-listening-search-queued = Recherche demandée : les posts trouvés apparaîtront ici dans un instant.
+audit-listening-query-created = Requête de veille créée
+audit-listening-query-updated = Requête de veille modifiée

@@ -143,7 +143,8 @@ async fn query_page(app: &AppState, ws: &InWorkspace, id: &str, done: Option<&st
             .into_iter()
             .map(|h| HitRow {
                 author: h.author_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| h.author_handle.clone()),
-                handle: h.author_handle,
+                // The stream knows authors by DID only: shown as is, not as a handle.
+                handle: if h.author_handle.starts_with("did:") { h.author_handle } else { format!("@{}", h.author_handle) },
                 text: h.text,
                 network: network_label(tr, &h.network),
                 url: h.url.filter(|u| u.starts_with("https://") || u.starts_with("http://")),

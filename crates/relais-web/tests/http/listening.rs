@@ -86,6 +86,12 @@ app_test!(a_query_with_a_mistake_comes_back_with_the_problem_and_its_place, |app
         .await;
     assert_eq!(good.status, 303);
     let saved = app.store.listening_query(ws, &id).await.unwrap();
+    let mut admin = Browser::signed_in(&app, ADMIN).await;
+    admin
+        .get(&format!("/w/{ws}/settings/audit"))
+        .await
+        .assert_contains("Requête de veille créée")
+        .assert_contains("Requête de veille modifiée");
     assert_eq!((saved.name.as_str(), saved.query.as_str(), saved.active), ("Marque et prêts", "(prêt OU crédit) artisans", true));
     let mut english = Browser::with_language(&app, "en");
     english.sign_in(SMM).await;
