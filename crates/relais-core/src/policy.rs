@@ -161,7 +161,7 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Calendar | Section::Composer | Section::Inbox | Section::Strategy | Section::Settings)
+        matches!(self, Section::Calendar | Section::Composer | Section::Inbox | Section::Listening | Section::Strategy | Section::Settings)
     }
 
     /// The sections a role sees in the navigation.
@@ -220,6 +220,14 @@ mod tests {
     }
 
     #[test]
+    fn the_agency_listens_and_the_client_does_not() {
+        for role in [Role::Admin, Role::Smm, Role::Cm] {
+            assert!(allows(role, Listen), "{role:?}");
+        }
+        assert_eq!(check(Role::Client, Listen), Err(Denied { role: Role::Client, action: Listen }));
+    }
+
+    #[test]
     fn only_an_admin_somewhere_in_the_organisation_creates_workspaces() {
         assert!(may_create_workspace([Role::Cm, Role::Admin]));
         assert!(!may_create_workspace([Role::Smm, Role::Cm, Role::Client]));
@@ -230,11 +238,14 @@ mod tests {
     fn navigation_shows_only_built_sections_the_role_may_open() {
         assert_eq!(
             Section::visible_to(Role::Admin),
-            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Strategy, Section::Settings]
+            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Strategy, Section::Settings]
         );
-        assert_eq!(Section::visible_to(Role::Smm), vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Strategy]);
+        assert_eq!(
+            Section::visible_to(Role::Smm),
+            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Strategy]
+        );
         // A CM reads the charter from its own link, not from a section it may not manage.
-        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer, Section::Inbox]);
+        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening]);
         assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
     }
 }

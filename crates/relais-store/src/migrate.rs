@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "sandbox content", include_str!("../migrations/0005_sandbox_content.sql")),
     (6, "inbox", include_str!("../migrations/0006_inbox.sql")),
     (7, "audience", include_str!("../migrations/0007_audience.sql")),
+    (8, "listening", include_str!("../migrations/0008_listening.sql")),
     (9, "account health and withdrawals", include_str!("../migrations/0009_account_health.sql")),
 ];
 

@@ -7,6 +7,9 @@ use relais_store::{AuditEvent, JobStatus, NewJob, Store, StoreError, WorkspaceSe
 #[path = "store/strategy.rs"]
 mod strategy;
 
+#[path = "store/listening.rs"]
+mod listening;
+
 async fn org_with_workspace(store: &Store, org: &str, ws: &str) -> (String, String) {
     let o = store.create_organisation(&Name::parse("name", org).unwrap()).await.unwrap();
     let w = store

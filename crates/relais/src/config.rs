@@ -63,6 +63,13 @@ pub struct EngineArgs {
     /// Published posts are measured for this many days [default: 30].
     #[arg(long, env = "RELAIS_METRICS_DAYS")]
     pub metrics_days: Option<i64>,
+    /// Listening: minutes between two network searches of each active query [default: 15].
+    #[arg(long, env = "RELAIS_LISTEN_EVERY_MINUTES")]
+    pub listen_every_minutes: Option<i64>,
+    /// Listening: a Bluesky firehose to match every new post against the queries, e.g.
+    /// wss://bsky.network (a relay) or a PDS's address [default: none, off].
+    #[arg(long, env = "RELAIS_BLUESKY_FIREHOSE")]
+    pub bluesky_firehose: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -131,6 +138,8 @@ pub struct FileConfig {
     pub sandbox_failure_rate: Option<f64>,
     pub sandbox_rate_limit: Option<i64>,
     pub outbound_allow: Option<String>,
+    pub listen_every_minutes: Option<i64>,
+    pub bluesky_firehose: Option<String>,
     pub inbox_sync_secs: Option<u64>,
     pub metrics_secs: Option<u64>,
     pub metrics_days: Option<i64>,
@@ -239,6 +248,19 @@ impl Settings {
             bail!("metrics_days is {days}; it must be between 1 and 365");
         }
         Ok(Cadence { inbox_sync_ms: sync as i64 * 1000, metrics_ms: metrics as i64 * 1000, metrics_days: days })
+    }
+
+    /// Listening: how often each active query is searched on the networks, in ms.
+    pub fn listen_every_ms(&self, e: &EngineArgs) -> anyhow::Result<i64> {
+        match e.listen_every_minutes.or(self.file.listen_every_minutes).unwrap_or(15) {
+            m @ 1..=1440 => Ok(m * 60_000),
+            m => bail!("listen_every_minutes is {m}; it must be between 1 and 1440"),
+        }
+    }
+
+    /// Listening: the Bluesky firehose to read, if any.
+    pub fn bluesky_firehose(&self, e: &EngineArgs) -> Option<String> {
+        e.bluesky_firehose.clone().or(self.file.bluesky_firehose.clone()).filter(|s| !s.trim().is_empty())
     }
 
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need

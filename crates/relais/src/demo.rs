@@ -56,8 +56,12 @@ pub async fn seed(store: &Store, secrets: &SecretBox, media: &MediaFiles) -> any
     let coffee = branded_workspace(store, &agency, COFFEE, "#3f2a1d", "#c9782b").await?;
     let hash = password::hash(DEMO_PASSWORD, HashCost::PRODUCTION)?;
     let mut cm = None;
+    let mut smm = None;
     for (email, name, roles) in PEOPLE {
         let user = store.create_user(&Email::parse(email)?, &Name::parse("name", name)?, &hash).await?;
+        if name.starts_with("Sophie") {
+            smm = Some(user.id.clone());
+        }
         if name.starts_with("Lucas") {
             cm = Some(Actor { id: Some(user.id.clone()), label: (*name).into() });
         }
@@ -102,8 +106,23 @@ pub async fn seed(store: &Store, secrets: &SecretBox, media: &MediaFiles) -> any
     for (title, text, hours_ago) in COFFEE_PUBLISHED {
         published_post(store, &coffee, &coffee_accounts, &cm, title, text, *hours_ago).await?;
     }
+    if let Some(smm) = smm {
+        for (ws, name, query) in LISTENING {
+            let ws = if *ws == BANK { &bank } else { &coffee };
+            let query =
+                relais_core::listening_query::ListeningQuery::parse(query).map_err(|e| anyhow::anyhow!("demo query {name}: {e}"))?;
+            store.create_listening_query(&ws.id, &Name::parse("name", name)?, &query, &smm).await?;
+        }
+    }
     Ok(true)
 }
+
+/// Listening queries of the demo: (workspace, name, query).
+const LISTENING: &[(&str, &str, &str)] = &[
+    (BANK, "Marque", "\"banque de bourgogne\" OR BdB -recrutement"),
+    (BANK, "Prêt Artisan", "(\"prêt artisan\" OR pretartisan) -immobilier"),
+    (COFFEE, "Marque", "\"cafés morvan\" OR \"brûlerie de saulieu\""),
+];
 
 /// When a demo post is planned: days from today and the wall-clock time, or minutes from now.
 #[derive(Clone, Copy)]

@@ -4,7 +4,9 @@
 use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
-use relais_jobs::{ActivitySync, Housekeeping, MetricsCollector, Publisher, ReplySender, SyncSettings, Withdrawer, Worker};
+use relais_jobs::{
+    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, Publisher, ReplySender, SyncSettings, Withdrawer, Worker,
+};
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
 use relais_networks::sandbox::Sandbox;
@@ -107,6 +109,12 @@ fn start_workers(
         Arc::new(MetricsCollector { store: store.clone(), networks: registry.clone(), secrets, lookback_days: cadence.metrics_days });
     let withdrawer =
         Arc::new(Withdrawer { store: store.clone(), networks: registry.clone(), secrets: SecretBox::new(&settings.secret_key) });
+    let listen_search = Arc::new(ListenSearch {
+        store: store.clone(),
+        networks: registry.clone(),
+        secrets: SecretBox::new(&settings.secret_key),
+        pages: 2,
+    });
     let config = settings.worker_config(engine);
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
@@ -115,10 +123,12 @@ fn start_workers(
             .register(withdrawer.clone())
             .register(sync.clone())
             .register(replies.clone())
-            .register(metrics.clone());
+            .register(metrics.clone())
+            .register(listen_search.clone());
         let c = cancel.clone();
         set.spawn(async move { worker.run(c).await });
     }
+    spawn_listening(settings, engine, store, &mut set, cancel)?;
     // Every process asks for the hourly housekeeping; the unique key keeps it to one run.
     let (s, c) = (store.clone(), cancel.clone());
     set.spawn(async move {
@@ -151,6 +161,41 @@ fn start_workers(
         }
     });
     Ok(set)
+}
+
+/// Listening: every process enqueues each query's periodic search (the unique key keeps it to one
+/// run per period) and, when a firehose is configured, reads it.
+fn spawn_listening(
+    settings: &Settings,
+    engine: &EngineArgs,
+    store: &Store,
+    set: &mut JoinSet<()>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<()> {
+    let every_ms = settings.listen_every_ms(engine)?;
+    let (s, c) = (store.clone(), cancel.clone());
+    set.spawn(async move {
+        loop {
+            if let Err(e) = ListenSearch::schedule(&s, every_ms).await {
+                tracing::warn!(error = %e, "could not schedule listening searches");
+            }
+            tokio::select! {
+                _ = c.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
+        }
+    });
+    if let Some(service) = settings.bluesky_firehose(engine) {
+        let listener =
+            FirehoseListener { store: store.clone(), service, outbound: settings.outbound(engine)?, refresh: Duration::from_secs(60) };
+        let c = cancel.clone();
+        set.spawn(async move {
+            if let Err(e) = listener.run(c).await {
+                tracing::error!(error = %e, "the Bluesky firehose listener cannot start");
+            }
+        });
+    }
+    Ok(())
 }
 
 fn spawn_signal_handler(cancel: CancellationToken) {

@@ -270,3 +270,40 @@ fn the_publish_benchmark_runs_and_checks_exactly_once() {
     let (ok, _, err) = run(relais().args(["bench", "publish", "--processes", "2"]));
     assert!(!ok && err.contains("need a shared PostgreSQL database"), "{err}");
 }
+
+/// Waits until the server's log shows `text`.
+fn wait_for_log(server: &Server, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let log = server.log.lock().unwrap().clone();
+        if log.contains(text) {
+            return log;
+        }
+        assert!(Instant::now() < deadline, "the log never said {text:?}:\n{log}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn listening_settings_are_checked_and_the_firehose_obeys_the_outbound_policy() {
+    let dir = temp_dir("listening");
+    let (ok, _, err) = run(relais().args(["worker", "--listen-every-minutes", "0", "--data-dir"]).arg(&dir));
+    assert!(!ok);
+    assert!(err.contains("listen_every_minutes is 0; it must be between 1 and 1440"), "{err}");
+
+    // A firehose at a private address without RELAIS_OUTBOUND_ALLOW: refused in words, the
+    // server keeps serving.
+    let mut server = spawn_serve(&dir, &["--bluesky-firehose", "ws://127.0.0.1:9"]);
+    server.wait_ready();
+    let log = wait_for_log(&server, "the Bluesky firehose listener cannot start");
+    assert!(log.contains("127.0.0.1") && log.contains("RELAIS_OUTBOUND_ALLOW"), "{log}");
+    assert!(server.stop().success());
+
+    // With the local AT Protocol network, the listener connects when its address is allowed.
+    if let Ok(pds) = std::env::var("RELAIS_TEST_ATPROTO_PDS") {
+        let mut server = spawn_serve(&dir, &["--bluesky-firehose", &pds, "--outbound-allow", "127.0.0.0/8, ::1"]);
+        server.wait_ready();
+        wait_for_log(&server, "firehose connected");
+        assert!(server.stop().success());
+    }
+}

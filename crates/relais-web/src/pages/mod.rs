@@ -14,6 +14,7 @@ mod home;
 pub(crate) mod inbox;
 mod invite;
 mod labels;
+mod listening;
 pub(crate) mod media;
 mod members;
 mod notifications;
@@ -106,6 +107,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/strategy/events/{id}/delete", post(events::delete))
         .route("/w/{ws}/strategy/slots", get(slots::list).post(slots::add))
         .route("/w/{ws}/strategy/slots/{id}/delete", post(slots::remove))
+        .route("/w/{ws}/listening", get(listening::list).post(listening::create))
+        .route("/w/{ws}/listening/{id}", get(listening::show).post(listening::update))
+        .route("/w/{ws}/listening/{id}/active", post(listening::set_active))
+        .route("/w/{ws}/listening/{id}/search", post(listening::search_now))
         .route("/static/{file}", get(assets::serve))
 }
 

@@ -7,6 +7,7 @@ mod auth;
 mod calendar_sheet;
 mod helpers;
 mod inbox;
+mod listening;
 mod media;
 mod planning;
 mod posts_api;
