@@ -143,3 +143,102 @@ both_backends!(a_published_post_is_withdrawn_from_bluesky_thread_and_all, |store
     let events = brand.store.post_events(&post).await.unwrap();
     assert!(events.iter().any(|e| e.action == "withdraw" && e.actor_label == "Sophie"), "{events:?}");
 });
+
+// The whole community loop through Relais's jobs: the scheduler publishes, another account
+// replies, mentions and likes, the inbox sync brings them in (idempotently), a reply written in
+// Relais appears under the fan's reply on the network, and the metrics job counts the like.
+both_backends!(the_community_answers_and_relais_replies_through_its_jobs, |store: Store| async move {
+    use relais_jobs::{ActivitySync, MetricsCollector, ReplySender, SyncSettings};
+    use relais_networks::testing::{Person, eventually};
+    use relais_store::InboxFilter;
+    use serde_json::json;
+    let Some(pds) = local_pds().await else { return };
+    let account = pds_account(&pds, "commu").await;
+    let brand = Brand::new(store, &account.handle, account.credentials).await;
+    let registry = Registry::default().with(Arc::new(relais_networks::testing::bluesky()));
+    let worker = brand
+        .worker("w1")
+        .register(Arc::new(ActivitySync {
+            store: brand.store.clone(),
+            networks: registry.clone(),
+            secrets: brand.secrets.clone(),
+            settings: SyncSettings::default(),
+        }))
+        .register(Arc::new(ReplySender { store: brand.store.clone(), networks: registry.clone(), secrets: brand.secrets.clone() }))
+        .register(Arc::new(MetricsCollector {
+            store: brand.store.clone(),
+            networks: registry.clone(),
+            secrets: brand.secrets.clone(),
+            lookback_days: 30,
+        }));
+
+    let post = brand.due("Nos nouveaux horaires d'ouverture").await;
+    while worker.run_once().await.unwrap() > 0 {}
+    let variant = brand.store.variants(&post).await.unwrap().remove(0);
+    let uri = variant.remote_id.clone().expect("published");
+    let root = relais_networks::testing::record_ref(&pds, &uri).await;
+
+    let fan = Person::new(&pds, "client").await;
+    fan.sees(&root).await;
+    let question = fan.reply(&root, &root, "Vous ouvrez aussi le dimanche ?").await;
+    fan.write("app.bsky.feed.like", json!({"subject": root})).await;
+    let mention_text = format!("Merci @{} pour l'info", account.handle);
+    let start = "Merci ".len();
+    fan.write(
+        "app.bsky.feed.post",
+        json!({"text": mention_text, "facets": [{"index": {"byteStart": start, "byteEnd": start + 1 + account.handle.len()},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": account.did}]}]}),
+    )
+    .await;
+
+    // The inbox sync runs as jobs until the AppView has indexed everything.
+    let workspace = brand.workspace.clone();
+    let messages = eventually("the reply and the mention in Relais's inbox", || async {
+        ActivitySync::schedule(&brand.store, &registry, 200).await.unwrap();
+        while worker.run_once().await.unwrap() > 0 {}
+        let page = brand.store.inbox_page(&workspace, &InboxFilter::default(), 50).await.unwrap();
+        let kinds: Vec<&str> = page.messages.iter().map(|m| m.kind.as_str()).collect();
+        (kinds.contains(&"reply") && kinds.contains(&"mention")).then_some(page.messages)
+    })
+    .await;
+    let reply = messages.iter().find(|m| m.kind == "reply").unwrap();
+    assert_eq!((reply.text.as_str(), reply.author_handle.as_str()), ("Vous ouvrez aussi le dimanche ?", fan.handle.as_str()));
+    assert_eq!(reply.variant_id.as_deref(), Some(variant.id.as_str()), "the reply is tied to the published post");
+    assert_eq!(reply.remote_id, question["uri"].as_str().unwrap());
+    let likes = eventually("the like counted", || async {
+        ActivitySync::schedule(&brand.store, &registry, 200).await.unwrap();
+        while worker.run_once().await.unwrap() > 0 {}
+        let counts = brand.store.activity_counts(std::slice::from_ref(&variant.id)).await.unwrap();
+        counts.into_iter().find(|(_, kind, n)| kind == "like" && *n > 0)
+    })
+    .await;
+    assert_eq!(likes.2, 1);
+    // Syncing again stores nothing twice.
+    ActivitySync::schedule(&brand.store, &registry, 200).await.unwrap();
+    while worker.run_once().await.unwrap() > 0 {}
+    assert_eq!(brand.store.inbox_page(&workspace, &InboxFilter::default(), 50).await.unwrap().messages.len(), messages.len());
+
+    // A CM answers in Relais; the reply job posts it under the fan's question, once.
+    let actor = Actor { id: None, label: "Lucas".into() };
+    let answer = brand.store.create_reply(&reply.id, "Oui, de 9 h à 13 h !", &actor).await.unwrap();
+    while worker.run_once().await.unwrap() > 0 {}
+    let sent = brand.store.inbox_reply(&answer.id).await.unwrap();
+    assert_eq!(sent.state, "sent", "{sent:?}");
+    let on_pds: Vec<serde_json::Value> =
+        pds_posts(&pds, &account.did).await.into_iter().filter(|r| r["value"]["text"] == "Oui, de 9 h à 13 h !").collect();
+    assert_eq!(on_pds.len(), 1, "one reply on the network");
+    assert_eq!(on_pds[0]["value"]["reply"]["parent"]["uri"], question["uri"]);
+    assert_eq!(on_pds[0]["value"]["reply"]["root"]["uri"], root["uri"]);
+    assert_eq!(sent.remote_id.as_deref(), on_pds[0]["uri"].as_str());
+    assert!(brand.store.inbox_message(&reply.id).await.unwrap().first_response_at.is_some(), "the first response is timed");
+
+    // The metrics job samples the post: the like is there.
+    let sample = eventually("a metrics sample with the like", || async {
+        MetricsCollector::schedule(&brand.store, &registry, 200).await.unwrap();
+        while worker.run_once().await.unwrap() > 0 {}
+        let latest = brand.store.latest_post_metrics(std::slice::from_ref(&variant.id)).await.unwrap();
+        latest.get(&variant.id).filter(|s| s.likes == 1 && s.replies >= 1).cloned()
+    })
+    .await;
+    assert_eq!(sample.likes, 1);
+});

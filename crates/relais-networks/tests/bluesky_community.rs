@@ -6,31 +6,10 @@
 //! for (at most [`PATIENCE`]), never waited for with fixed sleeps.
 
 use relais_networks::bluesky::firehose::{Firehose, FirehoseError, FirehoseEvent};
-use relais_networks::testing::{local_pds, pds_account, pds_posts};
+use relais_networks::testing::{PATIENCE, Person, eventually, local_pds, pds_account, pds_posts};
 use relais_networks::{AccountRef, Activity, ActivityKind, Network, NetworkError, PublishRequest, ReplyRequest};
 use serde_json::{Value, json};
-use std::future::Future;
-use std::time::{Duration, Instant};
-
-const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Polls `attempt` until it answers something, failing after [`PATIENCE`].
-async fn eventually<T, F, Fut>(what: &str, mut attempt: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let started = Instant::now();
-    let deadline = started + PATIENCE;
-    loop {
-        if let Some(found) = attempt().await {
-            eprintln!("{what}: seen after {:?}", started.elapsed());
-            return found;
-        }
-        assert!(Instant::now() < deadline, "{what}: not there after {PATIENCE:?}");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
+use std::time::Instant;
 
 struct Brand {
     did: String,
@@ -42,74 +21,6 @@ async fn brand(pds: &str, name: &str) -> Brand {
     let a = pds_account(pds, name).await;
     let account = AccountRef { id: format!("acc-{}", a.handle), handle: a.handle.clone(), credentials: a.credentials };
     Brand { did: a.did, handle: a.handle, account }
-}
-
-/// Another account of the network, writing records the way any Bluesky app does.
-struct Person {
-    pds: String,
-    did: String,
-    handle: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Person {
-    async fn new(pds: &str, name: &str) -> Person {
-        let a = pds_account(pds, name).await;
-        let creds: Value = serde_json::from_str(&a.credentials).unwrap();
-        let http = reqwest::Client::new();
-        let session: Value = http
-            .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-            .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = session["accessJwt"].as_str().unwrap_or_else(|| panic!("createSession: {session}")).to_string();
-        Person { pds: pds.to_string(), did: a.did, handle: a.handle, token, http }
-    }
-
-    /// Writes a record and returns its strong reference `{uri, cid}`.
-    async fn write(&self, collection: &str, mut record: Value) -> Value {
-        record["$type"] = json!(collection);
-        record["createdAt"] = json!(jiff::Timestamp::now().to_string());
-        let answer: Value = self
-            .http
-            .post(format!("{}/xrpc/com.atproto.repo.createRecord", self.pds))
-            .bearer_auth(&self.token)
-            .json(&json!({"repo": self.did, "collection": collection, "record": record}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(answer["uri"].is_string(), "createRecord {collection}: {answer}");
-        json!({"uri": answer["uri"], "cid": answer["cid"]})
-    }
-
-    /// Waits until the AppView shows the post: a reply indexed before its parent never makes a
-    /// reply notification there, so reactions wait for the post as a person would.
-    async fn sees(&self, post: &Value) {
-        let uri = post["uri"].as_str().unwrap();
-        eventually("the post indexed by the AppView", || async {
-            let answer = self.view("app.bsky.feed.getPosts", &[("uris", uri)]).await;
-            answer["posts"].as_array().is_some_and(|p| !p.is_empty()).then_some(())
-        })
-        .await
-    }
-
-    async fn reply(&self, root: &Value, parent: &Value, text: &str) -> Value {
-        self.write("app.bsky.feed.post", json!({"text": text, "langs": ["fr"], "reply": {"root": root, "parent": parent}})).await
-    }
-
-    /// An AppView query, as this person.
-    async fn view(&self, nsid: &str, query: &[(&str, &str)]) -> Value {
-        let response = self.http.get(format!("{}/xrpc/{nsid}", self.pds)).bearer_auth(&self.token).query(query).send().await.unwrap();
-        response.json().await.unwrap()
-    }
 }
 
 /// The post's strong reference `{uri, cid}`, read from its repository.

@@ -54,8 +54,9 @@ impl Store {
         )
         .bind(&id)
         .bind(text)
-        // The key names the reply, never the attempt: every retry carries the same one.
-        .bind(format!("relais-reply-{id}"))
+        // The key names the reply, never the attempt: every retry carries the same one. Same form
+        // as a variant's (`relais-<UUIDv7>`): connectors derive record keys from it (Bluesky).
+        .bind(format!("relais-{id}"))
         .bind(author.id.as_deref())
         .bind(&author.label)
         .bind(now)
