@@ -68,3 +68,100 @@ both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodo
     let variant = store.variants(&post.id).await.unwrap().remove(0);
     assert!(statuses.iter().any(|s| s["id"].as_str() == variant.remote_id.as_deref()), "the first status is recorded");
 });
+
+// The community loop through Relais's jobs on the imitation: a fan replies and favourites, the
+// inbox sync brings the reply in (tied to the published post), a reply written in Relais lands
+// under the fan's status once, and the metrics job counts the favourite.
+both_backends!(the_community_answers_and_relais_replies_on_mastodon, |store: Store| async move {
+    use relais_jobs::{ActivitySync, MetricsCollector, ReplySender, SyncSettings};
+    use relais_networks::testing::{eventually, mastodon_mock_call};
+    use relais_store::InboxFilter;
+    use serde_json::json;
+    let Some(base) = mastodon_mock().await else { return };
+    let brand = mastodon_mock_account(&base).await;
+    let fan = mastodon_mock_account(&base).await;
+    let org = store.create_organisation(&Name::parse("n", "Agence").unwrap()).await.unwrap();
+    let ws = store
+        .create_workspace(&org.id, &Name::parse("n", "Librairie").unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
+        .await
+        .unwrap();
+    let secrets = SecretBox::new(&SecretKey::generate());
+    let (sealer, creds) = (secrets.clone(), brand.credentials.clone());
+    let account = store
+        .create_social_account(&ws.id, "mastodon", &brand.username, &brand.username, |id| {
+            sealer.seal(&creds, &SocialAccount::credentials_context(id))
+        })
+        .await
+        .unwrap();
+    let new = NewPost {
+        workspace_id: ws.id.clone(),
+        title: "Rentrée".into(),
+        pillar: None,
+        campaign: None,
+        variants: vec![NewVariant::text(account.id.clone(), "La rentrée littéraire est en rayon", None)],
+    };
+    let actor = Actor { id: None, label: "test".into() };
+    let post = store.create_post(&new, &actor).await.unwrap();
+    store.move_post(&post.id, PostState::Draft, PostState::InReview, &actor, "submit", None).await.unwrap();
+    store.move_post(&post.id, PostState::InReview, PostState::Approved, &actor, "approve", None).await.unwrap();
+    store.schedule_post(&post.id, PostState::Approved, now_ms() - 1, "2026-11-23T10:00", "Europe/Paris", &actor).await.unwrap();
+
+    let registry = Registry::default().with(Arc::new(relais_networks::testing::mastodon()));
+    let worker = Worker::new(store.clone(), "w1", WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
+        .register(Arc::new(Publisher { store: store.clone(), networks: registry.clone(), secrets: secrets.clone(), media: None }))
+        .register(Arc::new(ActivitySync {
+            store: store.clone(),
+            networks: registry.clone(),
+            secrets: secrets.clone(),
+            settings: SyncSettings::default(),
+        }))
+        .register(Arc::new(ReplySender { store: store.clone(), networks: registry.clone(), secrets: secrets.clone() }))
+        .register(Arc::new(MetricsCollector { store: store.clone(), networks: registry.clone(), secrets, lookback_days: 30 }));
+    while worker.run_once().await.unwrap() > 0 {}
+    let variant = store.variants(&post.id).await.unwrap().remove(0);
+    let status_id = variant.remote_id.clone().expect("published");
+
+    let question = mastodon_mock_call(
+        &base,
+        &fan,
+        "/api/v1/statuses",
+        Some(json!({"status": format!("@{} Vous avez le dernier prix Goncourt ?", brand.username), "in_reply_to_id": status_id})),
+    )
+    .await;
+    mastodon_mock_call(&base, &fan, &format!("/api/v1/statuses/{status_id}/favourite"), Some(json!({}))).await;
+
+    let message = eventually("the fan's question in the inbox", || async {
+        ActivitySync::schedule(&store, &registry, 200).await.unwrap();
+        while worker.run_once().await.unwrap() > 0 {}
+        let page = store.inbox_page(&ws.id, &InboxFilter::default(), 50).await.unwrap();
+        page.messages.into_iter().find(|m| m.kind == "reply")
+    })
+    .await;
+    assert_eq!(message.remote_id, question["id"].as_str().unwrap());
+    assert_eq!(message.variant_id.as_deref(), Some(variant.id.as_str()), "tied to the published post");
+    assert!(message.text.contains("Goncourt"), "{}", message.text);
+    let counts = store.activity_counts(std::slice::from_ref(&variant.id)).await.unwrap();
+    assert!(counts.iter().any(|(_, kind, n)| kind == "like" && *n == 1), "{counts:?}");
+
+    let answer = store.create_reply(&message.id, "Oui, en vitrine !", &Actor { id: None, label: "Lucas".into() }).await.unwrap();
+    while worker.run_once().await.unwrap() > 0 {}
+    let sent = store.inbox_reply(&answer.id).await.unwrap();
+    assert_eq!(sent.state, "sent", "{sent:?}");
+    let context = mastodon_mock_call(&base, &fan, &format!("/api/v1/statuses/{}/context", question["id"].as_str().unwrap()), None).await;
+    let answers: Vec<&serde_json::Value> = context["descendants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["content"].as_str().is_some_and(|c| c.contains("en vitrine")))
+        .collect();
+    assert_eq!(answers.len(), 1, "one answer under the question: {context:#}");
+    assert_eq!(sent.remote_id.as_deref(), answers[0]["id"].as_str());
+
+    let sample = eventually("a metrics sample with the favourite", || async {
+        MetricsCollector::schedule(&store, &registry, 200).await.unwrap();
+        while worker.run_once().await.unwrap() > 0 {}
+        store.latest_post_metrics(std::slice::from_ref(&variant.id)).await.unwrap().remove(&variant.id).filter(|s| s.likes == 1)
+    })
+    .await;
+    assert!(sample.replies >= 1, "{sample:?}");
+});

@@ -124,6 +124,21 @@ pub async fn mastodon_mock_account(base: &str) -> MockAccount {
     MockAccount { username: user["username"].as_str().unwrap_or_default().to_string(), access_token, credentials }
 }
 
+/// A call to the imitation's API as `account`, the way any Mastodon app would make it (`body`
+/// `None`: a GET). Panics on an error answer.
+pub async fn mastodon_mock_call(base: &str, account: &MockAccount, path: &str, body: Option<Value>) -> Value {
+    let http = reqwest::Client::new();
+    let request = match body {
+        Some(b) => http.post(format!("{base}{path}")).json(&b),
+        None => http.get(format!("{base}{path}")),
+    };
+    let response = request.bearer_auth(&account.access_token).send().await.expect("mastodon-mock call");
+    let status = response.status();
+    let answer: Value = response.json().await.expect("mastodon-mock answer");
+    assert!(status.is_success(), "{path}: {status} {answer}");
+    answer
+}
+
 /// The account's statuses on the imitation, newest first.
 pub async fn mastodon_mock_statuses(base: &str, account: &MockAccount) -> Vec<Value> {
     let http = reqwest::Client::new();

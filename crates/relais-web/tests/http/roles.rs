@@ -50,8 +50,9 @@ app_test!(the_navigation_shows_each_role_only_its_sections_and_never_links_unbui
     page.assert_contains(&format!("href=\"/w/{}/settings\"", app.f.bank));
     page.assert_contains(&format!("href=\"/w/{}/calendar\"", app.f.bank));
     page.assert_contains(&format!("href=\"/w/{}/inbox\"", app.f.bank));
-    page.assert_contains("Veille <small>bientôt</small>");
-    assert!(!page.body.contains(&format!("href=\"/w/{}/listening\"", app.f.bank)), "no dead links");
+    page.assert_contains(&format!("href=\"/w/{}/listening\"", app.f.bank));
+    page.assert_contains("Statistiques <small>bientôt</small>");
+    assert!(!page.body.contains(&format!("href=\"/w/{}/analytics\"", app.f.bank)), "no dead links");
 
     let mut client = Browser::signed_in(&app, CLIENT).await;
     let page = client.get(&format!("/w/{}", app.f.bank)).await;
