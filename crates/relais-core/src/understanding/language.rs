@@ -33,18 +33,18 @@ impl Lang {
 
 /// Words frequent in one language and absent (or rare) as words of the other. Folded.
 const FRENCH_WORDS: &[&str] = &[
-    "le", "la", "les", "des", "du", "au", "aux", "est", "et", "je", "j", "vous", "nous", "tu", "pas", "une", "un", "avec", "pour",
-    "dans", "sur", "mon", "ma", "mes", "votre", "vos", "ton", "merci", "bonjour", "bonsoir", "c", "ce", "ca", "qui", "que", "qu",
-    "il", "elle", "ils", "sont", "suis", "mais", "tres", "trop", "bien", "rien", "jamais", "toujours", "encore", "deja", "depuis",
-    "quand", "comment", "pourquoi", "ou", "y", "l", "d", "n", "ai", "avez", "avoir", "etre", "fait", "faire", "aussi",
-    "chez", "leur", "cette", "ces", "sans", "plus", "moins", "oui", "non", "svp", "genial", "nul", "aujourd", "hui",
+    "le", "la", "les", "des", "du", "au", "aux", "est", "et", "je", "j", "vous", "nous", "tu", "pas", "une", "un", "avec", "pour", "dans",
+    "sur", "mon", "ma", "mes", "votre", "vos", "ton", "merci", "bonjour", "bonsoir", "c", "ce", "ca", "qui", "que", "qu", "il", "elle",
+    "ils", "sont", "suis", "mais", "tres", "trop", "bien", "rien", "jamais", "toujours", "encore", "deja", "depuis", "quand", "comment",
+    "pourquoi", "ou", "y", "l", "d", "n", "ai", "avez", "avoir", "etre", "fait", "faire", "aussi", "chez", "leur", "cette", "ces", "sans",
+    "plus", "moins", "oui", "non", "svp", "genial", "nul", "aujourd", "hui",
 ];
 const ENGLISH_WORDS: &[&str] = &[
     "the", "and", "is", "are", "you", "your", "my", "i", "to", "of", "it", "this", "that", "for", "with", "not", "have", "has", "was",
-    "were", "thanks", "thank", "hello", "hi", "please", "what", "why", "how", "when", "where", "can", "will", "would", "could",
-    "be", "been", "do", "does", "did", "at", "from", "but", "so", "very", "just", "still", "again", "never", "always", "we",
-    "they", "our", "their", "get", "got", "love", "great", "awesome", "terrible", "no", "yes", "any", "an", "in", "all",
-    "there", "here", "guys", "today", "ve", "ll", "re",
+    "were", "thanks", "thank", "hello", "hi", "please", "what", "why", "how", "when", "where", "can", "will", "would", "could", "be",
+    "been", "do", "does", "did", "at", "from", "but", "so", "very", "just", "still", "again", "never", "always", "we", "they", "our",
+    "their", "get", "got", "love", "great", "awesome", "terrible", "no", "yes", "any", "an", "in", "all", "there", "here", "guys", "today",
+    "ve", "ll", "re",
 ];
 
 /// Below this many letters, trigrams are noise and only the word vote may answer.

@@ -51,8 +51,8 @@ const THRESHOLD: f32 = 0.25;
 const ALPHA: f32 = 15.0;
 
 const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without", "hardly", "pas", "jamais", "rien", "aucun",
-    "aucune", "sans", "ni", "personne",
+    "not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without", "hardly", "pas", "jamais", "rien", "aucun", "aucune",
+    "sans", "ni", "personne",
 ];
 /// French negation closing after the verb when "ne" opened it: "ne fonctionne pas".
 const FRENCH_CLOSERS: &[&str] = &["pas", "jamais", "plus", "rien", "guere", "aucunement"];
