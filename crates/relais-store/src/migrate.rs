@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "inbox", include_str!("../migrations/0006_inbox.sql")),
     (7, "audience", include_str!("../migrations/0007_audience.sql")),
     (9, "account health and withdrawals", include_str!("../migrations/0009_account_health.sql")),
+    (10, "message understanding", include_str!("../migrations/0010_message_understanding.sql")),
 ];
 
 pub fn latest_version() -> i64 {

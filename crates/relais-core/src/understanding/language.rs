@@ -69,6 +69,14 @@ pub(crate) fn detect(prose: &str, tokens: &[Token]) -> Option<Lang> {
         std::cmp::Ordering::Equal => None,
     };
     if letters >= TRIGRAM_MIN_LETTERS {
+        // The restricted detector would call German French or English: a text that the full
+        // detector reliably places in another language is not one Relais reads.
+        if let Some(info) = whatlang::detect(prose)
+            && info.is_reliable()
+            && !matches!(info.lang(), whatlang::Lang::Fra | whatlang::Lang::Eng)
+        {
+            return None;
+        }
         let detector = whatlang::Detector::with_allowlist(vec![whatlang::Lang::Fra, whatlang::Lang::Eng]);
         if let Some(info) = detector.detect(prose)
             && (info.confidence() >= TRIGRAM_MIN_CONFIDENCE || vote.is_none())
@@ -107,5 +115,11 @@ mod tests {
         assert_eq!(lang("Super"), None);
         assert_eq!(lang("🔥🔥🔥"), None);
         assert_eq!(lang("@marque https://exemple.fr"), None);
+    }
+
+    #[test]
+    fn other_languages_are_not_forced_into_french_or_english() {
+        assert_eq!(lang("Guten Tag, meine Bestellung ist leider immer noch nicht angekommen, können Sie helfen?"), None);
+        assert_eq!(lang("Buenos días, ¿cuándo abre la tienda del centro? Necesito cambiar una camisa."), None);
     }
 }
