@@ -742,3 +742,12 @@ post-metrics-impressions = { $impressions } impressions
 accounts-metrics = { $followers } followers · { $following } following · { $posts } posts (measured { $when })
 accounts-sync = Inbox synced { $when }
 accounts-sync-error = Last sync failed: { $error }
+
+# Message understanding (sentiment and language in the inbox)
+inbox-filter-sentiment = Sentiment
+inbox-filter-language = Language
+inbox-sentiment-positive = Positive
+inbox-sentiment-neutral = Neutral
+inbox-sentiment-negative = Negative
+inbox-language-fr = French
+inbox-language-en = English

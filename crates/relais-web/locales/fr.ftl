@@ -742,3 +742,12 @@ post-metrics-impressions = { $impressions } impressions
 accounts-metrics = { $followers } abonnés · { $following } abonnements · { $posts } publications (mesuré le { $when })
 accounts-sync = Messagerie synchronisée le { $when }
 accounts-sync-error = La dernière synchronisation a échoué : { $error }
+
+# Message understanding (sentiment and language in the inbox)
+inbox-filter-sentiment = Ressenti
+inbox-filter-language = Langue
+inbox-sentiment-positive = Positif
+inbox-sentiment-neutral = Neutre
+inbox-sentiment-negative = Négatif
+inbox-language-fr = Français
+inbox-language-en = Anglais
