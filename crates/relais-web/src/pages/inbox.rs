@@ -67,7 +67,10 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         return Err(("language", format!("{l:?} is not a language code (lowercase letters, such as fr or en)")));
     }
     let sentiment = match given(&q.sentiment) {
-        Some(s) => Some(Sentiment::parse(&s).ok_or_else(|| ("sentiment", format!("unknown sentiment {s:?}; expected positive, neutral or negative")))?),
+        Some(s) => Some(
+            Sentiment::parse(&s)
+                .ok_or_else(|| ("sentiment", format!("unknown sentiment {s:?}; expected positive, neutral or negative")))?,
+        ),
         None => None,
     };
     let after = match given(&q.after) {
