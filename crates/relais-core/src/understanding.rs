@@ -31,7 +31,7 @@ pub struct Understanding {
 pub fn understand(text: &str) -> Understanding {
     let tokens = tokens::tokenize(text);
     let language = language::detect(&tokens.prose, &tokens.tokens);
-    let (sentiment, sentiment_score) = sentiment::score(&tokens.tokens, tokens.exclamations, language);
+    let (sentiment, sentiment_score) = sentiment::score(&tokens, language);
     let (toxicity, reasons) = toxicity::assess(text, &tokens);
     Understanding { language, sentiment, sentiment_score, toxicity, reasons }
 }

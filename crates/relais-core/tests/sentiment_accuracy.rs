@@ -1,6 +1,7 @@
 //! Measures the sentiment classifier and the language detector on hand-written customer messages
 //! (tests/data/sentiment_{fr,en}.tsv, written for this evaluation and kept apart from the
-//! lexicons), prints the report (`cargo test -p relais-core --test sentiment_accuracy --
+//! lexicons; tests/data/development_{fr,en}.tsv are the separate messages the lexicons are tuned
+//! on), prints the report (`cargo test -p relais-core --test sentiment_accuracy --
 //! --nocapture`) and writes it to target/sentiment-report.txt.
 
 use std::fmt::Write as _;
@@ -8,10 +9,11 @@ use std::fmt::Write as _;
 use relais_core::understanding::{Lang, Sentiment, understand};
 
 const CLASSES: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
-/// Set a little under what was measured when the lexicons were written (French 0.886, English 0.856; language 1.000 and 0.990), so
-/// that a lexicon edit that loses ground fails here.
-const ACCURACY_FLOOR: f64 = 0.80;
-const LANGUAGE_FLOOR: f64 = 0.95;
+/// Set a little under what was measured on these files (sentiment: French 0.900, English 0.871;
+/// before the lexicons were tuned on the development sets, 0.886 and 0.856; language: 1.000 and
+/// 1.000), so that a lexicon or rule change that loses ground fails here.
+const ACCURACY_FLOOR: f64 = 0.85;
+const LANGUAGE_FLOOR: f64 = 0.97;
 
 struct Sample {
     expected: Sentiment,
@@ -44,13 +46,20 @@ fn evaluate(name: &str, lang: Lang, samples: &[Sample], report: &mut String) -> 
     let mut confusion = [[0usize; 3]; 3];
     let (mut lang_right, mut lang_wrong, mut lang_unknown) = (0, 0, 0);
     let mut mistakes = Vec::new();
+    let mut language_mistakes = Vec::new();
     for sample in samples {
         let u = understand(&sample.text);
         confusion[index(sample.expected)][index(u.sentiment)] += 1;
         match u.language {
             Some(l) if l == lang => lang_right += 1,
-            Some(_) => lang_wrong += 1,
-            None => lang_unknown += 1,
+            Some(other) => {
+                lang_wrong += 1;
+                language_mistakes.push(format!("  {:7} {}", other.code(), sample.text));
+            }
+            None => {
+                lang_unknown += 1;
+                language_mistakes.push(format!("  unknown {}", sample.text));
+            }
         }
         if u.sentiment != sample.expected {
             mistakes.push(format!(
@@ -87,6 +96,9 @@ fn evaluate(name: &str, lang: Lang, samples: &[Sample], report: &mut String) -> 
         report,
         "language detection: {language_accuracy:.3} right ({lang_right}/{n}), {lang_wrong} wrong, {lang_unknown} unknown (too short to tell)"
     );
+    for m in &language_mistakes {
+        let _ = writeln!(report, "{m}");
+    }
     let _ = writeln!(report, "misclassified ({}):", mistakes.len());
     for m in &mistakes {
         let _ = writeln!(report, "{m}");
@@ -110,6 +122,11 @@ fn sentiment_and_language_accuracy_on_the_labelled_messages() {
     let mut report = String::from("Relais message understanding: sentiment and language on hand-labelled customer messages\n\n");
     let fr = evaluate("French", Lang::French, &french, &mut report);
     let en = evaluate("English", Lang::English, &english, &mut report);
+    // The development messages are the ones the lexicons were tuned on: shown for comparison,
+    // not evidence of accuracy.
+    report.push_str("-- development sets (used to tune the lexicons; the figures above are the held-out ones) --\n\n");
+    evaluate("French development", Lang::French, &load("development_fr.tsv"), &mut report);
+    evaluate("English development", Lang::English, &load("development_en.tsv"), &mut report);
     println!("{report}");
     // The test binary lives in <target>/<profile>/deps/.
     let exe = std::env::current_exe().expect("the test binary's path");

@@ -49,6 +49,8 @@ const ENGLISH_WORDS: &[&str] = &[
 
 /// Below this many letters, trigrams are noise and only the word vote may answer.
 const TRIGRAM_MIN_LETTERS: usize = 20;
+/// A function-word lead that settles the language without trigrams.
+const CLEAR_VOTE: usize = 2;
 /// whatlang's confidence under which its answer is set aside for the word vote.
 const TRIGRAM_MIN_CONFIDENCE: f64 = 0.3;
 
@@ -68,6 +70,11 @@ pub(crate) fn detect(prose: &str, tokens: &[Token]) -> Option<Lang> {
         std::cmp::Ordering::Less => Some(Lang::English),
         std::cmp::Ordering::Equal => None,
     };
+    // Two function words more of one language outweigh trigrams, which short English questions
+    // ("How do I contact lost property?") can make look French.
+    if french.abs_diff(english) >= CLEAR_VOTE {
+        return vote;
+    }
     if letters >= TRIGRAM_MIN_LETTERS {
         // The restricted detector would call German French or English: a text that the full
         // detector reliably places in another language is not one Relais reads.
@@ -105,6 +112,7 @@ mod tests {
     fn long_texts_are_recognised() {
         assert_eq!(lang("Bonjour, ma carte bancaire est bloquée depuis hier, que dois-je faire ?"), Some(Lang::French));
         assert_eq!(lang("Hello, my card has been blocked since yesterday, what should I do?"), Some(Lang::English));
+        assert_eq!(lang("How do I reset my PIN?"), Some(Lang::English));
     }
 
     #[test]

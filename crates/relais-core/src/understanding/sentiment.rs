@@ -12,12 +12,16 @@
 //! - intensifiers and downtoners ("très", "vraiment", "so", "a bit"), capitals ("NUL");
 //! - a contrast ("mais", "but") gives the last clause more weight than the first;
 //! - emoji and emoticons, and exclamation marks that push the score further the way it leans;
+//! - in a question, mild words are mostly the topic ("a lost card", "the complaints form"), so
+//!   they weigh less;
+//! - praise next to a clear complaint reads as irony when an ellipsis follows or when the praise
+//!   is a lone opening word ("Génial, encore une panne...", "Great, another delay");
 //! - politeness formulas ("merci d'avance", "thanks in advance") weigh nothing, so a polite
 //!   question stays neutral.
 
 use super::language::Lang;
 use super::lexicon::{self, Lexicon};
-use super::tokens::Token;
+use super::tokens::{Token, Tokens};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Sentiment {
@@ -80,6 +84,9 @@ const BOOSTERS: &[(&str, f32)] = &[
     ("extremement", 1.5),
     ("vachement", 1.3),
     ("si", 1.2),
+    ("encore", 1.2),
+    ("again", 1.2),
+    ("another", 1.2),
     ("slightly", 0.6),
     ("somewhat", 0.7),
     ("bit", 0.7),
@@ -96,8 +103,15 @@ struct Hit {
     valence: f32,
 }
 
+/// Below this strength (absolute valence), a word in a question is taken for its topic.
+const MILD: f32 = 2.0;
+const QUESTION_DAMPING: f32 = 0.5;
+/// How negative the rest of a message must be for opening praise to read as irony.
+const IRONY_CONTRAST: f32 = -1.5;
+
 /// The sentiment of tokenized text read with the lexicons of `lang` (both when unknown).
-pub(crate) fn score(tokens: &[Token], exclamations: usize, lang: Option<Lang>) -> (Sentiment, f32) {
+pub(crate) fn score(text: &Tokens, lang: Option<Lang>) -> (Sentiment, f32) {
+    let (tokens, exclamations) = (text.tokens.as_slice(), text.exclamations);
     let lexicons = lexicon::for_language(lang);
     let words: Vec<Option<&str>> = tokens
         .iter()
@@ -109,9 +123,15 @@ pub(crate) fn score(tokens: &[Token], exclamations: usize, lang: Option<Lang>) -
     let all_shouting = tokens.iter().all(|t| !matches!(t, Token::Word { shouting: false, .. }));
     let contrast = words.iter().rposition(|w| w.is_some_and(|w| CONTRASTS.contains(&w)));
 
+    let mut hits = hits(tokens, &words, &lexicons);
+    read_irony(&mut hits, tokens, text.ellipsis);
+    let questioning = text.questions > 0 && exclamations == 0;
     let mut sum = 0.0;
-    for hit in hits(tokens, &words, &lexicons) {
+    for hit in hits {
         let mut valence = hit.valence;
+        if questioning && valence.abs() < MILD {
+            valence *= QUESTION_DAMPING;
+        }
         if let Token::Word { shouting: true, .. } = tokens[hit.start]
             && !all_shouting
         {
@@ -134,6 +154,22 @@ pub(crate) fn score(tokens: &[Token], exclamations: usize, lang: Option<Lang>) -
         Sentiment::Neutral
     };
     (sentiment, compound)
+}
+
+/// Turns praise into complaint where the message reads as irony: positive and clearly negative
+/// words together, with an ellipsis or with the praise alone in the opening clause.
+fn read_irony(hits: &mut [Hit], tokens: &[Token], ellipsis: bool) {
+    let first_break = tokens.iter().position(|t| *t == Token::Break).unwrap_or(tokens.len());
+    let negative: f32 = hits.iter().filter(|h| h.valence < 0.0).map(|h| h.valence).sum();
+    if negative > IRONY_CONTRAST {
+        return;
+    }
+    let opening_praise = first_break <= 2 && hits.iter().any(|h| h.valence > 0.0 && h.end <= first_break);
+    for hit in hits.iter_mut().filter(|h| h.valence > 0.0) {
+        if ellipsis || (opening_praise && hit.end <= first_break) {
+            hit.valence = -hit.valence;
+        }
+    }
 }
 
 /// Every lexicon entry and emoji found, longest phrase first, with negation and boosters applied.
@@ -206,8 +242,7 @@ mod tests {
     use crate::understanding::tokens::tokenize;
 
     fn sentiment(text: &str, lang: Option<Lang>) -> (Sentiment, f32) {
-        let t = tokenize(text);
-        score(&t.tokens, t.exclamations, lang)
+        score(&tokenize(text), lang)
     }
 
     #[test]
@@ -245,6 +280,21 @@ mod tests {
         assert!(sentiment("the service is very good", en).1 > plain);
         assert!(sentiment("the service is GOOD", en).1 > plain);
         assert!(sentiment("the service is good!!", en).1 > plain);
+    }
+
+    #[test]
+    fn opening_praise_before_a_complaint_and_an_ellipsis_read_as_irony() {
+        assert_eq!(sentiment("Génial, encore une panne ce matin", Some(Lang::French)).0, Sentiment::Negative);
+        assert_eq!(sentiment("Great, another delay on this line", Some(Lang::English)).0, Sentiment::Negative);
+        assert_eq!(sentiment("Bravo pour le retard de trois heures...", Some(Lang::French)).0, Sentiment::Negative);
+        // Praise beside a mild problem, solved, stays praise.
+        assert_eq!(sentiment("Merci, petit souci réglé en cinq minutes !", Some(Lang::French)).0, Sentiment::Positive);
+    }
+
+    #[test]
+    fn a_mild_word_in_a_question_is_its_topic() {
+        assert_eq!(sentiment("How long does it take to block a lost card?", Some(Lang::English)).0, Sentiment::Neutral);
+        assert_eq!(sentiment("My card was lost and nobody answers, this is ridiculous!", Some(Lang::English)).0, Sentiment::Negative);
     }
 
     #[test]

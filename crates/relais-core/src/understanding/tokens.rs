@@ -20,6 +20,9 @@ pub(crate) struct Tokens {
     pub tokens: Vec<Token>,
     pub links: usize,
     pub exclamations: usize,
+    pub questions: usize,
+    /// "..." or "…": in a message that mixes praise and complaint, usually irony.
+    pub ellipsis: bool,
     /// The text without links and mentions, for the language detector.
     pub prose: String,
 }
@@ -38,6 +41,7 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
     }
     without_links.push_str(&text[last..]);
 
+    out.ellipsis = without_links.contains("...") || without_links.contains('…');
     for chunk in without_links.split_whitespace() {
         if chunk.starts_with('@') && chunk.len() > 1 {
             continue;
@@ -69,7 +73,11 @@ fn scan_chunk(chunk: &str, out: &mut Tokens) {
                 out.exclamations += 1;
                 out.tokens.push(Token::Break);
             }
-            '.' | '?' | ';' | ',' | ':' | '(' | ')' => out.tokens.push(Token::Break),
+            '?' => {
+                out.questions += 1;
+                out.tokens.push(Token::Break);
+            }
+            '.' | ';' | ',' | ':' | '(' | ')' => out.tokens.push(Token::Break),
             // Variation selectors, joiners and skin tones belong to the emoji before them.
             '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}' => {}
             c if is_emoji(c) => out.tokens.push(Token::Emoji(c.to_string())),
