@@ -415,6 +415,33 @@ impl Store {
         Ok(stored)
     }
 
+    /// Reads up to `batch` messages stored before Relais understood messages (migration 10),
+    /// oldest first; returns how many it read. Call until it returns less than `batch`.
+    pub async fn understand_unread_messages(&self, batch: i64) -> Result<usize> {
+        let unread: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, text, language FROM inbox_messages WHERE sentiment IS NULL ORDER BY created_at LIMIT $1")
+                .bind(batch)
+                .fetch_all(self.pool())
+                .await?;
+        let mut tx = self.begin_write().await?;
+        for (id, text, language) in &unread {
+            let read = Read::of(text, language.as_deref());
+            sqlx::query(
+                "UPDATE inbox_messages SET language = $1, sentiment = $2, sentiment_score = $3, toxicity = $4
+                 WHERE id = $5 AND sentiment IS NULL",
+            )
+            .bind(&read.language)
+            .bind(read.sentiment)
+            .bind(read.sentiment_score)
+            .bind(read.toxicity)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(unread.len())
+    }
+
     /// Likes, reposts and messages about each of the variants: (variant, kind) → count.
     pub async fn activity_counts(&self, variant_ids: &[String]) -> Result<Vec<(String, String, i64)>> {
         if variant_ids.is_empty() {
@@ -439,6 +466,32 @@ impl Store {
             .bind(account_id)
             .fetch_one(self.pool())
             .await?)
+    }
+}
+
+/// What Relais understood of a message, in the columns' terms.
+struct Read {
+    language: Option<String>,
+    sentiment: &'static str,
+    sentiment_score: i64,
+    toxicity: i64,
+}
+
+impl Read {
+    fn of(text: &str, declared_language: Option<&str>) -> Read {
+        let understood = understand(text);
+        // The detector only knows the languages Relais reads and declines short texts: the
+        // network's declared language (its primary subtag) stands in then.
+        let language = understood
+            .language
+            .map(|l| l.code().to_string())
+            .or_else(|| declared_language.and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase));
+        Read {
+            language,
+            sentiment: understood.sentiment.as_str(),
+            sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
+            toxicity: (understood.toxicity * 1000.0).round() as i64,
+        }
     }
 }
 
@@ -489,12 +542,7 @@ async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, n
         .fetch_one(&mut **tx)
         .await?;
     let id = new_id();
-    let understood = understand(&item.text);
-    // The detector only knows the languages Relais reads and declines short texts: the network's
-    // declared language (its primary subtag) stands in then.
-    let language = understood.language.map(|l| l.code().to_string()).or_else(|| {
-        item.language.as_deref().and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase)
-    });
+    let read = Read::of(&item.text, item.language.as_deref());
     let n = sqlx::query(
         "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
             author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
@@ -514,16 +562,16 @@ async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, n
     .bind(item.author_avatar.as_deref())
     .bind(&item.text)
     .bind(item.url.as_deref())
-    .bind(language)
+    .bind(&read.language)
     .bind(item.created_at)
     .bind(now)
     .bind(item.subject_remote_id.as_deref())
     .bind(item.parent_remote_id.as_deref())
     .bind(item.root_remote_id.as_deref())
     .bind(variant)
-    .bind(understood.sentiment.as_str())
-    .bind((understood.sentiment_score * 1000.0).round() as i64)
-    .bind((understood.toxicity * 1000.0).round() as i64)
+    .bind(read.sentiment)
+    .bind(read.sentiment_score)
+    .bind(read.toxicity)
     .execute(&mut **tx)
     .await?
     .rows_affected();

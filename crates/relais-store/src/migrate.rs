@@ -82,6 +82,15 @@ impl Store {
 
 #[cfg(any(test, feature = "test-support"))]
 impl Store {
+    /// Puts a message back as messages stored before migration 10 were: not yet understood.
+    pub async fn forget_understanding(&self, message_id: &str) -> Result<()> {
+        sqlx::query("UPDATE inbox_messages SET sentiment = NULL, sentiment_score = NULL, toxicity = NULL WHERE id = $1")
+            .bind(message_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
     /// Records a migration this binary does not know, as a newer relais would have.
     pub async fn insert_fake_future_migration(&self, version: i64) -> Result<()> {
         sqlx::query(

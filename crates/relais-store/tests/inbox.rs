@@ -348,3 +348,28 @@ both_backends!(messages_are_understood_at_ingestion_and_filtered_by_sentiment_an
         Vec::<String>::new()
     );
 });
+
+both_backends!(messages_stored_before_relais_read_them_are_read_later_in_batches, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "mastodon", "banque@social.example").await;
+    let mut items: Vec<Incoming> = (0..3).map(|i| item(&format!("q{i}"), "mention", 1_000 + i)).collect();
+    items.push(Incoming { text: "Service client injoignable depuis une semaine, c'est honteux".into(), ..item("old", "reply", 5_000) });
+    let ids = store.ingest_activity(&acc, &items, None).await.unwrap().messages;
+    for id in &ids {
+        store.forget_understanding(id).await.unwrap();
+    }
+    assert!(store.inbox_message(&ids[3]).await.unwrap().sentiment.is_none());
+    assert!(by_sentiment(&store, &ws, Sentiment::Negative).await.is_empty());
+
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 2, "a full batch");
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 2);
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 0, "nothing left to read");
+    let old = store.inbox_message(&ids[3]).await.unwrap();
+    assert_eq!((old.sentiment.as_deref(), old.language.as_deref()), (Some("negative"), Some("fr")));
+    assert_eq!(by_sentiment(&store, &ws, Sentiment::Negative).await, ["old"]);
+});
+
+async fn by_sentiment(store: &Store, ws: &str, sentiment: Sentiment) -> Vec<String> {
+    let filter = InboxFilter { sentiment: Some(sentiment), ..Default::default() };
+    store.inbox_page(ws, &filter, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect()
+}
