@@ -751,3 +751,4 @@ inbox-sentiment-neutral = Neutral
 inbox-sentiment-negative = Negative
 inbox-language-fr = French
 inbox-language-en = English
+inbox-toxic = Possibly toxic or spam

@@ -751,3 +751,4 @@ inbox-sentiment-neutral = Neutre
 inbox-sentiment-negative = Négatif
 inbox-language-fr = Français
 inbox-language-en = Anglais
+inbox-toxic = Toxique ou spam possible

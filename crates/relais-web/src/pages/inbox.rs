@@ -27,6 +27,9 @@ const PAGE: i64 = 50;
 
 /// The languages the filter offers: those Relais detects (other codes still work in the URL).
 const LANGUAGES: [&str; 2] = ["fr", "en"];
+/// Toxicity (thousandths) from which a message is marked in the list: an insult, a threat, or
+/// several spam cues together.
+const FLAG_TOXICITY: i64 = 500;
 const SENTIMENTS: [Sentiment; 3] = [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive];
 
 /// The list's filters, as the query string carries them; empty values mean "any".
@@ -96,6 +99,8 @@ pub struct MessageRow {
     /// positive | neutral | negative; `None` for messages stored before Relais read them.
     pub sentiment: Option<String>,
     pub sentiment_label: String,
+    /// Toxicity or spam cues add up to at least [`FLAG_TOXICITY`].
+    pub flagged: bool,
     pub answered: bool,
 }
 
@@ -127,6 +132,7 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         language: m.language,
         sentiment_label: m.sentiment.as_ref().map(|s| tr.t(&format!("inbox-sentiment-{s}"))).unwrap_or_default(),
         sentiment: m.sentiment,
+        flagged: m.toxicity.is_some_and(|t| t >= FLAG_TOXICITY),
         answered: m.first_response_at.is_some(),
         id: m.id,
     }

@@ -262,15 +262,20 @@ app_test!(a_cm_filters_the_inbox_by_sentiment_and_language_read_on_arrival, |app
         mention("n1", "Toujours pas remboursé après trois semaines, c'est inadmissible", base),
         mention("q1", "Bonjour, quels sont vos horaires samedi ?", base + 1_000),
         english,
+        mention("t1", "Bande de connards, rendez-moi mon argent", base + 3_000),
     ];
     app.store.ingest_activity(&acc, &items, None).await.unwrap();
 
     let mut b = Browser::signed_in(&app, CM).await;
     let all = b.get(&format!("/w/{}/inbox", app.f.bank)).await;
     all.assert_contains("sentiment-negative").assert_contains("Négatif").assert_contains("Ressenti");
+    assert_eq!(all.body.matches("Toxique ou spam possible").count(), 1, "only the insult is marked");
     let negative = b.get(&format!("/w/{}/inbox?sentiment=negative", app.f.bank)).await;
     negative.assert_contains("Toujours pas remboursé");
     assert!(!negative.body.contains("quels sont vos horaires") && !negative.body.contains("Thank you"));
+    let french = b.get(&format!("/w/{}/inbox?language=fr", app.f.bank)).await;
+    french.assert_contains("quels sont vos horaires");
+    assert!(!french.body.contains("Thank you"));
     let english = b.get(&format!("/w/{}/inbox?language=en", app.f.bank)).await;
     english.assert_contains("Thank you so much");
     assert!(!english.body.contains("Toujours pas"));
