@@ -18,6 +18,7 @@ pub mod scheduling;
 pub mod secrets;
 pub mod text_rules;
 pub mod token;
+pub mod understanding;
 pub mod values;
 pub mod workflow;
 

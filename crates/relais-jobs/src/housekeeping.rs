@@ -1,4 +1,6 @@
-//! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs.
+//! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs;
+//! and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
+//! messages at ingestion.
 
 use crate::worker::{JobError, JobFuture, JobHandler};
 use relais_store::{ClaimedJob, NewJob, Store};
@@ -10,6 +12,8 @@ pub struct Housekeeping {
 impl Housekeeping {
     pub const KIND: &'static str = "housekeeping";
     const HOUR_MS: i64 = 3_600_000;
+    /// Messages read per write transaction, so that a large backlog does not hold the writer.
+    const READ_BATCH: i64 = 500;
 
     /// Enqueues the run of the current hour unless one exists: every process may call this,
     /// the unique key makes it happen once per hour across the deployment.
@@ -40,7 +44,15 @@ impl JobHandler for Housekeeping {
             let removed = self.store.purge_stale_security_rows(day).await.map_err(|e| JobError::Transient(e.to_string()))?;
             let jobs =
                 self.store.purge_finished_jobs(relais_core::now_ms() - 7 * day).await.map_err(|e| JobError::Transient(e.to_string()))?;
-            tracing::info!(security_rows = removed, finished_jobs = jobs, "housekeeping done");
+            let mut read = 0;
+            loop {
+                let n = self.store.understand_unread_messages(Self::READ_BATCH).await.map_err(|e| JobError::Transient(e.to_string()))?;
+                read += n;
+                if (n as i64) < Self::READ_BATCH {
+                    break;
+                }
+            }
+            tracing::info!(security_rows = removed, finished_jobs = jobs, messages_read = read, "housekeeping done");
             Ok(())
         })
     }

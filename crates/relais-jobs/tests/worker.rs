@@ -85,3 +85,29 @@ both_backends!(housekeeping_runs_once_per_hour_and_removes_expired_sessions, |st
     assert_eq!(store.delete_sessions_of_user(&u.id).await.unwrap(), 1, "only the live session was left");
     let _ = (expired, live);
 });
+
+both_backends!(housekeeping_reads_inbox_messages_stored_before_relais_read_them, |store: Store| async move {
+    use relais_core::{Locale, Name, TimeZoneName};
+    let o = store.create_organisation(&Name::parse("n", "Agence").unwrap()).await.unwrap();
+    let ws = store
+        .create_workspace(&o.id, &Name::parse("n", "Café").unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
+        .await
+        .unwrap();
+    let acc = store.create_social_account(&ws.id, "sandbox", "@cafe", "@cafe", |_| "sealed".into()).await.unwrap();
+    let praise = relais_store::Incoming {
+        remote_id: "m1".into(),
+        kind: "mention".into(),
+        author_remote_id: "a1".into(),
+        author_handle: "@julie".into(),
+        text: "Loved the brunch, the staff were wonderful!".into(),
+        created_at: 1_000,
+        ..Default::default()
+    };
+    let id = store.ingest_activity(&acc, &[praise], None).await.unwrap().messages.remove(0);
+    store.forget_understanding(&id).await.unwrap();
+    Housekeeping::schedule(&store).await.unwrap();
+    let worker = Worker::new(store.clone(), "w1", cfg()).register(Arc::new(Housekeeping { store: store.clone() }));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let m = store.inbox_message(&id).await.unwrap();
+    assert_eq!((m.sentiment.as_deref(), m.language.as_deref()), (Some("positive"), Some("en")));
+});

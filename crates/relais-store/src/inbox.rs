@@ -8,6 +8,7 @@
 
 use crate::{Result, SocialAccount, Store, StoreError};
 use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus, grouping_of};
+use relais_core::understanding::{Sentiment, understand};
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
 
@@ -85,12 +86,18 @@ pub struct InboxMessage {
     pub assignee_id: Option<String>,
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// positive | neutral | negative; `None` for messages stored before Relais read them.
+    pub sentiment: Option<String>,
+    /// Thousandths, -1000 (very negative) to 1000.
+    pub sentiment_score: Option<i64>,
+    /// Thousandths, 0 (clean) to 1000 (certainly toxic or spam).
+    pub toxicity: Option<i64>,
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
     m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
     m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
-    m.first_response_at, m.resolved_at";
+    m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Conversation {
@@ -122,6 +129,9 @@ pub struct InboxFilter {
     pub network: Option<String>,
     pub kind: Option<String>,
     pub status: Option<MessageStatus>,
+    /// A language code as stored ("fr", "en", or the network's own for texts too short to tell).
+    pub language: Option<String>,
+    pub sentiment: Option<Sentiment>,
     /// Resume after this position (from [`InboxPage::next`]).
     pub after: Option<Cursor>,
 }
@@ -231,9 +241,15 @@ impl Store {
         );
         let mut binds: Vec<String> = vec![workspace_id.to_string()];
         let status = filter.status.map(|s| s.as_str().to_string());
-        for (column, value) in
-            [("m.account_id", &filter.account_id), ("a.network", &filter.network), ("m.kind", &filter.kind), ("m.status", &status)]
-        {
+        let sentiment = filter.sentiment.map(|s| s.as_str().to_string());
+        for (column, value) in [
+            ("m.account_id", &filter.account_id),
+            ("a.network", &filter.network),
+            ("m.kind", &filter.kind),
+            ("m.status", &status),
+            ("m.language", &filter.language),
+            ("m.sentiment", &sentiment),
+        ] {
             if let Some(v) = value {
                 binds.push(v.clone());
                 sql.push_str(&format!(" AND {column} = ${}", binds.len()));
@@ -399,6 +415,33 @@ impl Store {
         Ok(stored)
     }
 
+    /// Reads up to `batch` messages stored before Relais understood messages (migration 10),
+    /// oldest first; returns how many it read. Call until it returns less than `batch`.
+    pub async fn understand_unread_messages(&self, batch: i64) -> Result<usize> {
+        let unread: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, text, language FROM inbox_messages WHERE sentiment IS NULL ORDER BY created_at LIMIT $1")
+                .bind(batch)
+                .fetch_all(self.pool())
+                .await?;
+        let mut tx = self.begin_write().await?;
+        for (id, text, language) in &unread {
+            let read = Read::of(text, language.as_deref());
+            sqlx::query(
+                "UPDATE inbox_messages SET language = $1, sentiment = $2, sentiment_score = $3, toxicity = $4
+                 WHERE id = $5 AND sentiment IS NULL",
+            )
+            .bind(&read.language)
+            .bind(read.sentiment)
+            .bind(read.sentiment_score)
+            .bind(read.toxicity)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(unread.len())
+    }
+
     /// Likes, reposts and messages about each of the variants: (variant, kind) → count.
     pub async fn activity_counts(&self, variant_ids: &[String]) -> Result<Vec<(String, String, i64)>> {
         if variant_ids.is_empty() {
@@ -423,6 +466,32 @@ impl Store {
             .bind(account_id)
             .fetch_one(self.pool())
             .await?)
+    }
+}
+
+/// What Relais understood of a message, in the columns' terms.
+struct Read {
+    language: Option<String>,
+    sentiment: &'static str,
+    sentiment_score: i64,
+    toxicity: i64,
+}
+
+impl Read {
+    fn of(text: &str, declared_language: Option<&str>) -> Read {
+        let understood = understand(text);
+        // The detector only knows the languages Relais reads and declines short texts: the
+        // network's declared language (its primary subtag) stands in then.
+        let language = understood
+            .language
+            .map(|l| l.code().to_string())
+            .or_else(|| declared_language.and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase));
+        Read {
+            language,
+            sentiment: understood.sentiment.as_str(),
+            sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
+            toxicity: (understood.toxicity * 1000.0).round() as i64,
+        }
     }
 }
 
@@ -473,11 +542,12 @@ async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, n
         .fetch_one(&mut **tx)
         .await?;
     let id = new_id();
+    let read = Read::of(&item.text, item.language.as_deref());
     let n = sqlx::query(
         "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
             author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
-            root_remote_id, variant_id, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open')
+            root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', $20, $21, $22)
          ON CONFLICT (account_id, remote_id) DO NOTHING",
     )
     .bind(&id)
@@ -492,13 +562,16 @@ async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, n
     .bind(item.author_avatar.as_deref())
     .bind(&item.text)
     .bind(item.url.as_deref())
-    .bind(item.language.as_deref())
+    .bind(&read.language)
     .bind(item.created_at)
     .bind(now)
     .bind(item.subject_remote_id.as_deref())
     .bind(item.parent_remote_id.as_deref())
     .bind(item.root_remote_id.as_deref())
     .bind(variant)
+    .bind(read.sentiment)
+    .bind(read.sentiment_score)
+    .bind(read.toxicity)
     .execute(&mut **tx)
     .await?
     .rows_affected();

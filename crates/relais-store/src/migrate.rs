@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "audience", include_str!("../migrations/0007_audience.sql")),
     (8, "listening", include_str!("../migrations/0008_listening.sql")),
     (9, "account health and withdrawals", include_str!("../migrations/0009_account_health.sql")),
+    (10, "message understanding", include_str!("../migrations/0010_message_understanding.sql")),
 ];
 
 pub fn latest_version() -> i64 {
@@ -82,6 +83,15 @@ impl Store {
 
 #[cfg(any(test, feature = "test-support"))]
 impl Store {
+    /// Puts a message back as messages stored before migration 10 were: not yet understood.
+    pub async fn forget_understanding(&self, message_id: &str) -> Result<()> {
+        sqlx::query("UPDATE inbox_messages SET sentiment = NULL, sentiment_score = NULL, toxicity = NULL WHERE id = $1")
+            .bind(message_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
     /// Records a migration this binary does not know, as a newer relais would have.
     pub async fn insert_fake_future_migration(&self, version: i64) -> Result<()> {
         sqlx::query(

@@ -3,6 +3,7 @@
 //! samples and the sandbox simulator's audience.
 
 use relais_core::inbox::{Cursor, MessageStatus};
+use relais_core::understanding::Sentiment;
 use relais_core::{Locale, Name, TimeZoneName};
 use relais_store::{
     AccountMetricSample, Actor, AudienceEvent, ContextPost, InboxFilter, Incoming, NewPost, NewVariant, PostMetricSample, ReplyOutcome,
@@ -304,3 +305,71 @@ both_backends!(the_sandbox_audience_is_kept_once_and_read_as_a_feed, |store: Sto
     assert!(!store.sandbox_delete("acc", &reply).await.unwrap());
     assert_eq!(store.sandbox_first_posts("acc").await.unwrap().len(), 1);
 });
+
+both_backends!(messages_are_understood_at_ingestion_and_filtered_by_sentiment_and_language, |store: Store| async move {
+    let ws = workspace(&store, "Café").await;
+    let acc = account(&store, &ws, "bluesky", "cafe.example").await;
+    let said = |id: &str, text: &str, language: Option<&str>, at: i64| Incoming {
+        text: text.into(),
+        language: language.map(str::to_string),
+        ..item(id, "reply", at)
+    };
+    let items = [
+        said("fr-neg", "Toujours pas remboursé après trois semaines, c'est inadmissible 😡", Some("en"), 1_000),
+        said("en-pos", "Loved the new winter menu, the staff were lovely!", None, 2_000),
+        said("short", "ok", Some("pt-BR"), 3_000),
+        said("spam", "FREE BITCOIN GIVEAWAY https://a.example/x https://b.example/y", None, 4_000),
+    ];
+    store.ingest_activity(&acc, &items, None).await.unwrap();
+    let page = store.inbox_page(&ws, &InboxFilter::default(), 50).await.unwrap();
+    let get = |id: &str| page.messages.iter().find(|m| m.remote_id == id).unwrap();
+    let neg = get("fr-neg");
+    // The detector overrides the network's label where it can tell.
+    assert_eq!((neg.language.as_deref(), neg.sentiment.as_deref()), (Some("fr"), Some("negative")));
+    assert!(neg.sentiment_score.unwrap() < -500, "{:?}", neg.sentiment_score);
+    assert_eq!(neg.toxicity, Some(0));
+    let pos = get("en-pos");
+    assert_eq!((pos.language.as_deref(), pos.sentiment.as_deref()), (Some("en"), Some("positive")));
+    // Too short to tell: the network's primary subtag.
+    let short = get("short");
+    assert_eq!((short.language.as_deref(), short.sentiment.as_deref()), (Some("pt"), Some("neutral")));
+    assert!(get("spam").toxicity.unwrap() > 500);
+
+    let by = |f: InboxFilter| {
+        let store = store.clone();
+        let ws = ws.clone();
+        async move { store.inbox_page(&ws, &f, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect::<Vec<_>>() }
+    };
+    assert_eq!(by(InboxFilter { sentiment: Some(Sentiment::Negative), ..Default::default() }).await, ["fr-neg"]);
+    assert_eq!(by(InboxFilter { sentiment: Some(Sentiment::Positive), ..Default::default() }).await, ["en-pos"]);
+    assert_eq!(by(InboxFilter { language: Some("fr".into()), ..Default::default() }).await, ["fr-neg"]);
+    assert_eq!(
+        by(InboxFilter { language: Some("en".into()), sentiment: Some(Sentiment::Negative), ..Default::default() }).await,
+        Vec::<String>::new()
+    );
+});
+
+both_backends!(messages_stored_before_relais_read_them_are_read_later_in_batches, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "mastodon", "banque@social.example").await;
+    let mut items: Vec<Incoming> = (0..3).map(|i| item(&format!("q{i}"), "mention", 1_000 + i)).collect();
+    items.push(Incoming { text: "Service client injoignable depuis une semaine, c'est honteux".into(), ..item("old", "reply", 5_000) });
+    let ids = store.ingest_activity(&acc, &items, None).await.unwrap().messages;
+    for id in &ids {
+        store.forget_understanding(id).await.unwrap();
+    }
+    assert!(store.inbox_message(&ids[3]).await.unwrap().sentiment.is_none());
+    assert!(by_sentiment(&store, &ws, Sentiment::Negative).await.is_empty());
+
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 2, "a full batch");
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 2);
+    assert_eq!(store.understand_unread_messages(2).await.unwrap(), 0, "nothing left to read");
+    let old = store.inbox_message(&ids[3]).await.unwrap();
+    assert_eq!((old.sentiment.as_deref(), old.language.as_deref()), (Some("negative"), Some("fr")));
+    assert_eq!(by_sentiment(&store, &ws, Sentiment::Negative).await, ["old"]);
+});
+
+async fn by_sentiment(store: &Store, ws: &str, sentiment: Sentiment) -> Vec<String> {
+    let filter = InboxFilter { sentiment: Some(sentiment), ..Default::default() };
+    store.inbox_page(ws, &filter, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect()
+}

@@ -786,3 +786,12 @@ done-listening-deactivated = Query deactivated: it is no longer searched or matc
 done-listening-search-queued = Search requested: the posts found appear here in a moment.
 audit-listening-query-created = Listening query created
 audit-listening-query-updated = Listening query changed
+# Message understanding (sentiment and language in the inbox)
+inbox-filter-sentiment = Sentiment
+inbox-filter-language = Language
+inbox-sentiment-positive = Positive
+inbox-sentiment-neutral = Neutral
+inbox-sentiment-negative = Negative
+inbox-language-fr = French
+inbox-language-en = English
+inbox-toxic = Possibly toxic or spam

@@ -786,3 +786,12 @@ done-listening-deactivated = Requête désactivée : elle n'est plus cherchée n
 done-listening-search-queued = Recherche demandée : les posts trouvés apparaîtront ici dans un instant.
 audit-listening-query-created = Requête de veille créée
 audit-listening-query-updated = Requête de veille modifiée
+# Message understanding (sentiment and language in the inbox)
+inbox-filter-sentiment = Ressenti
+inbox-filter-language = Langue
+inbox-sentiment-positive = Positif
+inbox-sentiment-neutral = Neutre
+inbox-sentiment-negative = Négatif
+inbox-language-fr = Français
+inbox-language-en = Anglais
+inbox-toxic = Toxique ou spam possible

@@ -38,6 +38,12 @@ pub struct MessageOut {
     pub assignee_id: Option<String>,
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// positive, neutral or negative, as Relais read the text on arrival.
+    pub sentiment: Option<String>,
+    /// From -1 (very negative) to 1 (very positive).
+    pub sentiment_score: Option<f64>,
+    /// From 0 (clean) to 1 (certainly toxic or spam).
+    pub toxicity: Option<f64>,
 }
 
 impl From<InboxMessage> for MessageOut {
@@ -61,6 +67,9 @@ impl From<InboxMessage> for MessageOut {
             assignee_id: m.assignee_id,
             first_response_at: m.first_response_at,
             resolved_at: m.resolved_at,
+            sentiment: m.sentiment,
+            sentiment_score: m.sentiment_score.map(|v| v as f64 / 1000.0),
+            toxicity: m.toxicity.map(|v| v as f64 / 1000.0),
         }
     }
 }
@@ -83,6 +92,10 @@ pub struct InboxParams {
     pub kind: Option<String>,
     /// open, pending or resolved.
     pub status: Option<String>,
+    /// A language code: fr or en as detected, or the network's own code for texts too short to tell.
+    pub language: Option<String>,
+    /// positive, neutral or negative.
+    pub sentiment: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Messages per page, 1 to 200 (default 50).
@@ -178,7 +191,16 @@ pub async fn list(
     ApiQuery(p): ApiQuery<InboxParams>,
 ) -> Result<Json<InboxPageOut>, ApiError> {
     caller.require(&id, Action::UseInbox)?;
-    let q = ListQuery { account: p.account, network: p.network, kind: p.kind, status: p.status, after: p.after, done: None };
+    let q = ListQuery {
+        account: p.account,
+        network: p.network,
+        kind: p.kind,
+        status: p.status,
+        language: p.language,
+        sentiment: p.sentiment,
+        after: p.after,
+        done: None,
+    };
     let filter = filter_of(&q).map_err(|(field, reason)| invalid(field, reason))?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {

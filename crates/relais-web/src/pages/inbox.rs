@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus};
 use relais_core::policy::allows;
 use relais_core::text_rules::measure;
+use relais_core::understanding::Sentiment;
 use relais_core::{Action, Section};
 use relais_networks::capabilities_of;
 use relais_store::{InboxFilter, InboxMessage, StoreError};
@@ -24,6 +25,13 @@ use serde::Deserialize;
 /// Messages per page.
 const PAGE: i64 = 50;
 
+/// The languages the filter offers: those Relais detects (other codes still work in the URL).
+const LANGUAGES: [&str; 2] = ["fr", "en"];
+/// Toxicity (thousandths) from which a message is marked in the list: an insult, a threat, or
+/// several spam cues together.
+const FLAG_TOXICITY: i64 = 500;
+const SENTIMENTS: [Sentiment; 3] = [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive];
+
 /// The list's filters, as the query string carries them; empty values mean "any".
 #[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
@@ -31,6 +39,8 @@ pub struct ListQuery {
     pub network: Option<String>,
     pub kind: Option<String>,
     pub status: Option<String>,
+    pub language: Option<String>,
+    pub sentiment: Option<String>,
     pub after: Option<String>,
     pub done: Option<String>,
 }
@@ -53,11 +63,24 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         }
         None => None,
     };
+    let language = given(&q.language);
+    if let Some(l) = &language
+        && !(l.len() <= 8 && l.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        return Err(("language", format!("{l:?} is not a language code (lowercase letters, such as fr or en)")));
+    }
+    let sentiment = match given(&q.sentiment) {
+        Some(s) => Some(
+            Sentiment::parse(&s)
+                .ok_or_else(|| ("sentiment", format!("unknown sentiment {s:?}; expected positive, neutral or negative")))?,
+        ),
+        None => None,
+    };
     let after = match given(&q.after) {
         Some(a) => Some(Cursor::parse(&a).ok_or_else(|| ("after", format!("{a:?} is not a cursor Relais gave (expected <time>:<id>)")))?),
         None => None,
     };
-    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, after })
+    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, language, sentiment, after })
 }
 
 pub struct MessageRow {
@@ -73,6 +96,11 @@ pub struct MessageRow {
     pub status: String,
     pub status_label: String,
     pub language: Option<String>,
+    /// positive | neutral | negative; `None` for messages stored before Relais read them.
+    pub sentiment: Option<String>,
+    pub sentiment_label: String,
+    /// Toxicity or spam cues add up to at least [`FLAG_TOXICITY`].
+    pub flagged: bool,
     pub answered: bool,
 }
 
@@ -102,6 +130,9 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         status_label: status_label(tr, &m.status),
         status: m.status,
         language: m.language,
+        sentiment_label: m.sentiment.as_ref().map(|s| tr.t(&format!("inbox-sentiment-{s}"))).unwrap_or_default(),
+        sentiment: m.sentiment,
+        flagged: m.toxicity.is_some_and(|t| t >= FLAG_TOXICITY),
         answered: m.first_response_at.is_some(),
         id: m.id,
     }
@@ -127,6 +158,8 @@ struct InboxPage {
     networks: Vec<Choice>,
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
+    languages: Vec<Choice>,
+    sentiments: Vec<Choice>,
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
@@ -154,7 +187,14 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
     networks.dedup();
     let next = page.next.map(|c| {
         let mut params: Vec<(&str, String)> = vec![];
-        for (k, v) in [("account", &filter.account_id), ("network", &filter.network), ("kind", &filter.kind)] {
+        let sentiment = filter.sentiment.map(|s| s.as_str().to_string());
+        for (k, v) in [
+            ("account", &filter.account_id),
+            ("network", &filter.network),
+            ("kind", &filter.kind),
+            ("language", &filter.language),
+            ("sentiment", &sentiment),
+        ] {
             if let Some(v) = v {
                 params.push((k, v.clone()));
             }
@@ -169,7 +209,12 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
     let view = InboxPage {
         c: Chrome::workspace(&ws, Some(Section::Inbox)).with_flash(q.done.as_deref()),
         base: ws.base(),
-        filtered: filter.account_id.is_some() || filter.network.is_some() || filter.kind.is_some() || filter.status.is_some(),
+        filtered: filter.account_id.is_some()
+            || filter.network.is_some()
+            || filter.kind.is_some()
+            || filter.status.is_some()
+            || filter.language.is_some()
+            || filter.sentiment.is_some(),
         accounts: choices(
             accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))),
             &filter.account_id,
@@ -179,6 +224,11 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         statuses: choices(
             MessageStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(tr, s.as_str()))),
             &filter.status.map(|s| s.as_str().to_string()),
+        ),
+        languages: choices(LANGUAGES.iter().map(|l| (l.to_string(), tr.t(&format!("inbox-language-{l}")))), &filter.language),
+        sentiments: choices(
+            SENTIMENTS.iter().map(|s| (s.as_str().to_string(), tr.t(&format!("inbox-sentiment-{}", s.as_str())))),
+            &filter.sentiment.map(|s| s.as_str().to_string()),
         ),
         messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
         next,

@@ -252,3 +252,43 @@ app_test!(the_post_page_shows_the_communitys_activity_and_the_latest_metrics, |a
     let id = app.store.inbox_page(&app.f.bank, &Default::default(), 10).await.unwrap().messages.remove(0).id;
     admin.get(&format!("/w/{}/inbox/{id}", app.f.bank)).await.assert_contains("Notre publication").assert_contains("Le prêt Artisan");
 });
+
+app_test!(a_cm_filters_the_inbox_by_sentiment_and_language_read_on_arrival, |app: TestApp| async move {
+    let acc = account(&app, &app.f.bank, "sandbox", "@banque").await;
+    let base = 1_700_000_000_000;
+    let mut english = mention("e1", "Thank you so much, the adviser was brilliant and really helpful!", base + 2_000);
+    english.language = None;
+    let items = [
+        mention("n1", "Toujours pas remboursé après trois semaines, c'est inadmissible", base),
+        mention("q1", "Bonjour, quels sont vos horaires samedi ?", base + 1_000),
+        english,
+        mention("t1", "Bande de connards, rendez-moi mon argent", base + 3_000),
+    ];
+    app.store.ingest_activity(&acc, &items, None).await.unwrap();
+
+    let mut b = Browser::signed_in(&app, CM).await;
+    let all = b.get(&format!("/w/{}/inbox", app.f.bank)).await;
+    all.assert_contains("sentiment-negative").assert_contains("Négatif").assert_contains("Ressenti");
+    assert_eq!(all.body.matches("Toxique ou spam possible").count(), 1, "only the insult is marked");
+    let negative = b.get(&format!("/w/{}/inbox?sentiment=negative", app.f.bank)).await;
+    negative.assert_contains("Toujours pas remboursé");
+    assert!(!negative.body.contains("quels sont vos horaires") && !negative.body.contains("Thank you"));
+    let french = b.get(&format!("/w/{}/inbox?language=fr", app.f.bank)).await;
+    french.assert_contains("quels sont vos horaires");
+    assert!(!french.body.contains("Thank you"));
+    let english = b.get(&format!("/w/{}/inbox?language=en", app.f.bank)).await;
+    english.assert_contains("Thank you so much");
+    assert!(!english.body.contains("Toujours pas"));
+    b.get(&format!("/w/{}/inbox?sentiment=angry", app.f.bank)).await.assert_contains("« sentiment » n'est pas valable");
+
+    let cm = token(&app, &app.f.bank, Role::Cm).await;
+    let path = format!("/api/v1/workspaces/{}/inbox", app.f.bank);
+    let (s, _, page) = call(&app, Method::GET, &format!("{path}?sentiment=positive&language=en"), Some(&cm), None).await;
+    assert_eq!(s, 200, "{page}");
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{page}");
+    assert_eq!((messages[0]["remote_id"].as_str(), messages[0]["language"].as_str()), (Some("e1"), Some("en")));
+    assert!(messages[0]["sentiment_score"].as_f64().unwrap() > 0.25 && messages[0]["toxicity"].as_f64() == Some(0.0), "{page}");
+    let (s, _, bad) = call(&app, Method::GET, &format!("{path}?language=FR!"), Some(&cm), None).await;
+    assert_eq!((s, bad["field"].as_str()), (422, Some("language")), "{bad}");
+});
