@@ -9,17 +9,16 @@ use relais_core::workflow::PostState;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_jobs::{Publisher, Worker, WorkerConfig};
 use relais_networks::Registry;
-use relais_networks::testing::{mastodon_mock, mastodon_mock_account, mastodon_mock_statuses};
+use relais_networks::testing::{MockAccount, mastodon_mock, mastodon_mock_account, mastodon_mock_statuses};
 use relais_store::{Actor, NewPost, NewVariant, SocialAccount, Store, both_backends};
 use std::sync::Arc;
 use std::time::Duration;
 
-both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodon, |store: Store| async move {
-    let Some(base) = mastodon_mock().await else { return };
-    let brand = mastodon_mock_account(&base).await;
+/// A workspace with the imitation's `brand` account connected (credentials sealed).
+async fn workspace_with(store: &Store, brand: &MockAccount, name: &str) -> (relais_store::Workspace, SocialAccount, SecretBox) {
     let org = store.create_organisation(&Name::parse("n", "Agence").unwrap()).await.unwrap();
     let ws = store
-        .create_workspace(&org.id, &Name::parse("n", "Cinéma").unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
+        .create_workspace(&org.id, &Name::parse("n", name).unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
         .await
         .unwrap();
     let secrets = SecretBox::new(&SecretKey::generate());
@@ -30,6 +29,24 @@ both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodo
         })
         .await
         .unwrap();
+    (ws, account, secrets)
+}
+
+/// A post with this one variant, approved and due now; its id.
+async fn due(store: &Store, ws: &relais_store::Workspace, title: &str, variant: NewVariant) -> String {
+    let new = NewPost { workspace_id: ws.id.clone(), title: title.into(), pillar: None, campaign: None, variants: vec![variant] };
+    let actor = Actor { id: None, label: "test".into() };
+    let post = store.create_post(&new, &actor).await.unwrap();
+    store.move_post(&post.id, PostState::Draft, PostState::InReview, &actor, "submit", None).await.unwrap();
+    store.move_post(&post.id, PostState::InReview, PostState::Approved, &actor, "approve", None).await.unwrap();
+    store.schedule_post(&post.id, PostState::Approved, now_ms() - 1, "2026-11-23T10:00", "Europe/Paris", &actor).await.unwrap();
+    post.id
+}
+
+both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodon, |store: Store| async move {
+    let Some(base) = mastodon_mock().await else { return };
+    let brand = mastodon_mock_account(&base).await;
+    let (ws, account, secrets) = workspace_with(&store, &brand, "Cinéma").await;
 
     let variant = NewVariant {
         thread: vec!["Et la suite".into()],
@@ -37,12 +54,7 @@ both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodo
         visibility: Some("unlisted".into()),
         ..NewVariant::text(account.id.clone(), "Le film finit bien", None)
     };
-    let new = NewPost { workspace_id: ws.id.clone(), title: "Film".into(), pillar: None, campaign: None, variants: vec![variant] };
-    let actor = Actor { id: None, label: "test".into() };
-    let post = store.create_post(&new, &actor).await.unwrap();
-    store.move_post(&post.id, PostState::Draft, PostState::InReview, &actor, "submit", None).await.unwrap();
-    store.move_post(&post.id, PostState::InReview, PostState::Approved, &actor, "approve", None).await.unwrap();
-    store.schedule_post(&post.id, PostState::Approved, now_ms() - 1, "2026-11-23T10:00", "Europe/Paris", &actor).await.unwrap();
+    let post = due(&store, &ws, "Film", variant).await;
 
     let publisher = Publisher {
         store: store.clone(),
@@ -53,7 +65,7 @@ both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodo
     let worker = Worker::new(store.clone(), "w1", WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
         .register(Arc::new(publisher));
     assert_eq!(worker.run_once().await.unwrap(), 1);
-    assert_eq!(store.post(&post.id).await.unwrap().state, PostState::Published, "{:?}", store.variants(&post.id).await.unwrap());
+    assert_eq!(store.post(&post).await.unwrap().state, PostState::Published, "{:?}", store.variants(&post).await.unwrap());
     assert_eq!(worker.run_once().await.unwrap(), 0);
 
     let statuses = mastodon_mock_statuses(&base, &brand).await;
@@ -65,7 +77,7 @@ both_backends!(a_scheduled_variants_content_warning_and_visibility_reach_mastodo
             "{status:#}"
         );
     }
-    let variant = store.variants(&post.id).await.unwrap().remove(0);
+    let variant = store.variants(&post).await.unwrap().remove(0);
     assert!(statuses.iter().any(|s| s["id"].as_str() == variant.remote_id.as_deref()), "the first status is recorded");
 });
 
@@ -80,31 +92,8 @@ both_backends!(the_community_answers_and_relais_replies_on_mastodon, |store: Sto
     let Some(base) = mastodon_mock().await else { return };
     let brand = mastodon_mock_account(&base).await;
     let fan = mastodon_mock_account(&base).await;
-    let org = store.create_organisation(&Name::parse("n", "Agence").unwrap()).await.unwrap();
-    let ws = store
-        .create_workspace(&org.id, &Name::parse("n", "Librairie").unwrap(), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr)
-        .await
-        .unwrap();
-    let secrets = SecretBox::new(&SecretKey::generate());
-    let (sealer, creds) = (secrets.clone(), brand.credentials.clone());
-    let account = store
-        .create_social_account(&ws.id, "mastodon", &brand.username, &brand.username, |id| {
-            sealer.seal(&creds, &SocialAccount::credentials_context(id))
-        })
-        .await
-        .unwrap();
-    let new = NewPost {
-        workspace_id: ws.id.clone(),
-        title: "Rentrée".into(),
-        pillar: None,
-        campaign: None,
-        variants: vec![NewVariant::text(account.id.clone(), "La rentrée littéraire est en rayon", None)],
-    };
-    let actor = Actor { id: None, label: "test".into() };
-    let post = store.create_post(&new, &actor).await.unwrap();
-    store.move_post(&post.id, PostState::Draft, PostState::InReview, &actor, "submit", None).await.unwrap();
-    store.move_post(&post.id, PostState::InReview, PostState::Approved, &actor, "approve", None).await.unwrap();
-    store.schedule_post(&post.id, PostState::Approved, now_ms() - 1, "2026-11-23T10:00", "Europe/Paris", &actor).await.unwrap();
+    let (ws, account, secrets) = workspace_with(&store, &brand, "Librairie").await;
+    let post = due(&store, &ws, "Rentrée", NewVariant::text(account.id.clone(), "La rentrée littéraire est en rayon", None)).await;
 
     let registry = Registry::default().with(Arc::new(relais_networks::testing::mastodon()));
     let worker = Worker::new(store.clone(), "w1", WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
@@ -118,7 +107,7 @@ both_backends!(the_community_answers_and_relais_replies_on_mastodon, |store: Sto
         .register(Arc::new(ReplySender { store: store.clone(), networks: registry.clone(), secrets: secrets.clone() }))
         .register(Arc::new(MetricsCollector { store: store.clone(), networks: registry.clone(), secrets, lookback_days: 30 }));
     while worker.run_once().await.unwrap() > 0 {}
-    let variant = store.variants(&post.id).await.unwrap().remove(0);
+    let variant = store.variants(&post).await.unwrap().remove(0);
     let status_id = variant.remote_id.clone().expect("published");
 
     let question = mastodon_mock_call(

@@ -52,6 +52,21 @@ pub async fn pds_account(pds: &str, name: &str) -> PdsAccount {
     PdsAccount { did, handle, credentials }
 }
 
+/// An access token for the account whose credentials JSON Relais keeps (as any app logs in).
+pub async fn pds_session(pds: &str, credentials: &str) -> String {
+    let creds: Value = serde_json::from_str(credentials).expect("credentials JSON");
+    let session: Value = reqwest::Client::new()
+        .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
+        .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
+        .send()
+        .await
+        .expect("createSession")
+        .json()
+        .await
+        .expect("createSession answer");
+    session["accessJwt"].as_str().unwrap_or_else(|| panic!("createSession: {session}")).to_string()
+}
+
 /// Every post record of the account on the PDS, newest first.
 pub async fn pds_posts(pds: &str, did: &str) -> Vec<Value> {
     let answer: Value = reqwest::Client::new()
@@ -189,19 +204,8 @@ pub struct Person {
 impl Person {
     pub async fn new(pds: &str, name: &str) -> Person {
         let a = pds_account(pds, name).await;
-        let creds: Value = serde_json::from_str(&a.credentials).unwrap();
-        let http = reqwest::Client::new();
-        let session: Value = http
-            .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-            .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = session["accessJwt"].as_str().unwrap_or_else(|| panic!("createSession: {session}")).to_string();
-        Person { pds: pds.to_string(), did: a.did, handle: a.handle, token, http }
+        let token = pds_session(pds, &a.credentials).await;
+        Person { pds: pds.to_string(), did: a.did, handle: a.handle, token, http: reqwest::Client::new() }
     }
 
     /// Writes a record and returns its strong reference `{uri, cid}`.

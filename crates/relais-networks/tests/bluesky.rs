@@ -192,22 +192,13 @@ async fn an_unfinished_unit_is_not_found_and_a_retry_completes_it() {
     let first = relais_networks::testing::bluesky().publish(&brand.account, &req).await.expect("publish");
 
     // As if the worker had died before the first comment went out: remove it.
-    let creds: Value = serde_json::from_str(&brand.account.credentials).unwrap();
+    let token = relais_networks::testing::pds_session(&pds, &brand.account.credentials).await;
     let client = reqwest::Client::new();
-    let session: Value = client
-        .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-        .json(&json!({"identifier": creds["identifier"], "password": creds["app_password"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let last = posts_of(&pds, &brand.did).await[0]["uri"].as_str().unwrap().to_string();
     let rkey = last.rsplit('/').next().unwrap();
     let deleted = client
         .post(format!("{pds}/xrpc/com.atproto.repo.deleteRecord"))
-        .bearer_auth(session["accessJwt"].as_str().unwrap())
+        .bearer_auth(&token)
         .json(&json!({"repo": brand.did, "collection": "app.bsky.feed.post", "rkey": rkey}))
         .send()
         .await

@@ -8,19 +8,9 @@ use relais_networks::testing::{local_pds, pds_account};
 use serde_json::{Value, json};
 
 /// Logs in to the PDS as the account and creates an app password named `name`.
-async fn app_password(pds: &str, identifier: &str, password: &str, name: &str) -> (String, String) {
-    let http = reqwest::Client::new();
-    let session: Value = http
-        .post(format!("{pds}/xrpc/com.atproto.server.createSession"))
-        .json(&json!({"identifier": identifier, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = session["accessJwt"].as_str().unwrap().to_string();
-    let created: Value = http
+async fn app_password(pds: &str, credentials: &str, name: &str) -> (String, String) {
+    let access = relais_networks::testing::pds_session(pds, credentials).await;
+    let created: Value = reqwest::Client::new()
         .post(format!("{pds}/xrpc/com.atproto.server.createAppPassword"))
         .bearer_auth(&access)
         .json(&json!({"name": name}))
@@ -37,8 +27,7 @@ live_app_test!(a_bluesky_account_is_checked_before_it_is_stored_and_paused_when_
     let Some(pds) = local_pds().await else { return };
     let bank = app.f.bank.clone();
     let brand = pds_account(&pds, "banque").await;
-    let main_password = relais_networks::bluesky::Credentials::parse(&brand.credentials).unwrap().app_password;
-    let (app_pw, access) = app_password(&pds, &brand.handle, &main_password, "relais").await;
+    let (app_pw, access) = app_password(&pds, &brand.credentials, "relais").await;
     let mut smm = Browser::signed_in(&app, SMM).await;
 
     let form = smm.get(&format!("/w/{bank}/strategy/accounts/connect/bluesky")).await;
