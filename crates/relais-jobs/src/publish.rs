@@ -75,6 +75,44 @@ impl JobHandler for Publisher {
     fn run_batch<'a>(&'a self, jobs: &'a [ClaimedJob]) -> BatchFuture<'a> {
         Box::pin(self.publish_batch(jobs))
     }
+
+    /// Every run died with its worker, maybe after the network took the post: the network is
+    /// asked for it by key before the variant is called failed, so a post that went out is
+    /// recorded as published and one that did not says to publish it again.
+    fn gave_up<'a>(&'a self, job: &'a ClaimedJob, reason: &'a str) -> JobFuture<'a> {
+        Box::pin(async move {
+            let Some(variant) = job.payload["variant"].as_str() else { return Ok(()) };
+            let db = |e: StoreError| JobError::Transient(format!("database: {e}"));
+            let Some(target) = self.store.publish_targets(&[variant.to_string()]).await.map_err(db)?.pop() else { return Ok(()) };
+            let current = target.schedule_version == job.payload["version"].as_i64().unwrap_or(-1);
+            if !current || !matches!(target.post_state.as_str(), "scheduled" | "publishing") {
+                return Ok(());
+            }
+            // The check counts as an attempt and moves the post on, like any run would.
+            if self.store.begin_publish_attempts(std::slice::from_ref(&target.variant_id)).await.map_err(db)?.is_empty() {
+                return Ok(());
+            }
+            let found = match (
+                self.networks.get(&target.network),
+                self.secrets.open(&target.credentials, &SocialAccount::credentials_context(&target.account_id)),
+            ) {
+                (Some(network), Ok(credentials)) => {
+                    let account = AccountRef { id: target.account_id.clone(), handle: target.handle.clone(), credentials };
+                    network.find_published(&account, &target.idempotency_key).await
+                }
+                _ => Ok(None),
+            };
+            let outcome = match found {
+                Ok(Some(p)) => VariantOutcome::Published { remote_id: p.remote_id, remote_url: p.url },
+                Ok(None) => VariantOutcome::Failed { error: format!("{reason}; the network has no such post: publish it again") },
+                Err(e) => VariantOutcome::Failed {
+                    error: format!("{reason}; whether the network has the post is unknown ({e}): check it before publishing again"),
+                },
+            };
+            self.store.finish_variants(&[(target.variant_id, outcome)]).await.map_err(db)?;
+            Ok(())
+        })
+    }
 }
 
 impl Publisher {

@@ -74,4 +74,13 @@ impl JobHandler for Withdrawer {
             }
         })
     }
+
+    /// Every run died with its worker: the withdrawal shows failed (members can ask again;
+    /// deleting is idempotent), never "in progress" forever.
+    fn gave_up<'a>(&'a self, job: &'a ClaimedJob, reason: &'a str) -> JobFuture<'a> {
+        Box::pin(async move {
+            let Some(variant_id) = job.payload["variant_id"].as_str() else { return Ok(()) };
+            self.store.finish_withdrawal(variant_id, Err(reason)).await.map_err(|e| JobError::Transient(format!("database: {e}")))
+        })
+    }
 }

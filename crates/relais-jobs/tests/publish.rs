@@ -496,3 +496,69 @@ both_backends!(
         assert!(error.contains("visibility “followers” is not offered"), "{error}");
     }
 );
+
+/// Every run of the job died with its worker (the lease ran out each time).
+async fn exhaust(store: &Store) {
+    for _ in 0..8 {
+        assert_eq!(store.claim_jobs("dying", 10, 1).await.unwrap().len(), 1);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+both_backends!(a_post_whose_workers_all_died_is_failed_with_advice_when_the_network_lacks_it, |store: Store| async move {
+    let w = World::new(store).await;
+    let a = w.account("banque", "tok").await;
+    let post = w.scheduled("Jamais parti", &[&a], -1).await;
+    exhaust(&w.store).await;
+    w.worker("w1", fast()).run_once().await.unwrap();
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!(variant.state, "failed");
+    assert!(
+        variant.error.as_deref().is_some_and(|e| e.contains("gave up after 8 attempts") && e.contains("publish it again")),
+        "{variant:?}"
+    );
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Failed);
+    assert_eq!(w.store.sandbox_post_count().await.unwrap(), 0);
+});
+
+both_backends!(a_post_whose_workers_all_died_after_the_network_took_it_is_published, |store: Store| async move {
+    let w = World::new(store).await;
+    let a = w.account("banque", "tok").await;
+    let post = w.scheduled("Parti quand même", &[&a], -1).await;
+    let key = w.store.variants(&post).await.unwrap().remove(0).idempotency_key;
+    // The network stored the post; every worker died before recording it.
+    let remote = w.store.sandbox_create_post(&a.id, &key, "Parti quand même").await.unwrap();
+    exhaust(&w.store).await;
+    w.worker("w1", fast()).run_once().await.unwrap();
+    let variant = w.store.variants(&post).await.unwrap().remove(0);
+    assert_eq!((variant.state.as_str(), variant.remote_id.as_deref()), ("published", Some(remote.as_str())));
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+    assert_eq!(w.store.sandbox_post_count().await.unwrap(), 1, "nothing posted twice");
+});
+
+both_backends!(a_withdrawal_whose_workers_all_died_shows_failed_and_can_be_asked_again, |store: Store| async move {
+    let w = World::new(store).await;
+    let a = w.account("banque", "tok").await;
+    let post = w.scheduled("À retirer", &[&a], -1).await;
+    w.worker("w1", fast()).run_once().await.unwrap();
+    assert_eq!(w.store.post(&post).await.unwrap().state, PostState::Published);
+    let actor = Actor { id: None, label: "Sophie".into() };
+    assert_eq!(w.store.request_withdrawal(&post, None, &actor).await.unwrap().len(), 1);
+    exhaust(&w.store).await;
+    let withdrawer = relais_jobs::Withdrawer {
+        store: w.store.clone(),
+        networks: Registry::default().with(Arc::new(Sandbox::new(w.store.clone(), fast()))),
+        secrets: w.secrets.clone(),
+    };
+    let worker = Worker::new(w.store.clone(), "w2", WorkerConfig { batch: 8, lease_ms: 60_000, idle_poll: Duration::from_millis(10) })
+        .register(Arc::new(withdrawer));
+    worker.run_once().await.unwrap();
+    let failed = w.store.withdrawals(&post).await.unwrap().remove(0);
+    assert_eq!(failed.state, "failed");
+    assert!(failed.error.unwrap().contains("gave up after 8 attempts"));
+    // Asked again, it goes through: the sandbox no longer has the post.
+    assert_eq!(w.store.request_withdrawal(&post, None, &actor).await.unwrap().len(), 1);
+    worker.run_once().await.unwrap();
+    assert_eq!(w.store.withdrawals(&post).await.unwrap().remove(0).state, "done");
+    assert_eq!(w.store.sandbox_post_count().await.unwrap(), 0);
+});
