@@ -30,6 +30,30 @@ impl MessageStatus {
 /// The kinds of community activity that are messages (they carry words someone may answer).
 pub const MESSAGE_KINDS: [&str; 4] = ["reply", "mention", "quote", "direct_message"];
 
+/// The tags every workspace offers: what the community manager reports back to the strategist.
+/// Teams add their own words next to them.
+pub const FEEDBACK_TAGS: [&str; 4] = ["recurring-question", "product-feedback", "complaint", "praise"];
+
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// A tag as stored: trimmed, lower case, inner spaces as hyphens ("Question fréquente" and
+/// "question-fréquente" are one tag). The error says what is wrong.
+pub fn normalize_tag(raw: &str) -> Result<String, String> {
+    let words: Vec<String> = raw.split_whitespace().map(str::to_lowercase).collect();
+    let tag = words.join("-");
+    if tag.is_empty() {
+        return Err("a tag needs at least one letter".into());
+    }
+    if tag.chars().count() > MAX_TAG_CHARS {
+        return Err(format!("a tag has at most {MAX_TAG_CHARS} characters; this one has {}", tag.chars().count()));
+    }
+    if let Some(c) = tag.chars().find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("a tag is letters, digits and hyphens; {c:?} is not allowed"));
+    }
+    Ok(tag)
+}
+
 /// How a conversation groups its messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grouping {
@@ -116,5 +140,14 @@ mod tests {
         for bad in ["", "12", "x:1", "12:"] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn tags_are_one_word_in_lower_case_and_say_what_is_wrong() {
+        assert_eq!(normalize_tag("  Question   Fréquente "), Ok("question-fréquente".into()));
+        assert_eq!(normalize_tag("praise"), Ok("praise".into()));
+        assert!(normalize_tag("   ").unwrap_err().contains("at least one letter"));
+        assert!(normalize_tag(&"a".repeat(41)).unwrap_err().contains("at most 40"));
+        assert!(normalize_tag("prix/€").unwrap_err().contains("'/'"));
     }
 }

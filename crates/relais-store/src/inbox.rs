@@ -132,6 +132,8 @@ pub struct InboxFilter {
     /// A language code as stored ("fr", "en", or the network's own for texts too short to tell).
     pub language: Option<String>,
     pub sentiment: Option<Sentiment>,
+    /// Messages carrying this tag.
+    pub tag: Option<String>,
     /// Resume after this position (from [`InboxPage::next`]).
     pub after: Option<Cursor>,
 }
@@ -254,6 +256,13 @@ impl Store {
                 binds.push(v.clone());
                 sql.push_str(&format!(" AND {column} = ${}", binds.len()));
             }
+        }
+        if let Some(tag) = &filter.tag {
+            binds.push(tag.clone());
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM inbox_message_tags t WHERE t.message_id = m.id AND t.tag = ${})",
+                binds.len()
+            ));
         }
         if filter.after.is_some() {
             let n = binds.len();

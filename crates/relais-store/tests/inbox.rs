@@ -373,3 +373,34 @@ async fn by_sentiment(store: &Store, ws: &str, sentiment: Sentiment) -> Vec<Stri
     let filter = InboxFilter { sentiment: Some(sentiment), ..Default::default() };
     store.inbox_page(ws, &filter, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect()
 }
+
+both_backends!(tags_filter_the_list_and_notes_stay_with_the_conversation, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "sandbox", "@banque").await;
+    store.ingest_activity(&acc, &[item("q1", "mention", 1_000), item("q2", "mention", 2_000)], None).await.unwrap();
+    let all = store.inbox_page(&ws, &InboxFilter::default(), 50).await.unwrap().messages;
+    let q1 = all.iter().find(|m| m.remote_id == "q1").unwrap();
+    let lucas = Actor { id: None, label: "Lucas".into() };
+    store.tag_message(&q1.id, "recurring-question", &lucas).await.unwrap();
+    store.tag_message(&q1.id, "recurring-question", &lucas).await.unwrap();
+    store.tag_message(&q1.id, "horaires", &lucas).await.unwrap();
+    let tags = store.message_tags(std::slice::from_ref(&q1.id)).await.unwrap();
+    assert_eq!(tags[&q1.id], ["horaires", "recurring-question"], "once each, alphabetically");
+    let tagged = InboxFilter { tag: Some("recurring-question".into()), ..Default::default() };
+    let found: Vec<String> = store.inbox_page(&ws, &tagged, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect();
+    assert_eq!(found, ["q1"]);
+    assert_eq!(store.tags_in_use(&ws).await.unwrap(), [("horaires".to_string(), 1), ("recurring-question".to_string(), 1)]);
+    store.untag_message(&q1.id, "horaires").await.unwrap();
+    assert_eq!(store.message_tags(std::slice::from_ref(&q1.id)).await.unwrap()[&q1.id], ["recurring-question"]);
+    assert!(matches!(store.tag_message("no-such-message", "x", &lucas).await, Err(relais_store::StoreError::NotFound(_))));
+
+    store.add_inbox_note(&q1.conversation_id, &lucas, "Client fidèle, rappeler demain").await.unwrap();
+    store.add_inbox_note(&q1.conversation_id, &Actor { id: None, label: "Sophie".into() }, "Vu, merci").await.unwrap();
+    let notes = store.inbox_notes(&q1.conversation_id).await.unwrap();
+    assert_eq!(
+        notes.iter().map(|n| (n.author_label.as_str(), n.body.as_str())).collect::<Vec<_>>(),
+        [("Lucas", "Client fidèle, rappeler demain"), ("Sophie", "Vu, merci")]
+    );
+    let q2 = all.iter().find(|m| m.remote_id == "q2").unwrap();
+    assert!(store.inbox_notes(&q2.conversation_id).await.unwrap().is_empty(), "notes belong to their conversation");
+});

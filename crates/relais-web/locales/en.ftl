@@ -795,3 +795,21 @@ inbox-sentiment-negative = Negative
 inbox-language-fr = French
 inbox-language-en = English
 inbox-toxic = Possibly toxic or spam
+
+# Inbox tags and internal notes
+inbox-filter-tag = Tag
+inbox-tags = Tags
+inbox-tag = Tag
+inbox-add-tag = Add a tag
+inbox-untag = Remove the tag { $tag }
+inbox-tag-recurring-question = recurring question
+inbox-tag-product-feedback = product feedback
+inbox-tag-complaint = complaint
+inbox-tag-praise = praise
+inbox-notes = Internal notes
+inbox-notes-help = Seen only by the team, never sent to the network.
+inbox-add-note = Add a note
+inbox-save-note = Save the note
+inbox-error-note = A note cannot be empty and has at most { $max } characters.
+done-inbox-tagged = Tags updated.
+done-inbox-noted = Note saved.

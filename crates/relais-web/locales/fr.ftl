@@ -795,3 +795,21 @@ inbox-sentiment-negative = Négatif
 inbox-language-fr = Français
 inbox-language-en = Anglais
 inbox-toxic = Toxique ou spam possible
+
+# Inbox tags and internal notes
+inbox-filter-tag = Étiquette
+inbox-tags = Étiquettes
+inbox-tag = Étiqueter
+inbox-add-tag = Ajouter une étiquette
+inbox-untag = Retirer l'étiquette { $tag }
+inbox-tag-recurring-question = question récurrente
+inbox-tag-product-feedback = retour produit
+inbox-tag-complaint = réclamation
+inbox-tag-praise = compliment
+inbox-notes = Notes internes
+inbox-notes-help = Visibles seulement par l'équipe, jamais envoyées sur le réseau.
+inbox-add-note = Ajouter une note
+inbox-save-note = Enregistrer la note
+inbox-error-note = Une note ne peut pas être vide et compte au plus { $max } caractères.
+done-inbox-tagged = Étiquettes mises à jour.
+done-inbox-noted = Note enregistrée.

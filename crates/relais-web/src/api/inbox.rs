@@ -96,6 +96,8 @@ pub struct InboxParams {
     pub language: Option<String>,
     /// positive, neutral or negative.
     pub sentiment: Option<String>,
+    /// Only messages carrying this tag.
+    pub tag: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Messages per page, 1 to 200 (default 50).
@@ -198,6 +200,7 @@ pub async fn list(
         status: p.status,
         language: p.language,
         sentiment: p.sentiment,
+        tag: p.tag,
         after: p.after,
         done: None,
     };

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus};
+use relais_core::inbox::{Cursor, FEEDBACK_TAGS, MESSAGE_KINDS, MessageStatus, normalize_tag};
 use relais_core::policy::allows;
 use relais_core::text_rules::measure;
 use relais_core::understanding::Sentiment;
@@ -41,6 +41,7 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub language: Option<String>,
     pub sentiment: Option<String>,
+    pub tag: Option<String>,
     pub after: Option<String>,
     pub done: Option<String>,
 }
@@ -80,7 +81,11 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         Some(a) => Some(Cursor::parse(&a).ok_or_else(|| ("after", format!("{a:?} is not a cursor Relais gave (expected <time>:<id>)")))?),
         None => None,
     };
-    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, language, sentiment, after })
+    let tag = match given(&q.tag) {
+        Some(t) => Some(normalize_tag(&t).map_err(|reason| ("tag", reason))?),
+        None => None,
+    };
+    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, language, sentiment, tag, after })
 }
 
 pub struct MessageRow {
@@ -160,6 +165,7 @@ struct InboxPage {
     statuses: Vec<Choice>,
     languages: Vec<Choice>,
     sentiments: Vec<Choice>,
+    tags: Vec<Choice>,
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
@@ -182,6 +188,10 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(p) => p,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    let tags_in_use = match app.store.tags_in_use(&ws.workspace.id).await {
+        Ok(t) => t,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
     let mut networks: Vec<String> = accounts.iter().map(|a| a.network.clone()).collect();
     networks.sort();
     networks.dedup();
@@ -194,6 +204,7 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             ("kind", &filter.kind),
             ("language", &filter.language),
             ("sentiment", &sentiment),
+            ("tag", &filter.tag),
         ] {
             if let Some(v) = v {
                 params.push((k, v.clone()));
@@ -214,7 +225,8 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             || filter.kind.is_some()
             || filter.status.is_some()
             || filter.language.is_some()
-            || filter.sentiment.is_some(),
+            || filter.sentiment.is_some()
+            || filter.tag.is_some(),
         accounts: choices(
             accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))),
             &filter.account_id,
@@ -230,6 +242,7 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             SENTIMENTS.iter().map(|s| (s.as_str().to_string(), tr.t(&format!("inbox-sentiment-{}", s.as_str())))),
             &filter.sentiment.map(|s| s.as_str().to_string()),
         ),
+        tags: choices(tags_in_use.into_iter().map(|(t, n)| (t.clone(), format!("{} ({n})", tag_label(tr, &t)))), &filter.tag),
         messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
         next,
         error,
@@ -293,6 +306,22 @@ struct MessagePage {
     max_length: usize,
     draft: String,
     error: Option<String>,
+    /// The focused message's tags (value, label) and the tags to suggest.
+    tags: Vec<(String, String)>,
+    suggested: Vec<(String, String)>,
+    notes: Vec<NoteView>,
+}
+
+pub struct NoteView {
+    pub who: String,
+    pub when: String,
+    pub body: String,
+}
+
+/// A tag in the reader's language: the four feedback tags are translated, the team's own shown
+/// as written.
+fn tag_label(tr: Tr, tag: &str) -> String {
+    if FEEDBACK_TAGS.contains(&tag) { tr.t(&format!("inbox-tag-{tag}")) } else { tag.to_string() }
 }
 
 async fn message_page(
@@ -345,6 +374,33 @@ async fn message_page(
             url: r.remote_url,
         })
         .collect();
+    let tags: Vec<(String, String)> = app
+        .store
+        .message_tags(std::slice::from_ref(&m.id))
+        .await
+        .map_err(store_err)?
+        .remove(&m.id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (tag_label(tr, &t), t))
+        .map(|(label, t)| (t, label))
+        .collect();
+    let mut suggested: Vec<String> = FEEDBACK_TAGS.iter().map(|t| t.to_string()).collect();
+    for (t, _) in app.store.tags_in_use(&ws.workspace.id).await.map_err(store_err)? {
+        if !suggested.contains(&t) {
+            suggested.push(t);
+        }
+    }
+    let suggested =
+        suggested.into_iter().filter(|t| !tags.iter().any(|(v, _)| v == t)).map(|t| (tag_label(tr, &t), t)).map(|(l, t)| (t, l)).collect();
+    let notes = app
+        .store
+        .inbox_notes(&conversation.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
+        .collect();
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
     Ok(MessagePage {
@@ -369,6 +425,9 @@ async fn message_page(
         max_length: capabilities_of(&m.network).map(|c| c.max_length).unwrap_or(500),
         draft,
         error,
+        tags,
+        suggested,
+        notes,
         focus: row(ws, m),
     })
 }
@@ -507,4 +566,84 @@ pub async fn assign(
         return PageError::store(tr, e).into_response();
     }
     Redirect::to(&format!("{}/inbox/{}?done=inbox-assigned", ws.base(), m.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct TagForm {
+    tag: String,
+    /// "remove" takes the tag off; anything else adds it.
+    op: Option<String>,
+}
+
+/// Adds a tag to a message, or takes one off.
+pub async fn tag(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<TagForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let tag = match normalize_tag(&f.tag) {
+        Ok(t) => t,
+        Err(reason) => {
+            let problem = tr.tn("inbox-error-filter", &[("field", &"tag"), ("reason", &reason)]);
+            return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+                Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
+                Err(e) => e.into_response(),
+            };
+        }
+    };
+    let done = if f.op.as_deref() == Some("remove") {
+        app.store.untag_message(&m.id, &tag).await
+    } else {
+        app.store.tag_message(&m.id, &tag, &super::post::actor_of(&ws)).await
+    };
+    if let Err(e) = done {
+        return PageError::store(tr, e).into_response();
+    }
+    Redirect::to(&format!("{}/inbox/{}?done=inbox-tagged", ws.base(), m.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    body: String,
+}
+
+/// The longest internal note, in characters.
+const MAX_NOTE_CHARS: usize = 5000;
+
+/// Adds an internal note to the message's conversation (never sent to the network).
+pub async fn note(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    PageForm(f): PageForm<NoteForm>,
+) -> Response {
+    if let Err(e) = ws.require(Action::UseInbox) {
+        return e.into_response();
+    }
+    let tr = ws.tr();
+    let m = match load(&app, &ws, &id).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let body = f.body.trim();
+    if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
+        let problem = tr.t1("inbox-error-note", "max", MAX_NOTE_CHARS);
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+            Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
+            Err(e) => e.into_response(),
+        };
+    }
+    if let Err(e) = app.store.add_inbox_note(&m.conversation_id, &super::post::actor_of(&ws), body).await {
+        return PageError::store(tr, e).into_response();
+    }
+    Redirect::to(&format!("{}/inbox/{}?done=inbox-noted#notes", ws.base(), m.id)).into_response()
 }

@@ -71,6 +71,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/reply", post(inbox::reply))
         .route("/w/{ws}/inbox/{message}/status", post(inbox::set_status))
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
+        .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
+        .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

@@ -292,3 +292,41 @@ app_test!(a_cm_filters_the_inbox_by_sentiment_and_language_read_on_arrival, |app
     let (s, _, bad) = call(&app, Method::GET, &format!("{path}?language=FR!"), Some(&cm), None).await;
     assert_eq!((s, bad["field"].as_str()), (422, Some("language")), "{bad}");
 });
+
+app_test!(a_cm_tags_messages_filters_by_tag_and_leaves_internal_notes, |app: TestApp| async move {
+    let (acc, id) = one_message(&app).await;
+    app.store.ingest_activity(&acc, &[mention("m-2", "Merci pour votre accueil !", 1_700_000_100_000)], None).await.unwrap();
+    let bank = app.f.bank.clone();
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let page = cm.get(&format!("/w/{bank}/inbox/{id}")).await;
+    page.assert_contains("Notes internes").assert_contains("question récurrente");
+
+    let added = cm.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "recurring-question")]).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    cm.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "  Horaires  Samedi ")]).await;
+    let page = cm.get(&format!("/w/{bank}/inbox/{id}")).await;
+    page.assert_contains("horaires-samedi").assert_contains("question récurrente");
+    let refused = cm.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "prix/€")]).await;
+    assert_eq!(refused.status, 422);
+    refused.assert_contains("'/'");
+
+    // The list filters by tag and offers the tags in use.
+    let list = cm.get(&format!("/w/{bank}/inbox?tag=recurring-question")).await;
+    list.assert_contains("vos agences sont-elles ouvertes");
+    assert!(!list.body.contains("Merci pour votre accueil"), "untagged messages are filtered out");
+    cm.get(&format!("/w/{bank}/inbox")).await.assert_contains("question récurrente (1)");
+    cm.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "recurring-question"), ("op", "remove")]).await;
+    assert!(!cm.get(&format!("/w/{bank}/inbox?tag=recurring-question")).await.body.contains("vos agences"));
+
+    // Internal notes stay with the conversation and never reach the network.
+    let noted = cm.post(&format!("/w/{bank}/inbox/{id}/notes"), &[("body", "Client fidèle, rappeler lundi")]).await;
+    assert_eq!(noted.status, 303, "{}", noted.body);
+    cm.get(&format!("/w/{bank}/inbox/{id}")).await.assert_contains("Client fidèle, rappeler lundi").assert_contains("Lucas CM");
+    assert_eq!(cm.post(&format!("/w/{bank}/inbox/{id}/notes"), &[("body", "   ")]).await.status, 422);
+    assert_eq!(app.store.sandbox_post_count().await.unwrap(), 0, "nothing was sent");
+
+    // Clients never see the inbox, so they cannot tag or note.
+    let mut client = Browser::signed_in(&app, CLIENT).await;
+    assert_eq!(client.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "praise")]).await.status, 403);
+    assert_eq!(client.post(&format!("/w/{bank}/inbox/{id}/notes"), &[("body", "x")]).await.status, 403);
+});
