@@ -193,7 +193,7 @@ impl Store {
         let sentiment = filter.sentiment.map(|s| s.as_str().to_string());
         for (column, value) in [
             ("m.account_id", &filter.account_id),
-            ("a.network", &filter.network),
+            ("m.network", &filter.network),
             ("m.kind", &filter.kind),
             ("m.status", &status),
             ("m.language", &filter.language),

@@ -179,9 +179,9 @@ async fn insert_messages<'a>(
         let sql = format!(
             "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
-                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity)
+                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity, network)
              VALUES {} ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id",
-            tuples(1, chunk.len(), 23)
+            tuples(1, chunk.len(), 24)
         );
         let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
         for m in chunk {
@@ -209,7 +209,8 @@ async fn insert_messages<'a>(
                 .bind("open")
                 .bind(m.read.sentiment)
                 .bind(m.read.sentiment_score)
-                .bind(m.read.toxicity);
+                .bind(m.read.toxicity)
+                .bind(&account.network);
         }
         inserted.extend(q.fetch_all(&mut **tx).await?);
     }

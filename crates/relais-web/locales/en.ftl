@@ -798,6 +798,10 @@ inbox-toxic = Possibly toxic or spam
 
 # Inbox tags and internal notes
 inbox-filter-tag = Tag
+inbox-filter-assignee = Assigned to
+inbox-filter-from = From
+inbox-filter-to = To
+inbox-unassigned = Nobody (unassigned)
 inbox-tags = Tags
 inbox-tag = Tag
 inbox-add-tag = Add a tag

@@ -798,6 +798,10 @@ inbox-toxic = Toxique ou spam possible
 
 # Inbox tags and internal notes
 inbox-filter-tag = Étiquette
+inbox-filter-assignee = Assigné à
+inbox-filter-from = Du
+inbox-filter-to = Au
+inbox-unassigned = Personne (non assigné)
 inbox-tags = Étiquettes
 inbox-tag = Étiqueter
 inbox-add-tag = Ajouter une étiquette

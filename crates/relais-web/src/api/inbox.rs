@@ -98,6 +98,12 @@ pub struct InboxParams {
     pub sentiment: Option<String>,
     /// Only messages carrying this tag.
     pub tag: Option<String>,
+    /// A member's user id, or `none` for messages nobody is assigned to.
+    pub assignee: Option<String>,
+    /// First day (YYYY-MM-DD, in the workspace's time zone), included.
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD, in the workspace's time zone), included.
+    pub to: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Messages per page, 1 to 200 (default 50).
@@ -201,10 +207,14 @@ pub async fn list(
         language: p.language,
         sentiment: p.sentiment,
         tag: p.tag,
+        assignee: p.assignee,
+        from: p.from,
+        to: p.to,
         after: p.after,
         done: None,
     };
-    let filter = filter_of(&q).map_err(|(field, reason)| invalid(field, reason))?;
+    let workspace = app.store.workspace(&id).await?;
+    let filter = filter_of(&q, &workspace.time_zone).map_err(|(field, reason)| invalid(field, reason))?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(invalid("limit", format!("limit is {limit}; it must be between 1 and 200")));

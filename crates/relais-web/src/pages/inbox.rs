@@ -19,7 +19,7 @@ use relais_core::text_rules::measure;
 use relais_core::understanding::Sentiment;
 use relais_core::{Action, Section};
 use relais_networks::capabilities_of;
-use relais_store::{InboxFilter, InboxMessage, StoreError};
+use relais_store::{AssigneeFilter, InboxFilter, InboxMessage, StoreError};
 use serde::Deserialize;
 
 /// Messages per page.
@@ -42,8 +42,22 @@ pub struct ListQuery {
     pub language: Option<String>,
     pub sentiment: Option<String>,
     pub tag: Option<String>,
+    /// A member's id, or `none` for messages nobody is assigned to.
+    pub assignee: Option<String>,
+    /// First and last day shown (YYYY-MM-DD, in the workspace's time zone), both included.
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub after: Option<String>,
     pub done: Option<String>,
+}
+
+/// The instant a day starts in the zone (the first valid instant on a day that starts in a DST
+/// gap); with `next_day`, the instant the following day starts.
+fn day_start(field: &'static str, raw: &str, zone: &str, next_day: bool) -> Result<i64, (&'static str, String)> {
+    let date: jiff::civil::Date = raw.parse().map_err(|_| (field, format!("{raw:?} is not a date (expected YYYY-MM-DD)")))?;
+    let date = if next_day { date.tomorrow().map_err(|_| (field, format!("{raw:?} is past the last date Relais knows")))? } else { date };
+    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    date.to_zoned(tz).map(|z| z.timestamp().as_millisecond()).map_err(|e| (field, format!("{raw:?}: {e}")))
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -51,7 +65,7 @@ fn given(v: &Option<String>) -> Option<String> {
 }
 
 /// The store's filter for the query, or which parameter is wrong and why.
-pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
+pub fn filter_of(q: &ListQuery, zone: &str) -> Result<InboxFilter, (&'static str, String)> {
     let kind = given(&q.kind);
     if let Some(k) = &kind
         && !MESSAGE_KINDS.contains(&k.as_str())
@@ -85,7 +99,18 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         Some(t) => Some(normalize_tag(&t).map_err(|reason| ("tag", reason))?),
         None => None,
     };
+    let assignee = given(&q.assignee).map(|a| if a == "none" { AssigneeFilter::Nobody } else { AssigneeFilter::Member(a) });
+    let since = given(&q.from).map(|d| day_start("from", &d, zone, false)).transpose()?;
+    let until = given(&q.to).map(|d| day_start("to", &d, zone, true)).transpose()?;
+    if let (Some(since), Some(until)) = (since, until)
+        && since >= until
+    {
+        return Err(("to", "the last day comes before the first one".into()));
+    }
     Ok(InboxFilter {
+        assignee,
+        since,
+        until,
         account_id: given(&q.account),
         network: given(&q.network),
         kind,
@@ -94,7 +119,6 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         sentiment,
         tag,
         after,
-        ..Default::default()
     })
 }
 
@@ -176,6 +200,9 @@ struct InboxPage {
     languages: Vec<Choice>,
     sentiments: Vec<Choice>,
     tags: Vec<Choice>,
+    assignees: Vec<Choice>,
+    from: String,
+    to: String,
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
@@ -190,7 +217,11 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let (filter, error) = match filter_of(&q) {
+    let members = match app.store.members(&ws.workspace.id).await {
+        Ok(m) => m,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let (filter, error) = match filter_of(&q, &ws.workspace.time_zone) {
         Ok(f) => (f, None),
         Err((field, reason)) => (InboxFilter::default(), Some(tr.tn("inbox-error-filter", &[("field", &field), ("reason", &reason)]))),
     };
@@ -215,6 +246,9 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             ("language", &filter.language),
             ("sentiment", &sentiment),
             ("tag", &filter.tag),
+            ("assignee", &given(&q.assignee)),
+            ("from", &given(&q.from)),
+            ("to", &given(&q.to)),
         ] {
             if let Some(v) = v {
                 params.push((k, v.clone()));
@@ -236,7 +270,17 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             || filter.status.is_some()
             || filter.language.is_some()
             || filter.sentiment.is_some()
-            || filter.tag.is_some(),
+            || filter.tag.is_some()
+            || filter.assignee.is_some()
+            || filter.since.is_some()
+            || filter.until.is_some(),
+        assignees: {
+            let mut list = vec![("none".to_string(), tr.t("inbox-unassigned"))];
+            list.extend(members.iter().filter(|m| allows(m.role, Action::UseInbox)).map(|m| (m.user_id.clone(), m.name.clone())));
+            choices(list, &given(&q.assignee))
+        },
+        from: given(&q.from).unwrap_or_default(),
+        to: given(&q.to).unwrap_or_default(),
         accounts: choices(
             accounts.iter().map(|a| (a.id.clone(), format!("{} · {}", network_label(&a.network), a.handle))),
             &filter.account_id,

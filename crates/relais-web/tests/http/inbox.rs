@@ -76,6 +76,45 @@ app_test!(a_cm_reads_the_inbox_newest_first_with_filters_and_older_pages, |app: 
     en.get(&format!("/w/{}/inbox?status=pending", app.f.bank)).await.assert_contains("No message matches these filters.");
 });
 
+app_test!(the_list_filters_by_assignee_and_by_days_of_the_workspace, |app: TestApp| async move {
+    let acc = account(&app, &app.f.bank, "sandbox", "@banque").await;
+    // 2024-03-10 23:30 and 2024-03-11 00:30 in Paris (UTC+1): one day apart for the team.
+    let late = 1_710_109_800_000;
+    let early = late + 3_600_000;
+    let ids = app
+        .store
+        .ingest_activity(&acc, &[mention("d1", "Dimanche soir", late), mention("d2", "Lundi matin", early)], None)
+        .await
+        .unwrap()
+        .messages;
+    app.store.assign_message(&ids[1], Some(&app.f.cm)).await.unwrap();
+
+    let mut cm = Browser::signed_in(&app, CM).await;
+    let mine = cm.get(&format!("/w/{}/inbox?assignee={}", app.f.bank, app.f.cm)).await;
+    mine.assert_contains("Lundi matin").assert_contains("Personne (non assigné)");
+    assert!(!mine.body.contains("Dimanche soir"));
+    let nobody = cm.get(&format!("/w/{}/inbox?assignee=none", app.f.bank)).await;
+    nobody.assert_contains("Dimanche soir");
+    assert!(!nobody.body.contains("Lundi matin"));
+    let monday = cm.get(&format!("/w/{}/inbox?from=2024-03-11&to=2024-03-11", app.f.bank)).await;
+    monday.assert_contains("Lundi matin");
+    assert!(!monday.body.contains("Dimanche soir"), "23:30 in Paris is Sunday, whatever UTC says");
+    cm.get(&format!("/w/{}/inbox?from=2024-03-32", app.f.bank)).await.assert_contains("« from » n'est pas valable");
+    cm.get(&format!("/w/{}/inbox?from=2024-03-12&to=2024-03-11", app.f.bank))
+        .await
+        .assert_contains("the last day comes before the first one");
+
+    let t = token(&app, &app.f.bank, Role::Cm).await;
+    let (status, _, body) =
+        call(&app, Method::GET, &format!("/api/v1/workspaces/{}/inbox?to=2024-03-10", app.f.bank), Some(&t), None).await;
+    assert_eq!(status, 200);
+    let texts: Vec<&str> = body["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Dimanche soir"]);
+    let (status, _, body) =
+        call(&app, Method::GET, &format!("/api/v1/workspaces/{}/inbox?from=10/03/2024", app.f.bank), Some(&t), None).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("from")));
+});
+
 app_test!(a_client_never_sees_the_inbox_and_an_smm_reads_it_without_answering, |app: TestApp| async move {
     let (_, id) = one_message(&app).await;
     let mut client = Browser::signed_in(&app, CLIENT).await;
