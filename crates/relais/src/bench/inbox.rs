@@ -85,8 +85,12 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
         let account = batches.len() % accounts.len();
         let n = b.batch.min(b.messages - made);
         // Jitter within the step: times (and the work spread on them) vary like real ones.
-        let items =
-            (made..made + n).map(|i| message(&mut rng, i, account, start_at + i as i64 * step + rng.gen_range(0..step.max(1)))).collect();
+        let items = (made..made + n)
+            .map(|i| {
+                let jitter = rng.gen_range(0..step.max(1));
+                message(&mut rng, i, account, start_at + i as i64 * step + jitter)
+            })
+            .collect();
         batches.push((account, items));
         made += n;
     }
