@@ -408,3 +408,50 @@ both_backends!(metrics_are_collected_as_samples_of_what_the_audience_did, |store
     assert_eq!(w.store.post_metric_series(&variant).await.unwrap().len(), 2);
     assert_eq!(w.store.account_metric_series(&acc.id).await.unwrap().len(), 2);
 });
+
+both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_read_back, |store: Store| async move {
+    let w = World::new(store).await;
+    let (acc, message) = with_message(&w).await;
+    let mut settings = relais_store::CareSettings::default();
+    settings.survey_enabled = true;
+    w.store.save_care_settings(&w.workspace, &settings).await.unwrap();
+    let lucas = w
+        .store
+        .create_user(&relais_core::Email::parse("lucas@example.org").unwrap(), &Name::parse("n", "Lucas").unwrap(), "hash")
+        .await
+        .unwrap();
+    let member = Actor { id: Some(lucas.id.clone()), label: "Lucas".into() };
+    w.store.set_message_status_by(&message.id, MessageStatus::Resolved, &member).await.unwrap();
+
+    // The question goes out through the reply job, once, and is not a first response.
+    let worker = w.worker(Arc::new(w.sandbox()));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(worker.run_once().await.unwrap(), 0);
+    let surveys = w.store.conversation_surveys(&message.conversation_id).await.unwrap();
+    assert_eq!(surveys.len(), 1);
+    let question = w.store.inbox_reply(surveys[0].reply_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!((question.state.as_str(), question.purpose.as_str()), ("sent", "survey"));
+    assert!(question.text.starts_with("Merci pour votre message"), "{}", question.text);
+    let remote = question.remote_id.clone().unwrap();
+    assert_eq!(w.store.sandbox_find_post(&acc.id, &question.idempotency_key).await.unwrap(), Some(remote.clone()));
+    let after = w.store.inbox_message(&message.id).await.unwrap();
+    assert_eq!((after.first_response_at, after.resolved_by.as_deref()), (None, Some(lucas.id.as_str())));
+
+    // The author answers under the question with five stars, as the network reports it.
+    let rating = relais_store::Incoming {
+        remote_id: "rating-1".into(),
+        kind: "reply".into(),
+        author_remote_id: message.author_remote_id.clone(),
+        author_handle: message.author_handle.clone(),
+        text: "⭐⭐⭐⭐⭐".into(),
+        created_at: now_ms() + 60_000,
+        parent_remote_id: Some(remote.clone()),
+        subject_remote_id: Some(remote),
+        root_remote_id: message.root_remote_id.clone(),
+        ..relais_store::Incoming::default()
+    };
+    let id = w.store.ingest_activity(&acc, &[rating], None).await.unwrap().messages.remove(0);
+    let survey = w.store.conversation_surveys(&message.conversation_id).await.unwrap().remove(0);
+    assert_eq!((survey.score, survey.answer_message_id.as_deref()), (Some(5), Some(id.as_str())));
+    assert_eq!(w.store.inbox_message(&id).await.unwrap().status, "resolved");
+});

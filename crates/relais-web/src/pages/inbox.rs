@@ -3,7 +3,7 @@
 //! from the network, the messages, the replies sent from Relais with their state), where members
 //! answer, change the status and assign.
 
-use super::{Done, PageForm, audit, render, render_status};
+use super::{PageForm, audit, render, render_status};
 use crate::app::AppState;
 use crate::chrome::Chrome;
 use crate::error::PageError;
@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::inbox::{Cursor, FEEDBACK_TAGS, MESSAGE_KINDS, MessageStatus, normalize_tag};
 use relais_core::policy::allows;
+use relais_core::saved_reply::{ReplyContext, render as render_saved_reply};
 use relais_core::text_rules::measure;
 use relais_core::understanding::Sentiment;
 use relais_core::{Action, Section};
@@ -107,6 +108,8 @@ pub struct MessageRow {
     /// Toxicity or spam cues add up to at least [`FLAG_TOXICITY`].
     pub flagged: bool,
     pub answered: bool,
+    /// The satisfaction score (1–5) this message gave, when it answered the question.
+    pub rating: Option<i64>,
 }
 
 pub fn kind_label(tr: Tr, kind: &str) -> String {
@@ -139,6 +142,7 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         sentiment: m.sentiment,
         flagged: m.toxicity.is_some_and(|t| t >= FLAG_TOXICITY),
         answered: m.first_response_at.is_some(),
+        rating: None,
         id: m.id,
     }
 }
@@ -169,6 +173,8 @@ struct InboxPage {
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
+    /// Members who may be assigned, for the bulk form.
+    members: Vec<MemberChoice>,
 }
 
 pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<ListQuery>) -> Response {
@@ -190,6 +196,10 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
     };
     let tags_in_use = match app.store.tags_in_use(&ws.workspace.id).await {
         Ok(t) => t,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let members = match app.store.members(&ws.workspace.id).await {
+        Ok(m) => m,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
     let mut networks: Vec<String> = accounts.iter().map(|a| a.network.clone()).collect();
@@ -246,6 +256,11 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
         next,
         error,
+        members: members
+            .iter()
+            .filter(|x| allows(x.role, Action::UseInbox))
+            .map(|x| MemberChoice { id: x.user_id.clone(), name: x.name.clone(), selected: false })
+            .collect(),
     };
     render(&view, tr)
 }
@@ -280,6 +295,8 @@ pub struct ReplyView {
     pub state_label: String,
     pub error: Option<String>,
     pub url: Option<String>,
+    /// The satisfaction question, not an answer.
+    pub survey: bool,
 }
 
 pub struct MemberChoice {
@@ -310,6 +327,8 @@ struct MessagePage {
     tags: Vec<(String, String)>,
     suggested: Vec<(String, String)>,
     notes: Vec<NoteView>,
+    /// The saved replies to insert into the reply form.
+    saved: Vec<Choice>,
 }
 
 pub struct NoteView {
@@ -331,6 +350,7 @@ async fn message_page(
     draft: String,
     error: Option<String>,
     done: Option<&str>,
+    saved: Option<&str>,
 ) -> Result<MessagePage, PageError> {
     let tr = ws.tr();
     let tz = ws.workspace.time_zone.clone();
@@ -357,7 +377,8 @@ async fn message_page(
             url: c.url,
         })
         .collect();
-    let messages = app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
+    let messages: Vec<MessageRow> =
+        app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
     let replies = app
         .store
         .conversation_replies(&conversation.id)
@@ -372,6 +393,7 @@ async fn message_page(
             state: r.state,
             error: r.error,
             url: r.remote_url,
+            survey: r.purpose == "survey",
         })
         .collect();
     let tags: Vec<(String, String)> = app
@@ -402,6 +424,42 @@ async fn message_page(
         .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
         .collect();
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
+    let saved_replies = app.store.saved_replies(&ws.workspace.id).await.map_err(store_err)?;
+    // The saved reply asked for (`?saved=`), filled for this message, becomes the draft.
+    let (mut draft, mut error) = (draft, error);
+    if let Some(chosen) = saved.and_then(|id| saved_replies.iter().find(|r| r.id == id)) {
+        let links = app.store.workspace_links(&ws.workspace.id).await.map_err(store_err)?;
+        let network = network_label(&m.network);
+        let ctx = ReplyContext {
+            author_name: m.author_name.as_deref(),
+            author_handle: &m.author_handle,
+            account: &m.account_handle,
+            network: &network,
+            link: m.url.as_deref(),
+            post_link: post.as_ref().and_then(|p| p.url.as_deref()),
+            links: &links,
+        };
+        match render_saved_reply(&chosen.body, &ctx) {
+            Ok(text) => draft = text,
+            Err(e) => error = Some(tr.tn("inbox-error-saved-reply", &[("title", &chosen.title), ("reason", &e)])),
+        }
+    }
+    let saved_choices = choices(saved_replies.iter().map(|r| (r.id.clone(), r.title.clone())), &saved.map(str::to_string));
+    let ratings: std::collections::HashMap<String, i64> = app
+        .store
+        .conversation_surveys(&conversation.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter_map(|s| Some((s.answer_message_id?, s.score?)))
+        .collect();
+    let messages: Vec<MessageRow> = messages
+        .into_iter()
+        .map(|mut r: MessageRow| {
+            r.rating = ratings.get(&r.id).copied();
+            r
+        })
+        .collect();
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
     Ok(MessagePage {
         c: Chrome::workspace(ws, Some(Section::Inbox)).with_flash(done),
@@ -428,15 +486,23 @@ async fn message_page(
         tags,
         suggested,
         notes,
+        saved: saved_choices,
         focus: row(ws, m),
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    pub done: Option<String>,
+    /// A saved reply to fill into the reply form.
+    pub saved: Option<String>,
 }
 
 pub async fn show(
     State(app): State<AppState>,
     ws: InWorkspace,
     Path((_, id)): Path<(String, String)>,
-    Query(done): Query<Done>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
     if let Err(e) = ws.require(Action::UseInbox) {
         return e.into_response();
@@ -445,7 +511,7 @@ pub async fn show(
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
-    match message_page(&app, &ws, m, String::new(), None, done.done.as_deref()).await {
+    match message_page(&app, &ws, m, String::new(), None, q.done.as_deref(), q.saved.as_deref()).await {
         Ok(p) => render(&p, ws.tr()),
         Err(e) => e.into_response(),
     }
@@ -482,7 +548,7 @@ pub async fn reply(
         Err(e) => return e.into_response(),
     };
     if let Some(problem) = reply_problem(tr, &m.network, &f.text) {
-        return match message_page(&app, &ws, m, f.text, Some(problem), None).await {
+        return match message_page(&app, &ws, m, f.text, Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };
@@ -519,12 +585,12 @@ pub async fn set_status(
     };
     let Some(status) = MessageStatus::parse(&f.status) else {
         let problem = tr.tn("inbox-error-filter", &[("field", &"status"), ("reason", &f.status)]);
-        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };
     };
-    if let Err(e) = app.store.set_message_status(&m.id, status).await {
+    if let Err(e) = app.store.set_message_status_by(&m.id, status, &super::post::actor_of(&ws)).await {
         return PageError::store(tr, e).into_response();
     }
     Redirect::to(&format!("{}/inbox/{}?done=inbox-status", ws.base(), m.id)).into_response()
@@ -556,7 +622,7 @@ pub async fn assign(
             Err(e) => return PageError::store(tr, e).into_response(),
         };
         if !members.iter().any(|x| x.user_id == assignee && allows(x.role, Action::UseInbox)) {
-            return match message_page(&app, &ws, m, String::new(), Some(tr.t("inbox-error-assignee")), None).await {
+            return match message_page(&app, &ws, m, String::new(), Some(tr.t("inbox-error-assignee")), None, None).await {
                 Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
                 Err(e) => e.into_response(),
             };
@@ -594,7 +660,7 @@ pub async fn tag(
         Ok(t) => t,
         Err(reason) => {
             let problem = tr.tn("inbox-error-filter", &[("field", &"tag"), ("reason", &reason)]);
-            return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+            return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
                 Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
                 Err(e) => e.into_response(),
             };
@@ -637,7 +703,7 @@ pub async fn note(
     let body = f.body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
         let problem = tr.t1("inbox-error-note", "max", MAX_NOTE_CHARS);
-        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };
