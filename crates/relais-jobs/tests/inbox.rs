@@ -421,7 +421,20 @@ both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_
         .await
         .unwrap();
     let member = Actor { id: Some(lucas.id.clone()), label: "Lucas".into() };
-    w.store.set_message_status_by(&message.id, MessageStatus::Resolved, &member).await.unwrap();
+    // The question is asked once all of the author's messages in the conversation are resolved.
+    let theirs: Vec<String> = w
+        .store
+        .conversation_messages(&message.conversation_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.author_remote_id == message.author_remote_id)
+        .map(|m| m.id)
+        .collect();
+    let resolve = relais_store::BulkAction::SetStatus(MessageStatus::Resolved);
+    w.store.bulk_inbox(&w.workspace, &theirs, &resolve, &member, now_ms()).await.unwrap();
+    let last = w.store.conversation_messages(&message.conversation_id).await.unwrap();
+    let last = last.into_iter().filter(|m| m.author_remote_id == message.author_remote_id).next_back().unwrap();
 
     // The question goes out through the reply job, once, and is not a first response.
     let worker = w.worker(Arc::new(w.sandbox()));
@@ -431,10 +444,13 @@ both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_
     assert_eq!(surveys.len(), 1);
     let question = w.store.inbox_reply(surveys[0].reply_id.as_deref().unwrap()).await.unwrap();
     assert_eq!((question.state.as_str(), question.purpose.as_str()), ("sent", "survey"));
-    assert!(question.text.starts_with("Merci pour votre message"), "{}", question.text);
+    // In the message's language (the workspace's, French, when the message's is unknown).
+    use relais_core::satisfaction::{DEFAULT_QUESTION_EN, DEFAULT_QUESTION_FR, question_for};
+    assert_eq!(question.text, question_for(last.language.as_deref(), true, DEFAULT_QUESTION_FR, DEFAULT_QUESTION_EN));
     let remote = question.remote_id.clone().unwrap();
     assert_eq!(w.store.sandbox_find_post(&acc.id, &question.idempotency_key).await.unwrap(), Some(remote.clone()));
-    let after = w.store.inbox_message(&message.id).await.unwrap();
+    assert_eq!(question.message_id, last.id, "it answers the author's last message");
+    let after = w.store.inbox_message(&last.id).await.unwrap();
     assert_eq!((after.first_response_at, after.resolved_by.as_deref()), (None, Some(lucas.id.as_str())));
 
     // The author answers under the question with five stars, as the network reports it.
