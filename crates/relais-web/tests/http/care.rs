@@ -203,3 +203,31 @@ app_test!(the_care_page_and_api_show_the_period_figures, |app: TestApp| async mo
     let (status, ..) = call(&app, Method::GET, &format!("/api/v1/workspaces/{}/care", app.f.bank), Some(&client_token), None).await;
     assert_eq!(status, 403);
 });
+
+app_test!(a_cm_resolving_sends_the_satisfaction_question_and_the_rating_shows_in_the_conversation, |app: TestApp| async move {
+    let acc = account(&app, &app.f.bank, "@banque").await;
+    let mut settings = relais_store::CareSettings::default();
+    settings.survey_enabled = true;
+    app.store.save_care_settings(&app.f.bank, &settings).await.unwrap();
+    let now = relais_core::now_ms();
+    let dm = |remote_id: &str, text: &str, at: i64| Incoming { kind: "direct_message".into(), ..mention(remote_id, "julie", Some("Julie"), text, at) };
+    let id = ingest(&app, &acc, dm("d1", "Ma carte est bloquée", now - 60_000)).await;
+    let mut cm = Browser::signed_in(&app, CM).await;
+    cm.get(&format!("/w/{}/inbox/{id}", app.f.bank)).await;
+    assert_eq!(cm.post(&format!("/w/{}/inbox/{id}/status", app.f.bank), &[("status", "resolved")]).await.status, 303);
+    let page = cm.get(&format!("/w/{}/inbox/{id}", app.f.bank)).await;
+    page.assert_contains("question de satisfaction").assert_contains("Sur une échelle de 1 à 5");
+    let conversation = app.store.inbox_message(&id).await.unwrap().conversation_id;
+    let replies = app.store.conversation_replies(&conversation).await.unwrap();
+    assert_eq!(replies.iter().map(|r| r.purpose.as_str()).collect::<Vec<_>>(), ["survey"], "asked once, as a survey");
+
+    let rating = ingest(&app, &acc, dm("d2", "note : 4", now + 60_000)).await;
+    let page = cm.get(&format!("/w/{}/inbox/{rating}", app.f.bank)).await;
+    page.assert_contains("Note : 4/5");
+    assert_eq!(app.store.inbox_message(&rating).await.unwrap().status, "resolved");
+    // The figures count it once, as a satisfaction score.
+    let t = token(&app, &app.f.bank, Role::Cm).await;
+    let (_, _, body) = call(&app, Method::GET, &format!("/api/v1/workspaces/{}/care", app.f.bank), Some(&t), None).await;
+    assert_eq!((body["workspace"]["received"].as_u64(), body["workspace"]["satisfaction_average"].as_f64()), (Some(1), Some(4.0)));
+    assert_eq!(body["workspace"]["satisfaction_distribution"], json!([0, 0, 0, 1, 0]));
+});
