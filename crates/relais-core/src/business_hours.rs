@@ -76,9 +76,8 @@ fn parse_time(field: &str, s: &str) -> Result<u16, HoursError> {
 pub fn parse_day(field: &str, text: &str) -> Result<Vec<Range>, HoursError> {
     let mut ranges = vec![];
     for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
-        let (a, b) = part
-            .split_once(['-', '–'])
-            .ok_or_else(|| HoursError::BadRange { field: field.to_string(), value: part.to_string() })?;
+        let (a, b) =
+            part.split_once(['-', '–']).ok_or_else(|| HoursError::BadRange { field: field.to_string(), value: part.to_string() })?;
         let range = Range { start: parse_time(field, a)?, end: parse_time(field, b)? };
         if range.end <= range.start {
             return Err(HoursError::Backwards { field: field.to_string(), range: part.to_string() });
@@ -134,9 +133,9 @@ impl BusinessHours {
     fn is_closed(&self, day: Date) -> bool {
         self.closed.contains(&day)
             || (self.french_holidays
-                && crate::marketing_calendar::french_dates(day.year()).iter().any(|d| {
-                    d.kind == crate::marketing_calendar::DateKind::PublicHoliday && d.regional.is_none() && d.start == day
-                }))
+                && crate::marketing_calendar::french_dates(day.year())
+                    .iter()
+                    .any(|d| d.kind == crate::marketing_calendar::DateKind::PublicHoliday && d.regional.is_none() && d.start == day))
     }
 
     /// Whether the week has any open minute (otherwise every business duration is zero).
@@ -288,10 +287,7 @@ mod tests {
 
     #[test]
     fn typed_hours_are_checked_naming_the_day() {
-        assert_eq!(
-            parse_day("monday", "09:00-25:00"),
-            Err(HoursError::BadTime { field: "monday".into(), value: "25:00".into() })
-        );
+        assert_eq!(parse_day("monday", "09:00-25:00"), Err(HoursError::BadTime { field: "monday".into(), value: "25:00".into() }));
         assert!(parse_day("monday", "09:00-25:00").unwrap_err().to_string().starts_with("monday: \"25:00\""));
         assert_eq!(
             parse_day("friday", "14:00-18:00, 09:00-14:30"),

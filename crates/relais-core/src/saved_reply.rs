@@ -138,7 +138,9 @@ pub fn render(template: &str, ctx: &ReplyContext<'_>) -> Result<String, Template
                         "account" => ctx.account,
                         "network" => ctx.network,
                         "link" => ctx.link.ok_or_else(|| unavailable("the network gave no link to the message"))?,
-                        "post_link" => ctx.post_link.ok_or_else(|| unavailable("the conversation is not about a published post of ours"))?,
+                        "post_link" => {
+                            ctx.post_link.ok_or_else(|| unavailable("the conversation is not about a published post of ours"))?
+                        }
                         _ => return Err(unknown(name, position)),
                     }
                 };

@@ -412,8 +412,7 @@ both_backends!(metrics_are_collected_as_samples_of_what_the_audience_did, |store
 both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_read_back, |store: Store| async move {
     let w = World::new(store).await;
     let (acc, message) = with_message(&w).await;
-    let mut settings = relais_store::CareSettings::default();
-    settings.survey_enabled = true;
+    let settings = relais_store::CareSettings { survey_enabled: true, ..Default::default() };
     w.store.save_care_settings(&w.workspace, &settings).await.unwrap();
     let lucas = w
         .store
@@ -434,7 +433,7 @@ both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_
     let resolve = relais_store::BulkAction::SetStatus(MessageStatus::Resolved);
     w.store.bulk_inbox(&w.workspace, &theirs, &resolve, &member, now_ms()).await.unwrap();
     let last = w.store.conversation_messages(&message.conversation_id).await.unwrap();
-    let last = last.into_iter().filter(|m| m.author_remote_id == message.author_remote_id).next_back().unwrap();
+    let last = last.into_iter().rfind(|m| m.author_remote_id == message.author_remote_id).unwrap();
 
     // The question goes out through the reply job, once, and is not a first response.
     let worker = w.worker(Arc::new(w.sandbox()));

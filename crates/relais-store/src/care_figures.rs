@@ -14,10 +14,20 @@ pub struct CareFacts {
     pub scores: Vec<(String, Option<String>, i64)>,
 }
 
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    account_id: String,
+    created_at: i64,
+    first_response_at: Option<i64>,
+    resolved_at: Option<i64>,
+    first_responder_id: Option<String>,
+    resolved_by: Option<String>,
+}
+
 impl Store {
     /// The facts of the workspace's messages written in `[from, to)` (epoch ms).
     pub async fn care_facts(&self, workspace_id: &str, from: i64, to: i64) -> Result<CareFacts> {
-        let rows: Vec<(String, i64, Option<i64>, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<FactRow> = sqlx::query_as(
             "SELECT m.account_id, m.created_at, m.first_response_at, m.resolved_at, m.first_responder_id, m.resolved_by
              FROM inbox_messages m
              WHERE m.workspace_id = $1 AND m.created_at >= $2 AND m.created_at < $3
@@ -30,13 +40,13 @@ impl Store {
         .await?;
         let messages = rows
             .into_iter()
-            .map(|(account_id, received_at, first_response_at, resolved_at, first_responder_id, resolved_by)| MessageFacts {
-                account_id,
-                received_at,
-                first_response_at,
-                resolved_at,
-                first_responder_id,
-                resolved_by,
+            .map(|r| MessageFacts {
+                account_id: r.account_id,
+                received_at: r.created_at,
+                first_response_at: r.first_response_at,
+                resolved_at: r.resolved_at,
+                first_responder_id: r.first_responder_id,
+                resolved_by: r.resolved_by,
             })
             .collect();
         let scores = sqlx::query_as(

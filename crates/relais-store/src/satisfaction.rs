@@ -139,10 +139,8 @@ pub(crate) async fn read_ratings(tx: &mut Tx, account: &SocialAccount, new_messa
         if !open.keys().any(|(_, a)| a == &item.author_remote_id) {
             continue;
         }
-        let conversation: String = sqlx::query_scalar("SELECT conversation_id FROM inbox_messages WHERE id = $1")
-            .bind(message_id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let conversation: String =
+            sqlx::query_scalar("SELECT conversation_id FROM inbox_messages WHERE id = $1").bind(message_id).fetch_one(&mut **tx).await?;
         let key = (conversation, item.author_remote_id.clone());
         let Some((survey, asked_at, expires_at)) = open.get(&key).cloned() else { continue };
         if item.created_at < asked_at || item.created_at > expires_at {

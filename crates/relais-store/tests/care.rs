@@ -7,8 +7,7 @@ use relais_core::care_figures::{Durations, figures};
 use relais_core::inbox::MessageStatus;
 use relais_core::{Email, Locale, Name, TimeZoneName};
 use relais_store::{
-    Actor, BulkAction, BulkOutcome, CareSettings, Incoming, ReplyOutcome, SavedReplyInput, SocialAccount, Store, StoreError,
-    both_backends,
+    Actor, BulkAction, BulkOutcome, CareSettings, Incoming, ReplyOutcome, SavedReplyInput, SocialAccount, Store, StoreError, both_backends,
 };
 
 const MIN: i64 = 60_000;
@@ -109,13 +108,19 @@ both_backends!(the_period_facts_give_the_hand_computed_figures, |store: Store| a
     // Wednesday 2026-03-11 in Paris; the default hours are Monday to Friday, 09:00-18:00.
     let m1 = ingest(&store, &a, message("m1", "mention", "julie", "Ouvert samedi ?", paris(2026, 3, 11, 10, 0))).await;
     answer(&store, &m1, &lucas, paris(2026, 3, 11, 10, 30)).await;
-    store.bulk_inbox(&bank, std::slice::from_ref(&m1), &BulkAction::SetStatus(MessageStatus::Resolved), &lucas, paris(2026, 3, 11, 11, 0)).await.unwrap();
+    store
+        .bulk_inbox(&bank, std::slice::from_ref(&m1), &BulkAction::SetStatus(MessageStatus::Resolved), &lucas, paris(2026, 3, 11, 11, 0))
+        .await
+        .unwrap();
     // Written on Tuesday at 23:00, answered on Wednesday at 09:20.
     let m2 = ingest(&store, &a, message("m2", "mention", "paul", "Ma carte ne marche plus", paris(2026, 3, 10, 23, 0))).await;
     answer(&store, &m2, &ines, paris(2026, 3, 11, 9, 20)).await;
     // Resolved without an answer; and one left alone.
     let m3 = ingest(&store, &b, message("m3", "mention", "zoe", "Merci !", paris(2026, 3, 11, 12, 0))).await;
-    store.bulk_inbox(&bank, std::slice::from_ref(&m3), &BulkAction::SetStatus(MessageStatus::Resolved), &ines, paris(2026, 3, 11, 13, 0)).await.unwrap();
+    store
+        .bulk_inbox(&bank, std::slice::from_ref(&m3), &BulkAction::SetStatus(MessageStatus::Resolved), &ines, paris(2026, 3, 11, 13, 0))
+        .await
+        .unwrap();
     ingest(&store, &b, message("m4", "mention", "leo", "Bonjour", paris(2026, 3, 11, 17, 0))).await;
     // Outside the period, and another workspace's.
     let old = ingest(&store, &a, message("m5", "mention", "ana", "Ancien", paris(2026, 2, 1, 10, 0))).await;
@@ -191,8 +196,7 @@ both_backends!(resolving_asks_satisfaction_once_and_a_rating_is_read_back, |stor
     assert!(store.conversation_surveys(&conversation).await.unwrap().is_empty());
     store.set_message_status_by(&dm, MessageStatus::Open, &lucas).await.unwrap();
 
-    let mut s = CareSettings::default();
-    s.survey_enabled = true;
+    let s = CareSettings { survey_enabled: true, ..Default::default() };
     store.save_care_settings(&bank, &s).await.unwrap();
     answer(&store, &dm, &lucas, now - 30_000).await;
     let first_response = store.inbox_message(&dm).await.unwrap().first_response_at;
@@ -228,8 +232,7 @@ both_backends!(an_answer_that_is_not_a_rating_closes_the_survey_without_a_score,
     let bank = workspace(&store, "Banque").await;
     let a = account(&store, &bank, "@banque").await;
     let lucas = member(&store, "lucas@example.org", "Lucas").await;
-    let mut s = CareSettings::default();
-    s.survey_enabled = true;
+    let s = CareSettings { survey_enabled: true, ..Default::default() };
     store.save_care_settings(&bank, &s).await.unwrap();
     let now = relais_core::now_ms();
     let dm = ingest(&store, &a, message("d1", "direct_message", "julie", "Hello", now)).await;

@@ -136,8 +136,7 @@ pub async fn figures(
 ) -> Result<Json<CareOut>, ApiError> {
     caller.require(&id, Action::UseInbox)?;
     let ws = app.store.workspace(&id).await?;
-    let (from, to, from_day, to_day) =
-        period_of(&PeriodQuery { from: p.from, to: p.to }, &ws.time_zone).map_err(|(f, r)| invalid(f, r))?;
+    let (from, to, from_day, to_day) = period_of(&PeriodQuery { from: p.from, to: p.to }, &ws.time_zone).map_err(|(f, r)| invalid(f, r))?;
     let facts = app.store.care_facts(&id, from, to).await?;
     let settings = app.store.care_settings(&id).await?;
     let p = period_figures(&facts, &settings, &ws.time_zone);

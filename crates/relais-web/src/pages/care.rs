@@ -271,7 +271,8 @@ pub async fn save_settings(State(app): State<AppState>, ws: InWorkspace, PageFor
     if let Err(e) = app.store.save_care_settings(&ws.workspace.id, &settings).await {
         return PageError::store(tr, e).into_response();
     }
-    if let Err(e) = audit(&app, &ws, "care.settings_saved", &ws.workspace.name, serde_json::json!({"survey": settings.survey_enabled})).await
+    if let Err(e) =
+        audit(&app, &ws, "care.settings_saved", &ws.workspace.name, serde_json::json!({"survey": settings.survey_enabled})).await
     {
         return e.into_response();
     }
@@ -290,6 +291,9 @@ pub struct PeriodFigures {
     pub members: Vec<(String, CareFigures)>,
 }
 
+/// (account, first responder, score), as [`CareFacts::scores`] holds them.
+type ScoreRow = (String, Option<String>, i64);
+
 /// Groups a period's facts and computes every group's figures with the workspace's hours.
 pub fn period_figures(facts: &CareFacts, settings: &CareSettings, time_zone: &str) -> PeriodFigures {
     let hours = settings.hours(time_zone);
@@ -303,15 +307,10 @@ pub fn period_figures(facts: &CareFacts, settings: &CareSettings, time_zone: &st
             by_member.entry(member.as_str()).or_default().push(m);
         }
     }
-    let scores_where = |pred: &dyn Fn(&(String, Option<String>, i64)) -> bool| -> Vec<i64> {
-        facts.scores.iter().filter(|s| pred(s)).map(|s| s.2).collect()
-    };
+    let scores_where = |pred: &dyn Fn(&ScoreRow) -> bool| -> Vec<i64> { facts.scores.iter().filter(|s| pred(s)).map(|s| s.2).collect() };
     PeriodFigures {
         workspace: figures(&facts.messages, &all_scores, business),
-        accounts: by_account
-            .into_iter()
-            .map(|(a, ms)| (a.to_string(), figures(ms, &scores_where(&|s| s.0 == a), business)))
-            .collect(),
+        accounts: by_account.into_iter().map(|(a, ms)| (a.to_string(), figures(ms, &scores_where(&|s| s.0 == a), business))).collect(),
         members: by_member
             .into_iter()
             .map(|(u, ms)| (u.to_string(), figures(ms, &scores_where(&|s| s.1.as_deref() == Some(u)), business)))
@@ -441,7 +440,8 @@ pub async fn figures_page(State(app): State<AppState>, ws: InWorkspace, Query(q)
             .map(|a| format!("{} · {}", super::inbox::network_label(&a.network), a.handle))
             .unwrap_or_else(|| id.to_string())
     };
-    let member_label = |id: &str| members.iter().find(|m| m.user_id == id).map(|m| m.name.clone()).unwrap_or_else(|| tr.t("care-former-member"));
+    let member_label =
+        |id: &str| members.iter().find(|m| m.user_id == id).map(|m| m.name.clone()).unwrap_or_else(|| tr.t("care-former-member"));
     let view = FiguresPage {
         c: Chrome::workspace(&ws, Some(Section::Inbox)),
         base: ws.base(),

@@ -49,7 +49,10 @@ app_test!(a_saved_reply_with_variables_is_checked_filled_and_sent_once, |app: Te
     no_link.assert_contains("no saved link named");
     assert!(app.store.saved_replies(&app.f.bank).await.unwrap().is_empty());
 
-    assert_eq!(cm.post(&format!("/w/{}/inbox/links", app.f.bank), &[("name", "FAQ"), ("url", "https://banque.example/faq")]).await.status, 303);
+    assert_eq!(
+        cm.post(&format!("/w/{}/inbox/links", app.f.bank), &[("name", "FAQ"), ("url", "https://banque.example/faq")]).await.status,
+        303
+    );
     let body = "Bonjour {author_name}, nos horaires sont sur {lien:faq} (message : {link}) — {account} sur {network}";
     let created = cm.post(&base, &[("title", "Horaires"), ("body", body), ("shortcut", "/horaires"), ("language", "fr")]).await;
     assert_eq!(created.status, 303, "{}", created.body);
@@ -97,7 +100,8 @@ app_test!(bulk_actions_apply_to_the_selection_and_refuse_foreign_ids, |app: Test
     assert_eq!(app.store.inbox_message(&m3).await.unwrap().status, "open", "not selected");
 
     // "Select all on this page" takes the page's ids.
-    let pages = [("page", m1.as_str()), ("page", m2.as_str()), ("page", m3.as_str()), ("all", "1"), ("op", "tag"), ("tag", "Question fréquente")];
+    let pages =
+        [("page", m1.as_str()), ("page", m2.as_str()), ("page", m3.as_str()), ("all", "1"), ("op", "tag"), ("tag", "Question fréquente")];
     assert_eq!(cm.post(&bulk, &pages).await.status, 303);
     let tags = app.store.message_tags(&[m1.clone(), m2.clone(), m3.clone()]).await.unwrap();
     assert!(tags.values().all(|t| t == &["question-fréquente"]) && tags.len() == 3, "{tags:?}");
@@ -119,13 +123,28 @@ app_test!(bulk_actions_apply_to_the_selection_and_refuse_foreign_ids, |app: Test
     // The API: same rules.
     let t = token(&app, &app.f.bank, Role::Cm).await;
     let path = format!("/api/v1/workspaces/{}/inbox/bulk", app.f.bank);
-    let (status, _, body) = call(&app, Method::POST, &path, Some(&t), Some(&json!({"ids": [m3, theirs], "op": "untag", "value": "question-fréquente"}).to_string())).await;
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&t),
+        Some(&json!({"ids": [m3, theirs], "op": "untag", "value": "question-fréquente"}).to_string()),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["field"], "ids");
-    let (status, _, body) = call(&app, Method::POST, &path, Some(&t), Some(&json!({"ids": [m1, m3], "op": "untag", "value": "question-fréquente"}).to_string())).await;
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &path,
+        Some(&t),
+        Some(&json!({"ids": [m1, m3], "op": "untag", "value": "question-fréquente"}).to_string()),
+    )
+    .await;
     assert_eq!((status, body["changed"].as_u64()), (200, Some(2)));
     let client_token = token(&app, &app.f.bank, Role::Client).await;
-    let (status, ..) = call(&app, Method::POST, &path, Some(&client_token), Some(&json!({"ids": [m1], "op": "unassign"}).to_string())).await;
+    let (status, ..) =
+        call(&app, Method::POST, &path, Some(&client_token), Some(&json!({"ids": [m1], "op": "unassign"}).to_string())).await;
     assert_eq!(status, 403);
 });
 
@@ -206,11 +225,13 @@ app_test!(the_care_page_and_api_show_the_period_figures, |app: TestApp| async mo
 
 app_test!(a_cm_resolving_sends_the_satisfaction_question_and_the_rating_shows_in_the_conversation, |app: TestApp| async move {
     let acc = account(&app, &app.f.bank, "@banque").await;
-    let mut settings = relais_store::CareSettings::default();
-    settings.survey_enabled = true;
+    let settings = relais_store::CareSettings { survey_enabled: true, ..Default::default() };
     app.store.save_care_settings(&app.f.bank, &settings).await.unwrap();
     let now = relais_core::now_ms();
-    let dm = |remote_id: &str, text: &str, at: i64| Incoming { kind: "direct_message".into(), ..mention(remote_id, "julie", Some("Julie"), text, at) };
+    let dm = |remote_id: &str, text: &str, at: i64| Incoming {
+        kind: "direct_message".into(),
+        ..mention(remote_id, "julie", Some("Julie"), text, at)
+    };
     let id = ingest(&app, &acc, dm("d1", "Ma carte est bloquée", now - 60_000)).await;
     let mut cm = Browser::signed_in(&app, CM).await;
     cm.get(&format!("/w/{}/inbox/{id}", app.f.bank)).await;
