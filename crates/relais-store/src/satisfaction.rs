@@ -5,7 +5,7 @@
 //! only the pending surveys of that page's authors (one indexed lookup), doing nothing more when
 //! there are none.
 
-use crate::inbox::Incoming;
+use crate::inbox_ingest::NewMessage;
 use crate::inbox_replies::{ReplyPurpose, insert_reply};
 use crate::posts::Actor;
 use crate::{Result, SocialAccount, Store};
@@ -108,14 +108,14 @@ pub(crate) async fn ask_after_resolution(tx: &mut Tx, workspace_id: &str, resolv
     Ok(())
 }
 
-/// Reads the answers to pending surveys among newly ingested messages (id, item), in the order
-/// received: the author's next message in the conversation closes the survey, with its score
-/// when it is a rating (the message is then resolved by itself).
-pub(crate) async fn read_ratings(tx: &mut Tx, account: &SocialAccount, new_messages: &[(String, &Incoming)]) -> Result<()> {
+/// Reads the answers to pending surveys among newly ingested messages, in the order received:
+/// the author's next message in the conversation closes the survey, with its score when it is a
+/// rating (the message is then resolved by itself).
+pub(crate) async fn read_ratings(tx: &mut Tx, account: &SocialAccount, new_messages: &[NewMessage<'_>]) -> Result<()> {
     if new_messages.is_empty() {
         return Ok(());
     }
-    let mut authors: Vec<&str> = new_messages.iter().map(|(_, i)| i.author_remote_id.as_str()).collect();
+    let mut authors: Vec<&str> = new_messages.iter().map(|m| m.item.author_remote_id.as_str()).collect();
     authors.sort_unstable();
     authors.dedup();
     let sql = format!(
@@ -135,13 +135,9 @@ pub(crate) async fn read_ratings(tx: &mut Tx, account: &SocialAccount, new_messa
     let mut open: HashMap<(String, String), (String, i64, i64)> =
         pending.into_iter().map(|(id, conv, author, asked, expires)| ((conv, author), (id, asked, expires))).collect();
     let now = now_ms();
-    for (message_id, item) in new_messages {
-        if !open.keys().any(|(_, a)| a == &item.author_remote_id) {
-            continue;
-        }
-        let conversation: String =
-            sqlx::query_scalar("SELECT conversation_id FROM inbox_messages WHERE id = $1").bind(message_id).fetch_one(&mut **tx).await?;
-        let key = (conversation, item.author_remote_id.clone());
+    for m in new_messages {
+        let (message_id, item) = (&m.id, m.item);
+        let key = (m.conversation_id.clone(), item.author_remote_id.clone());
         let Some((survey, asked_at, expires_at)) = open.get(&key).cloned() else { continue };
         if item.created_at < asked_at || item.created_at > expires_at {
             continue;
