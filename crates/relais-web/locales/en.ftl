@@ -833,6 +833,7 @@ saved-replies-link-name = Name
 saved-replies-link-url = URL
 saved-replies-link-save = Save the link
 inbox-saved-reply = Saved reply
+inbox-saved-reply-unavailable = cannot be filled for this message
 inbox-insert = Insert
 inbox-error-saved-reply = The saved reply “{ $title }” cannot be filled for this message: { $reason }
 inbox-rating = Rating: { $score }/5

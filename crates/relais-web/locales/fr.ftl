@@ -833,6 +833,7 @@ saved-replies-link-name = Nom
 saved-replies-link-url = Adresse
 saved-replies-link-save = Enregistrer le lien
 inbox-saved-reply = Réponse enregistrée
+inbox-saved-reply-unavailable = ne peut pas être remplie pour ce message
 inbox-insert = Insérer
 inbox-error-saved-reply = La réponse enregistrée « { $title } » ne peut pas être remplie pour ce message : { $reason }
 inbox-rating = Note : { $score }/5

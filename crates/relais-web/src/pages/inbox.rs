@@ -347,6 +347,12 @@ pub struct NoteView {
     pub body: String,
 }
 
+/// The first `max` characters of `text` on one line, with an ellipsis when cut.
+fn preview(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max { line } else { format!("{}…", line.chars().take(max).collect::<String>()) }
+}
+
 /// A tag in the reader's language: the four feedback tags are translated, the team's own shown
 /// as written.
 fn tag_label(tr: Tr, tag: &str) -> String {
@@ -435,26 +441,37 @@ async fn message_page(
         .collect();
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let saved_replies = app.store.saved_replies(&ws.workspace.id).await.map_err(store_err)?;
-    // The saved reply asked for (`?saved=`), filled for this message, becomes the draft.
+    // Every saved reply is offered filled for this message (a preview in the list); the one asked
+    // for (`?saved=`) becomes the draft.
     let (mut draft, mut error) = (draft, error);
-    if let Some(chosen) = saved.and_then(|id| saved_replies.iter().find(|r| r.id == id)) {
-        let links = app.store.workspace_links(&ws.workspace.id).await.map_err(store_err)?;
-        let network = network_label(&m.network);
-        let ctx = ReplyContext {
-            author_name: m.author_name.as_deref(),
-            author_handle: &m.author_handle,
-            account: &m.account_handle,
-            network: &network,
-            link: m.url.as_deref(),
-            post_link: post.as_ref().and_then(|p| p.url.as_deref()),
-            links: &links,
+    let links =
+        if saved_replies.is_empty() { Default::default() } else { app.store.workspace_links(&ws.workspace.id).await.map_err(store_err)? };
+    let network = network_label(&m.network);
+    let ctx = ReplyContext {
+        author_name: m.author_name.as_deref(),
+        author_handle: &m.author_handle,
+        account: &m.account_handle,
+        network: &network,
+        link: m.url.as_deref(),
+        post_link: post.as_ref().and_then(|p| p.url.as_deref()),
+        links: &links,
+    };
+    let mut saved_choices = vec![];
+    for r in &saved_replies {
+        let filled = render_saved_reply(&r.body, &ctx);
+        let label = match &filled {
+            Ok(text) => format!("{} — {}", r.title, preview(text, 70)),
+            Err(_) => format!("{} — {}", r.title, tr.t("inbox-saved-reply-unavailable")),
         };
-        match render_saved_reply(&chosen.body, &ctx) {
-            Ok(text) => draft = text,
-            Err(e) => error = Some(tr.tn("inbox-error-saved-reply", &[("title", &chosen.title), ("reason", &e)])),
+        let selected = saved == Some(r.id.as_str());
+        if selected {
+            match filled {
+                Ok(text) => draft = text,
+                Err(e) => error = Some(tr.tn("inbox-error-saved-reply", &[("title", &r.title), ("reason", &e)])),
+            }
         }
+        saved_choices.push(Choice { value: r.id.clone(), label, selected });
     }
-    let saved_choices = choices(saved_replies.iter().map(|r| (r.id.clone(), r.title.clone())), &saved.map(str::to_string));
     let ratings: std::collections::HashMap<String, i64> = app
         .store
         .conversation_surveys(&conversation.id)

@@ -63,6 +63,7 @@ app_test!(a_saved_reply_with_variables_is_checked_filled_and_sent_once, |app: Te
     // for the missing name).
     let page = cm.get(&format!("/w/{}/inbox/{id}", app.f.bank)).await;
     page.assert_contains("Réponse enregistrée").assert_contains(&format!("value=\"{}\"", saved.id));
+    page.assert_contains("Horaires — Bonjour @julie, nos horaires sont sur https://banque.example/faq (mess…");
     let filled = cm.get(&format!("/w/{}/inbox/{id}?saved={}", app.f.bank, saved.id)).await;
     let expected = "Bonjour @julie, nos horaires sont sur https://banque.example/faq (message : https://sandbox.example/m1) — @banque sur Sandbox (simulator)";
     filled.assert_contains(expected);
