@@ -4,8 +4,10 @@
 
 pub mod account_health;
 pub mod brand_charter;
+pub mod business_hours;
 pub mod calendar_period;
 pub mod calendar_sheet;
+pub mod care_figures;
 pub mod inbox;
 pub mod listening_query;
 pub mod marketing_calendar;
@@ -14,6 +16,8 @@ pub mod password;
 pub mod policy;
 pub mod recurrence;
 pub mod role;
+pub mod satisfaction;
+pub mod saved_reply;
 pub mod scheduling;
 pub mod secrets;
 pub mod text_rules;

@@ -408,3 +408,65 @@ both_backends!(metrics_are_collected_as_samples_of_what_the_audience_did, |store
     assert_eq!(w.store.post_metric_series(&variant).await.unwrap().len(), 2);
     assert_eq!(w.store.account_metric_series(&acc.id).await.unwrap().len(), 2);
 });
+
+both_backends!(resolving_sends_the_satisfaction_question_once_and_the_rating_is_read_back, |store: Store| async move {
+    let w = World::new(store).await;
+    let (acc, message) = with_message(&w).await;
+    let settings = relais_store::CareSettings { survey_enabled: true, ..Default::default() };
+    w.store.save_care_settings(&w.workspace, &settings).await.unwrap();
+    let lucas = w
+        .store
+        .create_user(&relais_core::Email::parse("lucas@example.org").unwrap(), &Name::parse("n", "Lucas").unwrap(), "hash")
+        .await
+        .unwrap();
+    let member = Actor { id: Some(lucas.id.clone()), label: "Lucas".into() };
+    // The question is asked once all of the author's messages in the conversation are resolved.
+    let theirs: Vec<String> = w
+        .store
+        .conversation_messages(&message.conversation_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.author_remote_id == message.author_remote_id)
+        .map(|m| m.id)
+        .collect();
+    let resolve = relais_store::BulkAction::SetStatus(MessageStatus::Resolved);
+    w.store.bulk_inbox(&w.workspace, &theirs, &resolve, &member, now_ms()).await.unwrap();
+    let last = w.store.conversation_messages(&message.conversation_id).await.unwrap();
+    let last = last.into_iter().rfind(|m| m.author_remote_id == message.author_remote_id).unwrap();
+
+    // The question goes out through the reply job, once, and is not a first response.
+    let worker = w.worker(Arc::new(w.sandbox()));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(worker.run_once().await.unwrap(), 0);
+    let surveys = w.store.conversation_surveys(&message.conversation_id).await.unwrap();
+    assert_eq!(surveys.len(), 1);
+    let question = w.store.inbox_reply(surveys[0].reply_id.as_deref().unwrap()).await.unwrap();
+    assert_eq!((question.state.as_str(), question.purpose.as_str()), ("sent", "survey"));
+    // In the message's language (the workspace's, French, when the message's is unknown).
+    use relais_core::satisfaction::{DEFAULT_QUESTION_EN, DEFAULT_QUESTION_FR, question_for};
+    assert_eq!(question.text, question_for(last.language.as_deref(), true, DEFAULT_QUESTION_FR, DEFAULT_QUESTION_EN));
+    let remote = question.remote_id.clone().unwrap();
+    assert_eq!(w.store.sandbox_find_post(&acc.id, &question.idempotency_key).await.unwrap(), Some(remote.clone()));
+    assert_eq!(question.message_id, last.id, "it answers the author's last message");
+    let after = w.store.inbox_message(&last.id).await.unwrap();
+    assert_eq!((after.first_response_at, after.resolved_by.as_deref()), (None, Some(lucas.id.as_str())));
+
+    // The author answers under the question with five stars, as the network reports it.
+    let rating = relais_store::Incoming {
+        remote_id: "rating-1".into(),
+        kind: "reply".into(),
+        author_remote_id: message.author_remote_id.clone(),
+        author_handle: message.author_handle.clone(),
+        text: "⭐⭐⭐⭐⭐".into(),
+        created_at: now_ms() + 60_000,
+        parent_remote_id: Some(remote.clone()),
+        subject_remote_id: Some(remote),
+        root_remote_id: message.root_remote_id.clone(),
+        ..relais_store::Incoming::default()
+    };
+    let id = w.store.ingest_activity(&acc, &[rating], None).await.unwrap().messages.remove(0);
+    let survey = w.store.conversation_surveys(&message.conversation_id).await.unwrap().remove(0);
+    assert_eq!((survey.score, survey.answer_message_id.as_deref()), (Some(5), Some(id.as_str())));
+    assert_eq!(w.store.inbox_message(&id).await.unwrap().status, "resolved");
+});

@@ -93,12 +93,16 @@ pub struct InboxMessage {
     pub sentiment_score: Option<i64>,
     /// Thousandths, 0 (clean) to 1000 (certainly toxic or spam).
     pub toxicity: Option<i64>,
+    /// The member who sent the first answer from Relais (`None` before migration 13, or by API).
+    pub first_responder_id: Option<String>,
+    /// The member who resolved it (`None` when resolved by Relais itself or before migration 13).
+    pub resolved_by: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
     m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
     m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
-    m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity";
+    m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity, m.first_responder_id, m.resolved_by";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Conversation {

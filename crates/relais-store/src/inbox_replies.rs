@@ -29,10 +29,74 @@ pub struct InboxReply {
     pub author_label: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// answer | survey
+    pub purpose: String,
 }
 
 const COLUMNS: &str = "id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts, remote_id,
-    remote_url, error, author_label, created_at, sent_at";
+    remote_url, error, author_label, created_at, sent_at, purpose";
+
+/// Why Relais writes a reply: an answer counts as the message's first response, a satisfaction
+/// question never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyPurpose {
+    Answer,
+    Survey,
+}
+
+impl ReplyPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyPurpose::Answer => "answer",
+            ReplyPurpose::Survey => "survey",
+        }
+    }
+}
+
+/// Inserts a reply and its send job in `tx`; returns the reply's id.
+pub(crate) async fn insert_reply(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    message_id: &str,
+    text: &str,
+    author: &Actor,
+    purpose: ReplyPurpose,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let n = sqlx::query(
+        "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
+            author_id, author_label, created_at, purpose)
+         SELECT $1, workspace_id, account_id, id, conversation_id, $2, $3, 'pending', 0, $4, $5, $6, $7 FROM inbox_messages WHERE id = $8",
+    )
+    .bind(&id)
+    .bind(text)
+    // The key names the reply, never the attempt: every retry carries the same one. Same form
+    // as a variant's (`relais-<UUIDv7>`): connectors derive record keys from it (Bluesky).
+    .bind(format!("relais-{id}"))
+    .bind(author.id.as_deref())
+    .bind(&author.label)
+    .bind(now)
+    .bind(purpose.as_str())
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("inbox message"));
+    }
+    insert_job(
+        &mut **tx,
+        &NewJob {
+            kind: SEND_REPLY_JOB.into(),
+            payload: serde_json::json!({ "reply": id }),
+            run_at: now,
+            unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
+            max_attempts: 8,
+        },
+    )
+    .await?;
+    Ok(id)
+}
 
 /// How a send attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,40 +108,8 @@ pub enum ReplyOutcome {
 impl Store {
     /// Records a reply to `message_id` and queues its send job, together.
     pub async fn create_reply(&self, message_id: &str, text: &str, author: &Actor) -> Result<InboxReply> {
-        let id = new_id();
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
-                author_id, author_label, created_at)
-             SELECT $1, workspace_id, account_id, id, conversation_id, $2, $3, 'pending', 0, $4, $5, $6 FROM inbox_messages WHERE id = $7",
-        )
-        .bind(&id)
-        .bind(text)
-        // The key names the reply, never the attempt: every retry carries the same one. Same form
-        // as a variant's (`relais-<UUIDv7>`): connectors derive record keys from it (Bluesky).
-        .bind(format!("relais-{id}"))
-        .bind(author.id.as_deref())
-        .bind(&author.label)
-        .bind(now)
-        .bind(message_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound("inbox message"));
-        }
-        insert_job(
-            &mut *tx,
-            &NewJob {
-                kind: SEND_REPLY_JOB.into(),
-                payload: serde_json::json!({ "reply": id }),
-                run_at: now,
-                unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
-                max_attempts: 8,
-            },
-        )
-        .await?;
+        let id = insert_reply(&mut tx, message_id, text, author, ReplyPurpose::Answer, now_ms()).await?;
         tx.commit().await?;
         self.inbox_reply(&id).await
     }
@@ -109,9 +141,14 @@ impl Store {
             .await?)
     }
 
-    /// Records how the reply ended. A sent reply is the message's first response if it had none.
+    /// Records how the reply ended. A sent answer is the message's first response if it had none,
+    /// and its author the message's first responder.
     pub async fn finish_reply(&self, id: &str, outcome: &ReplyOutcome) -> Result<()> {
-        let now = now_ms();
+        self.finish_reply_at(id, outcome, now_ms()).await
+    }
+
+    /// [`Store::finish_reply`] at a given instant (epoch ms).
+    pub async fn finish_reply_at(&self, id: &str, outcome: &ReplyOutcome, now: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         match outcome {
             ReplyOutcome::Sent { remote_id, remote_url } => {
@@ -126,8 +163,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
-                    "UPDATE inbox_messages SET first_response_at = $1
-                     WHERE first_response_at IS NULL AND id = (SELECT message_id FROM inbox_replies WHERE id = $2)",
+                    "UPDATE inbox_messages SET first_response_at = $1,
+                        first_responder_id = (SELECT author_id FROM inbox_replies WHERE id = $2)
+                     WHERE first_response_at IS NULL
+                       AND id = (SELECT message_id FROM inbox_replies WHERE id = $2 AND purpose = 'answer')",
                 )
                 .bind(now)
                 .bind(id)

@@ -125,3 +125,12 @@ if (composer) {
     check();
   });
 }
+
+// Inbox bulk actions: "select all on this page" also ticks the boxes, so the member sees what
+// the action will touch (without JS the server reads the page's ids instead).
+const bulkAll = document.getElementById("bulk-all");
+if (bulkAll) {
+  bulkAll.addEventListener("change", () => {
+    for (const box of document.querySelectorAll(".bulk-pick")) box.checked = bulkAll.checked;
+  });
+}

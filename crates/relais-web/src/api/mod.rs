@@ -3,6 +3,7 @@
 //! pages decides what the token may do. Errors are `application/problem+json`.
 
 mod auth;
+mod care;
 mod inbox;
 mod media;
 mod posts;
@@ -27,12 +28,13 @@ pub use auth::ApiCaller;
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
-        inbox::list, inbox::get_one, inbox::reply),
+        inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
-        inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut)),
+        inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
+        care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -62,6 +64,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/posts/{post}/actions", axum::routing::post(posts::act))
         .route("/v1/workspaces/{id}/media", get(media::list).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .route("/v1/workspaces/{id}/inbox", get(inbox::list))
+        .route("/v1/workspaces/{id}/inbox/bulk", axum::routing::post(care::bulk))
+        .route("/v1/workspaces/{id}/care", get(care::figures))
         .route("/v1/workspaces/{id}/inbox/{message}", get(inbox::get_one))
         .route("/v1/workspaces/{id}/inbox/{message}/reply", axum::routing::post(inbox::reply))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))

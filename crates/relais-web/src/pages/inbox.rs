@@ -3,7 +3,7 @@
 //! from the network, the messages, the replies sent from Relais with their state), where members
 //! answer, change the status and assign.
 
-use super::{Done, PageForm, audit, render, render_status};
+use super::{PageForm, audit, render, render_status};
 use crate::app::AppState;
 use crate::chrome::Chrome;
 use crate::error::PageError;
@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::inbox::{Cursor, FEEDBACK_TAGS, MESSAGE_KINDS, MessageStatus, normalize_tag};
 use relais_core::policy::allows;
+use relais_core::saved_reply::{ReplyContext, render as render_saved_reply};
 use relais_core::text_rules::measure;
 use relais_core::understanding::Sentiment;
 use relais_core::{Action, Section};
@@ -141,6 +142,8 @@ pub struct MessageRow {
     /// Toxicity or spam cues add up to at least [`FLAG_TOXICITY`].
     pub flagged: bool,
     pub answered: bool,
+    /// The satisfaction score (1–5) this message gave, when it answered the question.
+    pub rating: Option<i64>,
 }
 
 pub fn kind_label(tr: Tr, kind: &str) -> String {
@@ -173,6 +176,7 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         sentiment: m.sentiment,
         flagged: m.toxicity.is_some_and(|t| t >= FLAG_TOXICITY),
         answered: m.first_response_at.is_some(),
+        rating: None,
         id: m.id,
     }
 }
@@ -206,6 +210,8 @@ struct InboxPage {
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
+    /// Members who may be assigned, for the bulk form.
+    members: Vec<MemberChoice>,
 }
 
 pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<ListQuery>) -> Response {
@@ -231,6 +237,10 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
     };
     let tags_in_use = match app.store.tags_in_use(&ws.workspace.id).await {
         Ok(t) => t,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
+    let members = match app.store.members(&ws.workspace.id).await {
+        Ok(m) => m,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
     let mut networks: Vec<String> = accounts.iter().map(|a| a.network.clone()).collect();
@@ -300,6 +310,11 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
         next,
         error,
+        members: members
+            .iter()
+            .filter(|x| allows(x.role, Action::UseInbox))
+            .map(|x| MemberChoice { id: x.user_id.clone(), name: x.name.clone(), selected: false })
+            .collect(),
     };
     render(&view, tr)
 }
@@ -334,6 +349,8 @@ pub struct ReplyView {
     pub state_label: String,
     pub error: Option<String>,
     pub url: Option<String>,
+    /// The satisfaction question, not an answer.
+    pub survey: bool,
 }
 
 pub struct MemberChoice {
@@ -364,12 +381,20 @@ struct MessagePage {
     tags: Vec<(String, String)>,
     suggested: Vec<(String, String)>,
     notes: Vec<NoteView>,
+    /// The saved replies to insert into the reply form.
+    saved: Vec<Choice>,
 }
 
 pub struct NoteView {
     pub who: String,
     pub when: String,
     pub body: String,
+}
+
+/// The first `max` characters of `text` on one line, with an ellipsis when cut.
+fn preview(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max { line } else { format!("{}…", line.chars().take(max).collect::<String>()) }
 }
 
 /// A tag in the reader's language: the four feedback tags are translated, the team's own shown
@@ -385,6 +410,7 @@ async fn message_page(
     draft: String,
     error: Option<String>,
     done: Option<&str>,
+    saved: Option<&str>,
 ) -> Result<MessagePage, PageError> {
     let tr = ws.tr();
     let tz = ws.workspace.time_zone.clone();
@@ -411,7 +437,8 @@ async fn message_page(
             url: c.url,
         })
         .collect();
-    let messages = app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
+    let messages: Vec<MessageRow> =
+        app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
     let replies = app
         .store
         .conversation_replies(&conversation.id)
@@ -426,6 +453,7 @@ async fn message_page(
             state: r.state,
             error: r.error,
             url: r.remote_url,
+            survey: r.purpose == "survey",
         })
         .collect();
     let tags: Vec<(String, String)> = app
@@ -456,6 +484,53 @@ async fn message_page(
         .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
         .collect();
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
+    let saved_replies = app.store.saved_replies(&ws.workspace.id).await.map_err(store_err)?;
+    // Every saved reply is offered filled for this message (a preview in the list); the one asked
+    // for (`?saved=`) becomes the draft.
+    let (mut draft, mut error) = (draft, error);
+    let links =
+        if saved_replies.is_empty() { Default::default() } else { app.store.workspace_links(&ws.workspace.id).await.map_err(store_err)? };
+    let network = network_label(&m.network);
+    let ctx = ReplyContext {
+        author_name: m.author_name.as_deref(),
+        author_handle: &m.author_handle,
+        account: &m.account_handle,
+        network: &network,
+        link: m.url.as_deref(),
+        post_link: post.as_ref().and_then(|p| p.url.as_deref()),
+        links: &links,
+    };
+    let mut saved_choices = vec![];
+    for r in &saved_replies {
+        let filled = render_saved_reply(&r.body, &ctx);
+        let label = match &filled {
+            Ok(text) => format!("{} — {}", r.title, preview(text, 70)),
+            Err(_) => format!("{} — {}", r.title, tr.t("inbox-saved-reply-unavailable")),
+        };
+        let selected = saved == Some(r.id.as_str());
+        if selected {
+            match filled {
+                Ok(text) => draft = text,
+                Err(e) => error = Some(tr.tn("inbox-error-saved-reply", &[("title", &r.title), ("reason", &e)])),
+            }
+        }
+        saved_choices.push(Choice { value: r.id.clone(), label, selected });
+    }
+    let ratings: std::collections::HashMap<String, i64> = app
+        .store
+        .conversation_surveys(&conversation.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter_map(|s| Some((s.answer_message_id?, s.score?)))
+        .collect();
+    let messages: Vec<MessageRow> = messages
+        .into_iter()
+        .map(|mut r: MessageRow| {
+            r.rating = ratings.get(&r.id).copied();
+            r
+        })
+        .collect();
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
     Ok(MessagePage {
         c: Chrome::workspace(ws, Some(Section::Inbox)).with_flash(done),
@@ -482,15 +557,23 @@ async fn message_page(
         tags,
         suggested,
         notes,
+        saved: saved_choices,
         focus: row(ws, m),
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    pub done: Option<String>,
+    /// A saved reply to fill into the reply form.
+    pub saved: Option<String>,
 }
 
 pub async fn show(
     State(app): State<AppState>,
     ws: InWorkspace,
     Path((_, id)): Path<(String, String)>,
-    Query(done): Query<Done>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
     if let Err(e) = ws.require(Action::UseInbox) {
         return e.into_response();
@@ -499,7 +582,7 @@ pub async fn show(
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
-    match message_page(&app, &ws, m, String::new(), None, done.done.as_deref()).await {
+    match message_page(&app, &ws, m, String::new(), None, q.done.as_deref(), q.saved.as_deref()).await {
         Ok(p) => render(&p, ws.tr()),
         Err(e) => e.into_response(),
     }
@@ -536,7 +619,7 @@ pub async fn reply(
         Err(e) => return e.into_response(),
     };
     if let Some(problem) = reply_problem(tr, &m.network, &f.text) {
-        return match message_page(&app, &ws, m, f.text, Some(problem), None).await {
+        return match message_page(&app, &ws, m, f.text, Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };
@@ -573,12 +656,12 @@ pub async fn set_status(
     };
     let Some(status) = MessageStatus::parse(&f.status) else {
         let problem = tr.tn("inbox-error-filter", &[("field", &"status"), ("reason", &f.status)]);
-        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };
     };
-    if let Err(e) = app.store.set_message_status(&m.id, status).await {
+    if let Err(e) = app.store.set_message_status_by(&m.id, status, &super::post::actor_of(&ws)).await {
         return PageError::store(tr, e).into_response();
     }
     Redirect::to(&format!("{}/inbox/{}?done=inbox-status", ws.base(), m.id)).into_response()
@@ -610,7 +693,7 @@ pub async fn assign(
             Err(e) => return PageError::store(tr, e).into_response(),
         };
         if !members.iter().any(|x| x.user_id == assignee && allows(x.role, Action::UseInbox)) {
-            return match message_page(&app, &ws, m, String::new(), Some(tr.t("inbox-error-assignee")), None).await {
+            return match message_page(&app, &ws, m, String::new(), Some(tr.t("inbox-error-assignee")), None, None).await {
                 Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
                 Err(e) => e.into_response(),
             };
@@ -648,7 +731,7 @@ pub async fn tag(
         Ok(t) => t,
         Err(reason) => {
             let problem = tr.tn("inbox-error-filter", &[("field", &"tag"), ("reason", &reason)]);
-            return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+            return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
                 Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
                 Err(e) => e.into_response(),
             };
@@ -691,7 +774,7 @@ pub async fn note(
     let body = f.body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
         let problem = tr.t1("inbox-error-note", "max", MAX_NOTE_CHARS);
-        return match message_page(&app, &ws, m, String::new(), Some(problem), None).await {
+        return match message_page(&app, &ws, m, String::new(), Some(problem), None, None).await {
             Ok(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &p, tr),
             Err(e) => e.into_response(),
         };

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod calendar_sheet;
+pub(crate) mod care;
 mod charter;
 mod composer;
 mod events;
@@ -20,6 +21,7 @@ mod members;
 mod notifications;
 mod post;
 mod profile;
+mod saved_replies;
 mod settings;
 mod slots;
 mod strategy;
@@ -73,6 +75,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
         .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
+        .route("/w/{ws}/inbox/bulk", post(care::bulk))
+        .route("/w/{ws}/inbox/saved-replies", get(saved_replies::list).post(saved_replies::create))
+        .route("/w/{ws}/inbox/saved-replies/{id}", post(saved_replies::update))
+        .route("/w/{ws}/inbox/saved-replies/{id}/delete", post(saved_replies::delete))
+        .route("/w/{ws}/inbox/links", post(saved_replies::save_link))
+        .route("/w/{ws}/inbox/links/{name}/delete", post(saved_replies::delete_link))
+        .route("/w/{ws}/care", get(care::figures_page))
+        .route("/w/{ws}/care/settings", get(care::settings).post(care::save_settings))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

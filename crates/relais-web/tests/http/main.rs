@@ -5,6 +5,7 @@ mod accounts_live;
 mod api;
 mod auth;
 mod calendar_sheet;
+mod care;
 mod helpers;
 mod inbox;
 mod listening;
