@@ -177,10 +177,11 @@ fn fold_author(a: &str) -> String {
     a.trim().trim_start_matches('@').to_lowercase()
 }
 
-/// The text as the repeated-text condition compares it: folded words joined by spaces, so
-/// that case, accents and punctuation do not make two copies differ.
+/// The text as the repeated-text condition compares it, hashed for a short indexed column:
+/// the folded words joined by spaces, so that case, accents and punctuation do not make two
+/// copies differ.
 pub fn repeat_key(text: &str) -> String {
-    FoldedText::new(text).words().join(" ")
+    crate::token::digest(&FoldedText::new(text).words().join(" "))
 }
 
 impl CompiledRule {
@@ -469,8 +470,12 @@ mod tests {
 
     #[test]
     fn an_invalid_pattern_is_named_in_the_error() {
-        let e = CompiledRule::compile(rule("R", Conditions { patterns: vec!["ok".into(), "(unclosed".into()], ..Default::default() }, vec![RuleAction::Flag]))
-            .unwrap_err();
+        let e = CompiledRule::compile(rule(
+            "R",
+            Conditions { patterns: vec!["ok".into(), "(unclosed".into()], ..Default::default() },
+            vec![RuleAction::Flag],
+        ))
+        .unwrap_err();
         assert_eq!(e.field, "patterns");
         assert!(e.problem.contains("\"(unclosed\""), "{e}");
         assert!(e.to_string().starts_with("patterns: "));
@@ -478,8 +483,12 @@ mod tests {
 
     #[test]
     fn a_pattern_too_big_to_compile_is_refused() {
-        let e = CompiledRule::compile(rule("R", Conditions { patterns: vec![r"\w{1000}".into()], ..Default::default() }, vec![RuleAction::Flag]))
-            .unwrap_err();
+        let e = CompiledRule::compile(rule(
+            "R",
+            Conditions { patterns: vec![r"\w{1000}".into()], ..Default::default() },
+            vec![RuleAction::Flag],
+        ))
+        .unwrap_err();
         assert_eq!(e.field, "patterns");
         assert!(e.problem.contains("size limit") || e.problem.contains("exceeds"), "{e}");
     }
@@ -534,7 +543,8 @@ mod tests {
         assert!(!matches(c.clone(), &MessageView { repeats: vec![(10, 2), (60, 5)], ..text("buy now") }));
         assert!(!matches(c, &text("buy now")));
         assert_eq!(repeat_key("Buy NOW!!"), repeat_key("buy now"));
-        assert_eq!(repeat_key("Achète"), "achete");
+        assert_eq!(repeat_key("Achète !"), repeat_key("achete"));
+        assert_ne!(repeat_key("buy now"), repeat_key("buy later"));
     }
 
     #[test]

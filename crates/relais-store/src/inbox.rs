@@ -201,6 +201,7 @@ impl Store {
                 out.activity += n;
             }
         }
+        crate::moderation::moderate_ingested(&mut tx, account, &out.messages).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),

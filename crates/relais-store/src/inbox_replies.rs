@@ -4,6 +4,7 @@
 //! network by its key before being sent again.
 
 use crate::jobs::insert_job;
+use crate::posts::Tx;
 use crate::{Actor, NewJob, Result, Store, StoreError};
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
@@ -44,40 +45,8 @@ pub enum ReplyOutcome {
 impl Store {
     /// Records a reply to `message_id` and queues its send job, together.
     pub async fn create_reply(&self, message_id: &str, text: &str, author: &Actor) -> Result<InboxReply> {
-        let id = new_id();
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
-                author_id, author_label, created_at)
-             SELECT $1, workspace_id, account_id, id, conversation_id, $2, $3, 'pending', 0, $4, $5, $6 FROM inbox_messages WHERE id = $7",
-        )
-        .bind(&id)
-        .bind(text)
-        // The key names the reply, never the attempt: every retry carries the same one. Same form
-        // as a variant's (`relais-<UUIDv7>`): connectors derive record keys from it (Bluesky).
-        .bind(format!("relais-{id}"))
-        .bind(author.id.as_deref())
-        .bind(&author.label)
-        .bind(now)
-        .bind(message_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound("inbox message"));
-        }
-        insert_job(
-            &mut *tx,
-            &NewJob {
-                kind: SEND_REPLY_JOB.into(),
-                payload: serde_json::json!({ "reply": id }),
-                run_at: now,
-                unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
-                max_attempts: 8,
-            },
-        )
-        .await?;
+        let id = insert_reply(&mut tx, message_id, text, author).await?;
         tx.commit().await?;
         self.inbox_reply(&id).await
     }
@@ -155,4 +124,43 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Records a reply and its send job in the caller's transaction (a reply typed by a member, or a
+/// moderation rule's automatic one); returns the reply's id.
+pub(crate) async fn insert_reply(tx: &mut Tx, message_id: &str, text: &str, author: &Actor) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    let n = sqlx::query(
+        "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
+            author_id, author_label, created_at)
+         SELECT $1, workspace_id, account_id, id, conversation_id, $2, $3, 'pending', 0, $4, $5, $6 FROM inbox_messages WHERE id = $7",
+    )
+    .bind(&id)
+    .bind(text)
+    // The key names the reply, never the attempt: every retry carries the same one. Same form
+    // as a variant's (`relais-<UUIDv7>`): connectors derive record keys from it (Bluesky).
+    .bind(format!("relais-{id}"))
+    .bind(author.id.as_deref())
+    .bind(&author.label)
+    .bind(now)
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound("inbox message"));
+    }
+    insert_job(
+        &mut **tx,
+        &NewJob {
+            kind: SEND_REPLY_JOB.into(),
+            payload: serde_json::json!({ "reply": id }),
+            run_at: now,
+            unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
+            max_attempts: 8,
+        },
+    )
+    .await?;
+    Ok(id)
 }
