@@ -55,3 +55,6 @@ ALTER TABLE inbox_messages ADD COLUMN flagged SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE inbox_messages ADD COLUMN network_state TEXT;
 ALTER TABLE inbox_messages ADD COLUMN text_key TEXT;
 CREATE INDEX inbox_messages_repeats ON inbox_messages(workspace_id, author_remote_id, text_key, created_at);
+
+-- The simulator lets an account hide or delete what its audience wrote, as a real network would.
+ALTER TABLE sandbox_audience ADD COLUMN hidden_at BIGINT;

@@ -54,6 +54,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: true,
     search: true,
     delete: true,
+    delete_comments: false,
     content_warning: false,
     visibilities: &[],
 };
