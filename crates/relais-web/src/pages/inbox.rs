@@ -310,6 +310,7 @@ struct MessagePage {
     tags: Vec<(String, String)>,
     suggested: Vec<(String, String)>,
     notes: Vec<NoteView>,
+    moderation: super::moderation::MessageModeration,
 }
 
 pub struct NoteView {
@@ -401,6 +402,7 @@ async fn message_page(
         .into_iter()
         .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
         .collect();
+    let moderation = super::moderation::message_moderation(app, ws, &m.id, &m.network).await?;
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
     Ok(MessagePage {
@@ -428,6 +430,7 @@ async fn message_page(
         tags,
         suggested,
         notes,
+        moderation,
         focus: row(ws, m),
     })
 }
