@@ -243,3 +243,46 @@ app_test!(hiding_and_deleting_by_hand_only_where_the_network_offers_it, |app: Te
     client.get(&format!("/w/{}", app.f.bank)).await;
     assert_eq!(client.post(&format!("/w/{}/inbox/{s}/moderate", app.f.bank), &[("action", "delete")]).await.status, 403);
 });
+
+app_test!(the_api_manages_rules_and_dry_runs_them, |app: TestApp| async move {
+    use crate::api::{call, token};
+    use relais_core::Role;
+    use reqwest::Method;
+    let acc = account(&app, "sandbox", "@banque").await;
+    app.store
+        .ingest_activity(&acc, &[mention("m1", "Une ARNAQUE", now_ms() - 1_000), mention("m2", "Merci", now_ms())], None)
+        .await
+        .unwrap();
+    let cm = token(&app, &app.f.bank, Role::Cm).await;
+    let client = token(&app, &app.f.bank, Role::Client).await;
+    let rules = format!("/api/v1/workspaces/{}/moderation/rules", app.f.bank);
+    assert_eq!(call(&app, Method::GET, &rules, Some(&client), None).await.0, 403);
+    let body =
+        r#"{"name": "Arnaques", "conditions": {"words": ["arnaque"]}, "actions": [{"type": "tag", "tag": "Arnaque"}, {"type": "hide"}]}"#;
+    let (status, _, created) = call(&app, Method::POST, &rules, Some(&cm), Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["actions"][0]["tag"], "arnaque");
+    let rule = created["id"].as_str().unwrap().to_string();
+    let bad = r#"{"name": "Bad", "conditions": {"patterns": ["(x"]}, "actions": [{"type": "flag"}]}"#;
+    let (status, _, problem) = call(&app, Method::POST, &rules, Some(&cm), Some(bad)).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["field"], "patterns");
+    assert!(problem["detail"].as_str().unwrap().contains("\"(x\""), "{problem}");
+    let dry = format!("/api/v1/workspaces/{}/moderation/dry-run", app.f.bank);
+    let (status, _, run) = call(&app, Method::POST, &dry, Some(&cm), Some("{}")).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!((run["scanned"].as_u64(), run["matched"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(run["lines"][1]["action"], "hide");
+    assert_eq!(run["examples"][0]["text"], "Une ARNAQUE");
+    let one = r#"{"rule": {"name": "Merci", "conditions": {"words": ["merci"]}, "actions": [{"type": "flag"}]}}"#;
+    let (_, _, run) = call(&app, Method::POST, &dry, Some(&cm), Some(one)).await;
+    assert_eq!(run["examples"][0]["text"], "Merci");
+    let update = r#"{"name": "Arnaques 2", "enabled": false, "conditions": {"words": ["arnaque"]}, "actions": [{"type": "flag"}]}"#;
+    let (status, _, updated) = call(&app, Method::PUT, &format!("{rules}/{rule}"), Some(&cm), Some(update)).await;
+    assert_eq!((status, updated["name"].as_str(), updated["enabled"].as_bool()), (200, Some("Arnaques 2"), Some(false)));
+    let (_, _, list) = call(&app, Method::GET, &rules, Some(&cm), None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(call(&app, Method::DELETE, &format!("{rules}/{rule}"), Some(&cm), None).await.0, 204);
+    assert_eq!(call(&app, Method::DELETE, &format!("{rules}/{rule}"), Some(&cm), None).await.0, 404);
+    assert!(app.store.moderation_log(&app.f.bank, &LogFilter::default(), 10).await.unwrap().is_empty(), "dry runs changed nothing");
+});
