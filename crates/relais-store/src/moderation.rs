@@ -5,6 +5,7 @@
 //! actions (hide, delete, auto-reply) become durable jobs in that same transaction, so a crash
 //! neither loses nor repeats them.
 
+use crate::inbox_ingest::NewMessage;
 use crate::inbox_replies::insert_reply;
 use crate::jobs::insert_job;
 use crate::notifications::insert_notifications;
@@ -243,10 +244,10 @@ async fn queue_network_job(tx: &mut Tx, log_id: &str, now: i64) -> Result<()> {
 }
 
 /// Applies the workspace's enabled rules to messages just stored by `ingest_activity`, in its
-/// transaction. The rules are loaded and compiled once per call; messages are read back in one
-/// query per 500; repeats are counted per message only while a repeated-text rule exists.
-pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, message_ids: &[String]) -> Result<()> {
-    if message_ids.is_empty() {
+/// transaction. The rules are loaded and compiled once per call; repeats are counted per message
+/// only while a repeated-text rule exists.
+pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, new: &[NewMessage<'_>]) -> Result<()> {
+    if new.is_empty() {
         return Ok(());
     }
     let (rules, _broken) = RuleSet::compile(load_rules(&mut **tx, &account.workspace_id).await?);
@@ -276,49 +277,53 @@ pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, mess
         }
         members.extend(q.fetch_all(&mut **tx).await?);
     }
-    for chunk in message_ids.chunks(500) {
-        let sql = format!("SELECT {VIEW_COLUMNS} FROM inbox_messages WHERE id IN ({})", params(1, chunk.len()));
-        let mut q = sqlx::query_as::<_, ViewRow>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        let mut rows = q.fetch_all(&mut **tx).await?;
-        // Received order, as the log and the notifications tell it.
-        let order: HashMap<&String, usize> = chunk.iter().enumerate().map(|(i, id)| (id, i)).collect();
-        rows.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
-        if !windows.is_empty() {
-            // Every copy of the page is keyed before any is counted, so the order a page arrives
-            // in does not change the counts.
-            for row in &rows {
-                sqlx::query("UPDATE inbox_messages SET text_key = $1 WHERE id = $2")
-                    .bind(repeat_key(&row.text))
-                    .bind(&row.id)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
+    // The page's new messages as stored, in the order received (as the log and notifications
+    // tell it): built from what ingestion already holds, without reading them back.
+    let rows: Vec<ViewRow> = new
+        .iter()
+        .map(|m| ViewRow {
+            id: m.id.clone(),
+            text: m.item.text.clone(),
+            author_handle: m.item.author_handle.clone(),
+            author_remote_id: m.item.author_remote_id.clone(),
+            language: m.read.language.clone(),
+            sentiment: Some(m.read.sentiment.to_string()),
+            toxicity: Some(m.read.toxicity),
+            created_at: m.item.created_at,
+        })
+        .collect();
+    if !windows.is_empty() {
+        // Every copy of the page is keyed before any is counted, so the order a page arrives
+        // in does not change the counts.
         for row in &rows {
-            let mut view = row.view();
-            if !windows.is_empty() {
-                let key = repeat_key(&row.text);
-                for w in &windows {
-                    let n: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM inbox_messages WHERE workspace_id = $1 AND author_remote_id = $2 AND text_key = $3
-                           AND created_at > $4 AND created_at <= $5",
-                    )
-                    .bind(&account.workspace_id)
-                    .bind(&row.author_remote_id)
-                    .bind(&key)
-                    .bind(row.created_at - i64::from(*w) * 60_000)
-                    .bind(row.created_at)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                    view.repeats.push((*w, n as u32));
-                }
-            }
-            let firings = rules.evaluate(&view);
-            apply(tx, account, row, &firings, &members, now).await?;
+            sqlx::query("UPDATE inbox_messages SET text_key = $1 WHERE id = $2")
+                .bind(repeat_key(&row.text))
+                .bind(&row.id)
+                .execute(&mut **tx)
+                .await?;
         }
+    }
+    for row in &rows {
+        let mut view = row.view();
+        if !windows.is_empty() {
+            let key = repeat_key(&row.text);
+            for w in &windows {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM inbox_messages WHERE workspace_id = $1 AND author_remote_id = $2 AND text_key = $3
+                       AND created_at > $4 AND created_at <= $5",
+                )
+                .bind(&account.workspace_id)
+                .bind(&row.author_remote_id)
+                .bind(&key)
+                .bind(row.created_at - i64::from(*w) * 60_000)
+                .bind(row.created_at)
+                .fetch_one(&mut **tx)
+                .await?;
+                view.repeats.push((*w, n as u32));
+            }
+        }
+        let firings = rules.evaluate(&view);
+        apply(tx, account, row, &firings, &members, now).await?;
     }
     Ok(())
 }
