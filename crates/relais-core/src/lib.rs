@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod listening_query;
 pub mod marketing_calendar;
 pub mod media;
+pub mod moderation;
 pub mod password;
 pub mod policy;
 pub mod recurrence;

@@ -104,6 +104,11 @@ impl FoldedText {
         FoldedText(fold_words(text))
     }
 
+    /// The folded words, in order (moderation rules match on them too).
+    pub fn words(&self) -> &[String] {
+        &self.0
+    }
+
     fn contains(&self, words: &[String]) -> bool {
         !words.is_empty() && self.0.windows(words.len()).any(|w| w == words)
     }

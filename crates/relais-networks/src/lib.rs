@@ -65,6 +65,9 @@ pub struct Capabilities {
     pub search: bool,
     /// [`Network::delete`] works.
     pub delete: bool,
+    /// [`Network::delete_comment`] works: the account may delete what others wrote under its
+    /// posts (Bluesky and Mastodon only let one delete one's own posts).
+    pub delete_comments: bool,
     /// A post may carry a content warning (text shown before the post, which stays folded).
     pub content_warning: bool,
     /// The audiences a post may be given, the default first; empty when the network has no
@@ -257,6 +260,27 @@ pub trait Network: Send + Sync {
     fn delete<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
         let _ = (account, remote_id);
         not_offered(self.capabilities(), "deletion")
+    }
+
+    /// Hides (`hidden`) or shows again a reply someone wrote in a thread of the account's, where
+    /// the network lets a thread's author do so ([`Capabilities::hide_replies`]). `root_remote_id`
+    /// is the thread's first post, where networks keep the list of hidden replies.
+    fn hide_reply<'a>(
+        &'a self,
+        account: &'a AccountRef,
+        reply_remote_id: &'a str,
+        root_remote_id: Option<&'a str>,
+        hidden: bool,
+    ) -> NetFuture<'a, ()> {
+        let _ = (account, reply_remote_id, root_remote_id, hidden);
+        not_offered(self.capabilities(), "hiding replies")
+    }
+
+    /// Deletes a comment someone else wrote under the account's posts, where the network allows
+    /// it ([`Capabilities::delete_comments`]). Deleting what is already gone is not an error.
+    fn delete_comment<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
+        let _ = (account, remote_id);
+        not_offered(self.capabilities(), "deleting other people's comments")
     }
 
     /// Current counters of the account's posts; posts the network no longer has are left out.

@@ -78,6 +78,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: true,
     search: true,
     delete: true,
+    delete_comments: true,
     // Neither: the sandbox stores no audience, and accepting a warning only to drop it would
     // let a test pass that proves nothing.
     content_warning: false,
@@ -385,6 +386,31 @@ impl Network for Sandbox {
         Box::pin(async move {
             self.authorised(account)?;
             self.store.sandbox_delete(&account.id, remote_id).await.map_err(|e| self.transient(e))?;
+            Ok(())
+        })
+    }
+
+    fn hide_reply<'a>(
+        &'a self,
+        account: &'a AccountRef,
+        reply_remote_id: &'a str,
+        _root_remote_id: Option<&'a str>,
+        hidden: bool,
+    ) -> NetFuture<'a, ()> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            let at = hidden.then(|| (self.clock)());
+            if !self.store.sandbox_set_hidden(&account.id, reply_remote_id, at).await.map_err(|e| self.transient(e))? {
+                return Err(NetworkError::Permanent(format!("sandbox: no reply {reply_remote_id} to this account")));
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_comment<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
+        Box::pin(async move {
+            self.authorised(account)?;
+            self.store.sandbox_delete_audience(&account.id, remote_id).await.map_err(|e| self.transient(e))?;
             Ok(())
         })
     }

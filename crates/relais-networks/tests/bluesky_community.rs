@@ -344,3 +344,48 @@ async fn the_firehose_says_why_the_server_ends_the_stream() {
         Some(FirehoseError::Connect { url, .. }) if url == "ws://127.0.0.1:9/xrpc/com.atproto.sync.subscribeRepos"
     ));
 }
+
+#[tokio::test]
+async fn a_reply_in_the_brands_thread_is_hidden_and_shown_again_through_the_threadgate() {
+    let Some(pds) = local_pds().await else { return };
+    let brand = brand(&pds, "hider").await;
+    let fan = Person::new(&pds, "troll").await;
+    let bluesky = relais_networks::testing::bluesky();
+    assert!(bluesky.capabilities().hide_replies && !bluesky.capabilities().delete_comments);
+    let published = bluesky.publish(&brand.account, &request("Nos horaires d'été")).await.expect("publish");
+    let post = strong_ref(&pds, &published.remote_id).await;
+    let first = fan.reply(&post, &post, "Achetez mes followers").await;
+    let second = fan.reply(&post, &first, "Encore moi").await;
+    let (first_uri, second_uri) = (first["uri"].as_str().unwrap(), second["uri"].as_str().unwrap());
+    let root = Some(published.remote_id.as_str());
+    let gate_uri = published.remote_id.replace("app.bsky.feed.post", "app.bsky.feed.threadgate");
+    let hidden = |gate: Option<Value>| -> Vec<String> {
+        let gate = gate.expect("the threadgate");
+        assert_eq!(gate["value"]["post"], published.remote_id.as_str());
+        assert!(gate["value"].get("allow").is_none(), "everyone may still reply");
+        gate["value"]["hiddenReplies"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect()
+    };
+
+    bluesky.hide_reply(&brand.account, first_uri, root, true).await.expect("hide");
+    bluesky.hide_reply(&brand.account, first_uri, root, true).await.expect("hiding twice is harmless");
+    bluesky.hide_reply(&brand.account, second_uri, root, true).await.expect("hide another");
+    assert_eq!(hidden(get_record(&pds, &gate_uri).await), [first_uri, second_uri]);
+    bluesky.hide_reply(&brand.account, first_uri, root, false).await.expect("show again");
+    assert_eq!(hidden(get_record(&pds, &gate_uri).await), [second_uri]);
+
+    // The AppView reads the gate: the hidden reply is marked so in the thread.
+    eventually("the AppView to know the hidden reply", || async {
+        let thread = fan.view("app.bsky.feed.getPostThread", &[("uri", published.remote_id.as_str())]).await;
+        let hidden_seen = thread["threadgate"]["record"]["hiddenReplies"].as_array().is_some_and(|h| h.iter().any(|u| u == second_uri));
+        hidden_seen.then_some(())
+    })
+    .await;
+
+    // A thread someone else started is not ours to gate.
+    let theirs = fan.write("app.bsky.feed.post", json!({"text": "Mon propre fil", "langs": ["fr"]})).await;
+    let under_theirs = fan.reply(&theirs, &theirs, "Réponse").await;
+    match bluesky.hide_reply(&brand.account, under_theirs["uri"].as_str().unwrap(), theirs["uri"].as_str(), true).await {
+        Err(NetworkError::Permanent(message)) => assert!(message.contains("only replies in threads started by"), "{message}"),
+        other => panic!("another's thread cannot be gated, got {other:?}"),
+    }
+}

@@ -69,6 +69,7 @@ impl Store {
         let stored = insert_messages(&mut tx, account, messages.into_iter().zip(reads).collect(), now).await?;
         let activity = insert_activity(&mut tx, account, &activity, now).await?;
         crate::satisfaction::read_ratings(&mut tx, account, &stored).await?;
+        crate::moderation::moderate_ingested(&mut tx, account, &stored).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),

@@ -15,6 +15,7 @@ mod care;
 mod care_figures;
 mod charters;
 mod error;
+mod house_rules;
 mod inbox;
 mod inbox_bulk;
 mod inbox_ingest;
@@ -29,6 +30,7 @@ mod media;
 mod media_files;
 mod metrics;
 mod migrate;
+mod moderation;
 mod notifications;
 mod oauth;
 mod post_edit;
@@ -56,6 +58,7 @@ pub use calendar_sheet::{ExportRange, ExportedPost, ExportedVariant, SheetNames}
 pub use care::{CareSettings, SavedReply, SavedReplyInput};
 pub use care_figures::CareFacts;
 pub use error::StoreError;
+pub use house_rules::HouseRules;
 pub use inbox::{AssigneeFilter, ContextPost, Conversation, InboxFilter, InboxMessage, InboxPage, Incoming, Ingested, SyncState};
 pub use inbox_bulk::{BulkAction, BulkOutcome, MAX_BULK};
 pub use inbox_notes::InboxNote;
@@ -68,6 +71,9 @@ pub use media::{Media, NewMedia};
 pub use media_files::MediaFiles;
 pub use metrics::{AccountMetricSample, PostMetricSample};
 pub use migrate::{SchemaStatus, latest_version};
+pub use moderation::{
+    DryRun, DryRunExample, DryRunLine, LogFilter, MODERATION_JOB, ModerationLogEntry, NetworkModeration, UndoRefusal, Undone,
+};
 pub use notifications::{NewNotification, Notification, NotificationKind};
 pub use oauth::{OAuthApp, OAuthState};
 pub use post_edit::{PlannedAt, PostComment, PostContent};

@@ -17,6 +17,8 @@ pub enum NotificationKind {
     Rejected,
     Comment,
     Failed,
+    /// A moderation rule asked for the member's attention on an inbox message.
+    Moderation,
 }
 
 impl NotificationKind {
@@ -29,6 +31,7 @@ impl NotificationKind {
             NotificationKind::Rejected => "rejected",
             NotificationKind::Comment => "comment",
             NotificationKind::Failed => "failed",
+            NotificationKind::Moderation => "moderation",
         }
     }
 }

@@ -255,4 +255,39 @@ impl Store {
             .rows_affected();
         Ok(n > 0)
     }
+
+    /// Hides or shows again an audience reply to the account; `false` when the account has no
+    /// such reply.
+    pub async fn sandbox_set_hidden(&self, account_id: &str, id: &str, hidden_at: Option<i64>) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE sandbox_audience SET hidden_at = $1 WHERE account_id = $2 AND id = $3 AND kind IN ('reply', 'quote', 'mention')",
+        )
+        .bind(hidden_at)
+        .bind(account_id)
+        .bind(id)
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// When the audience item was hidden: `None` when shown, or unknown.
+    pub async fn sandbox_hidden_at(&self, id: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT hidden_at FROM sandbox_audience WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .flatten())
+    }
+
+    /// Deletes what the audience wrote to the account; `false` when it was not there.
+    pub async fn sandbox_delete_audience(&self, account_id: &str, id: &str) -> Result<bool> {
+        let n = sqlx::query("DELETE FROM sandbox_audience WHERE account_id = $1 AND id = $2")
+            .bind(account_id)
+            .bind(id)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
 }

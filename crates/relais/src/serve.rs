@@ -5,7 +5,8 @@ use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{
-    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, Publisher, ReplySender, SyncSettings, Withdrawer, Worker,
+    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender, SyncSettings,
+    Withdrawer, Worker,
 };
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
@@ -105,6 +106,7 @@ fn start_workers(
         settings: SyncSettings::default(),
     });
     let replies = Arc::new(ReplySender { store: store.clone(), networks: registry.clone(), secrets: secrets.clone() });
+    let moderator = Arc::new(NetworkModerator { store: store.clone(), networks: registry.clone(), secrets: secrets.clone() });
     let metrics =
         Arc::new(MetricsCollector { store: store.clone(), networks: registry.clone(), secrets, lookback_days: cadence.metrics_days });
     let withdrawer =
@@ -123,6 +125,7 @@ fn start_workers(
             .register(withdrawer.clone())
             .register(sync.clone())
             .register(replies.clone())
+            .register(moderator.clone())
             .register(metrics.clone())
             .register(listen_search.clone());
         let c = cancel.clone();

@@ -24,6 +24,9 @@ const MAX_NOTIFICATION_PAGES: usize = 10;
 const NOTIFICATION_PAGE: &str = "100";
 /// `app.bsky.feed.getPosts` takes at most 25 URIs.
 const POSTS_PER_CALL: usize = 25;
+const THREADGATE: &str = "app.bsky.feed.threadgate";
+/// The lexicon's limit on a threadgate's `hiddenReplies`.
+const MAX_HIDDEN_REPLIES: usize = 300;
 const SEARCH_PAGE: &str = "25";
 
 impl Bluesky {
@@ -130,6 +133,57 @@ impl Bluesky {
             }
         }
         self.delete_record(account, &session.did, at.rkey).await
+    }
+
+    /// Hides or shows again a reply in a thread the account started, through the root post's
+    /// threadgate record (`app.bsky.feed.threadgate`, same record key as the root, `hiddenReplies`
+    /// holding the replies' AT URIs). A gate that already exists keeps its reply rules; a new one
+    /// has none, so everyone may still reply.
+    pub(super) async fn set_reply_hidden(
+        &self,
+        account: &AccountRef,
+        reply_uri: &str,
+        root_uri: Option<&str>,
+        hidden: bool,
+    ) -> Result<(), NetworkError> {
+        let root = root_uri.ok_or_else(|| NetworkError::Permanent("Bluesky: only replies in a thread can be hidden".into()))?;
+        let at = AtUri::parse(root).ok_or_else(|| NetworkError::Permanent(format!("Bluesky: {root:?} is not the AT URI of a post")))?;
+        let session = self.session(account).await?;
+        if at.collection != POST || (at.repo != session.did && at.repo != account.handle) {
+            return Err(NetworkError::Permanent(format!(
+                "Bluesky: only replies in threads started by {} can be hidden; this thread starts at {root}",
+                account.handle
+            )));
+        }
+        let query = [("repo", session.did.as_str()), ("collection", THREADGATE), ("rkey", at.rkey)];
+        let existing = match self.authed(account, "com.atproto.repo.getRecord", &query, || Body::None).await {
+            Ok((_, answer)) => answer.get("value").cloned(),
+            Err(CallError::Xrpc(e)) if e.status == 400 || e.status == 404 => None,
+            Err(e) => return Err(e.into()),
+        };
+        let mut gate = existing.unwrap_or_else(|| {
+            json!({"$type": THREADGATE, "post": format!("at://{}/{POST}/{}", session.did, at.rkey),
+                   "createdAt": jiff::Timestamp::now().to_string()})
+        });
+        let mut list: Vec<String> = gate
+            .get("hiddenReplies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|u| *u != reply_uri)
+            .map(str::to_string)
+            .collect();
+        if hidden {
+            list.push(reply_uri.to_string());
+        }
+        if list.len() > MAX_HIDDEN_REPLIES {
+            return Err(NetworkError::Permanent(format!("Bluesky: a thread hides at most {MAX_HIDDEN_REPLIES} replies")));
+        }
+        gate["hiddenReplies"] = json!(list);
+        let body = json!({"repo": session.did, "collection": THREADGATE, "rkey": at.rkey, "record": gate});
+        self.authed(account, "com.atproto.repo.putRecord", &[], || Body::Json(body.clone())).await?;
+        Ok(())
     }
 
     async fn delete_record(&self, account: &AccountRef, did: &str, rkey: &str) -> Result<(), NetworkError> {

@@ -49,11 +49,12 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     threads: true,
     first_comment: true,
     link_cards: true,
-    hide_replies: false,
+    hide_replies: true,
     inbox: true,
     metrics: true,
     search: true,
     delete: true,
+    delete_comments: false,
     content_warning: false,
     visibilities: &[],
 };
@@ -443,6 +444,16 @@ impl Network for Bluesky {
 
     fn delete<'a>(&'a self, account: &'a AccountRef, remote_id: &'a str) -> NetFuture<'a, ()> {
         Box::pin(self.delete_post(account, remote_id))
+    }
+
+    fn hide_reply<'a>(
+        &'a self,
+        account: &'a AccountRef,
+        reply_remote_id: &'a str,
+        root_remote_id: Option<&'a str>,
+        hidden: bool,
+    ) -> NetFuture<'a, ()> {
+        Box::pin(self.set_reply_hidden(account, reply_remote_id, root_remote_id, hidden))
     }
 
     fn post_metrics<'a>(&'a self, account: &'a AccountRef, remote_ids: &'a [String]) -> NetFuture<'a, Vec<PostMetrics>> {

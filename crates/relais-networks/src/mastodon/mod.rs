@@ -73,6 +73,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     metrics: true,
     search: true,
     delete: true,
+    delete_comments: false,
     content_warning: true,
     visibilities: &[Visibility::Public, Visibility::Unlisted, Visibility::Followers, Visibility::Direct],
 };

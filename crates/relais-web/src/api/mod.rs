@@ -6,6 +6,7 @@ mod auth;
 mod care;
 mod inbox;
 mod media;
+mod moderation;
 mod posts;
 mod strategy;
 mod workspaces;
@@ -28,13 +29,15 @@ pub use auth::ApiCaller;
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
-        inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures),
+        inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
+        moderation::delete, moderation::dry_run),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
         inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
-        care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut)),
+        care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut,
+        moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -68,6 +71,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/care", get(care::figures))
         .route("/v1/workspaces/{id}/inbox/{message}", get(inbox::get_one))
         .route("/v1/workspaces/{id}/inbox/{message}/reply", axum::routing::post(inbox::reply))
+        .route("/v1/workspaces/{id}/moderation/rules", get(moderation::list).post(moderation::create))
+        .route("/v1/workspaces/{id}/moderation/rules/{rule}", axum::routing::put(moderation::update).delete(moderation::delete))
+        .route("/v1/workspaces/{id}/moderation/dry-run", axum::routing::post(moderation::dry_run))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))

@@ -223,10 +223,6 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let members = match app.store.members(&ws.workspace.id).await {
-        Ok(m) => m,
-        Err(e) => return PageError::store(tr, e).into_response(),
-    };
     let (filter, error) = match filter_of(&q, &ws.workspace.time_zone) {
         Ok(f) => (f, None),
         Err((field, reason)) => (InboxFilter::default(), Some(tr.tn("inbox-error-filter", &[("field", &field), ("reason", &reason)]))),
@@ -383,6 +379,7 @@ struct MessagePage {
     notes: Vec<NoteView>,
     /// The saved replies to insert into the reply form.
     saved: Vec<Choice>,
+    moderation: super::moderation::MessageModeration,
 }
 
 pub struct NoteView {
@@ -483,6 +480,7 @@ async fn message_page(
         .into_iter()
         .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
         .collect();
+    let moderation = super::moderation::message_moderation(app, ws, &m.id, &m.network).await?;
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let saved_replies = app.store.saved_replies(&ws.workspace.id).await.map_err(store_err)?;
     // Every saved reply is offered filled for this message (a preview in the list); the one asked
@@ -558,6 +556,7 @@ async fn message_page(
         suggested,
         notes,
         saved: saved_choices,
+        moderation,
         focus: row(ws, m),
     })
 }

@@ -18,6 +18,7 @@ mod labels;
 mod listening;
 pub(crate) mod media;
 mod members;
+pub(crate) mod moderation;
 mod notifications;
 mod post;
 mod profile;
@@ -69,6 +70,17 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/assign", post(post::assign))
         .route("/w/{ws}/posts/{post}/withdraw", post(post::withdraw))
         .route("/w/{ws}/inbox", get(inbox::list))
+        .route("/w/{ws}/inbox/moderation", get(moderation::index))
+        .route("/w/{ws}/inbox/moderation/house-rules", post(moderation::save_house_rules))
+        .route("/w/{ws}/inbox/moderation/house-rules/public", post(moderation::publish_house_rules))
+        .route("/w/{ws}/inbox/moderation/rules", post(moderation::create_rule))
+        .route("/w/{ws}/inbox/moderation/rules/new", get(moderation::new_rule))
+        .route("/w/{ws}/inbox/moderation/rules/{id}", get(moderation::edit_rule).post(moderation::update_rule))
+        .route("/w/{ws}/inbox/moderation/rules/{id}/op", post(moderation::rule_op))
+        .route("/w/{ws}/inbox/moderation/log", get(moderation::log))
+        .route("/w/{ws}/inbox/moderation/log/{id}/undo", post(moderation::undo))
+        .route("/w/{ws}/inbox/{message}/moderate", post(moderation::by_hand))
+        .route("/house-rules/{slug}", get(moderation::public))
         .route("/w/{ws}/inbox/{message}", get(inbox::show))
         .route("/w/{ws}/inbox/{message}/reply", post(inbox::reply))
         .route("/w/{ws}/inbox/{message}/status", post(inbox::set_status))

@@ -141,10 +141,20 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
         ..Default::default()
     };
     let message = app.store.ingest_activity(&account, &[incoming], None).await.unwrap().messages.remove(0);
+    let rule = relais_core::moderation::CompiledRule::compile(relais_core::moderation::Rule {
+        id: String::new(),
+        name: "Arnaques".into(),
+        enabled: true,
+        stop: false,
+        conditions: relais_core::moderation::Conditions { words: vec!["arnaque".into()], ..Default::default() },
+        actions: vec![relais_core::moderation::RuleAction::Flag],
+    })
+    .unwrap();
+    let rule = app.store.save_moderation_rule(&app.f.bank, &rule).await.unwrap().id;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", &app.f.bank).replace("{post}", &post).replace("{message}", &message);
+        let concrete = path.replace("{id}", &app.f.bank).replace("{post}", &post).replace("{message}", &message).replace("{rule}", &rule);
         for method in ops.as_object().unwrap().keys() {
             let m: reqwest::Method = method.to_uppercase().parse().unwrap();
             let body = (m != reqwest::Method::GET).then_some("{}");

@@ -10,6 +10,7 @@ mod helpers;
 mod inbox;
 mod listening;
 mod media;
+mod moderation;
 mod planning;
 mod posts_api;
 mod roles;
