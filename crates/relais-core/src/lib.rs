@@ -7,6 +7,7 @@ pub mod brand_charter;
 pub mod calendar_period;
 pub mod calendar_sheet;
 pub mod inbox;
+pub mod insights;
 pub mod listening_query;
 pub mod marketing_calendar;
 pub mod media;
