@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "account health and withdrawals", include_str!("../migrations/0009_account_health.sql")),
     (10, "message understanding", include_str!("../migrations/0010_message_understanding.sql")),
     (11, "inbox notes and tags", include_str!("../migrations/0011_inbox_notes_tags.sql")),
+    (15, "insights", include_str!("../migrations/0015_insights.sql")),
 ];
 
 pub fn latest_version() -> i64 {
