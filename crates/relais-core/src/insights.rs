@@ -28,15 +28,14 @@ const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
 /// (which hold only grammatical words): greetings, thanks, question words, helper verbs.
 const CHATTER: &[&str] = &[
     // French
-    "bonjour", "bonsoir", "salut", "coucou", "hello", "svp", "stp", "merci", "comment", "pourquoi", "quand", "combien", "quel",
-    "quelle", "quels", "quelles", "ou", "peux", "peut", "pouvez", "pourriez", "pourrais", "faire", "fait", "faut", "veux", "voudrais",
-    "aimerais", "savoir", "sais", "bien", "tout", "tous", "toute", "toutes", "toujours", "encore", "aussi", "tres", "trop", "plus",
-    "moins", "rien", "ca", "cela", "cette", "cet", "alors", "donc", "car", "si", "oui", "non", "la", "ici", "chez", "sans", "sous",
-    "vers", "depuis", "quoi", "est-ce", "bjr", "cc", "deja", "vraiment", "quelqu", "chose", "avoir", "etre",
-    // English
-    "hi", "hey", "please", "pls", "thanks", "thank", "thx", "how", "why", "when", "where", "what", "which", "who", "can", "could",
-    "would", "get", "got", "one", "also", "still", "just", "really", "anyone", "im", "ive", "dont", "cant", "doesnt", "know", "let",
-    "us", "way", "much", "many", "like", "need", "want", "tell",
+    "bonjour", "bonsoir", "salut", "coucou", "hello", "svp", "stp", "merci", "comment", "pourquoi", "quand", "combien", "quel", "quelle",
+    "quels", "quelles", "ou", "peux", "peut", "pouvez", "pourriez", "pourrais", "faire", "fait", "faut", "veux", "voudrais", "aimerais",
+    "savoir", "sais", "bien", "tout", "tous", "toute", "toutes", "toujours", "encore", "aussi", "tres", "trop", "plus", "moins", "rien",
+    "ca", "cela", "cette", "cet", "alors", "donc", "car", "si", "oui", "non", "la", "ici", "chez", "sans", "sous", "vers", "depuis",
+    "quoi", "est-ce", "bjr", "cc", "deja", "vraiment", "quelqu", "chose", "avoir", "etre", // English
+    "hi", "hey", "please", "pls", "thanks", "thank", "thx", "how", "why", "when", "where", "what", "which", "who", "can", "could", "would",
+    "get", "got", "one", "also", "still", "just", "really", "anyone", "im", "ive", "dont", "cant", "doesnt", "know", "let", "us", "way",
+    "much", "many", "like", "need", "want", "tell",
 ];
 
 fn stop_words() -> &'static HashSet<String> {
@@ -307,11 +306,13 @@ pub fn insights(messages: &[Message], period: Period) -> Insights {
         let sets: Vec<BTreeSet<usize>> = chosen
             .iter()
             .map(|&i| {
-                terms[i].iter().map(|t| {
-                    let n = ids.len();
-                    *ids.entry(t.stem.as_str()).or_insert(n)
-                })
-                .collect()
+                terms[i]
+                    .iter()
+                    .map(|t| {
+                        let n = ids.len();
+                        *ids.entry(t.stem.as_str()).or_insert(n)
+                    })
+                    .collect()
             })
             .collect();
         let groups = group_term_sets(&sets);
@@ -429,8 +430,12 @@ pub fn answer_draft(kind: InsightKind, language: Locale, example: &str, terms: &
     match (kind, language) {
         (InsightKind::Question, Locale::Fr) => format!("Vous êtes nombreux à nous demander : « {quote} »\nVoici la réponse : "),
         (InsightKind::Question, Locale::En) => format!("Many of you have asked us: “{quote}”\nHere is the answer: "),
-        (InsightKind::Topic, Locale::Fr) => format!("Vous êtes nombreux à nous parler de {list}. Merci pour vos retours !\nVoici ce que nous en retenons : "),
-        (InsightKind::Topic, Locale::En) => format!("Many of you have told us about {list}. Thank you for your feedback!\nHere is what we make of it: "),
+        (InsightKind::Topic, Locale::Fr) => {
+            format!("Vous êtes nombreux à nous parler de {list}. Merci pour vos retours !\nVoici ce que nous en retenons : ")
+        }
+        (InsightKind::Topic, Locale::En) => {
+            format!("Many of you have told us about {list}. Thank you for your feedback!\nHere is what we make of it: ")
+        }
     }
 }
 
@@ -503,10 +508,7 @@ mod tests {
             msg("price", "Pourquoi le prix de l'abonnement a augmenté ?", "fr", &[], 8),
         ];
         let found = insights(&messages, Period::last_days(NOW, 90));
-        assert_eq!(
-            groups(&found.questions, &messages),
-            vec![vec!["pw1", "pw2", "pw3"], vec!["liv1", "liv2"], vec!["en1", "en2"]]
-        );
+        assert_eq!(groups(&found.questions, &messages), vec![vec!["pw1", "pw2", "pw3"], vec!["liv1", "liv2"], vec!["en1", "en2"]]);
         assert!(found.topics.is_empty());
         assert_eq!(found.ungrouped, 2, "the shop in Lyon and the price stand alone");
         let pw = &found.questions[0];

@@ -150,7 +150,14 @@ impl Store {
             .take(limit as usize)
             .map(|r| {
                 conversations.insert(r.id.clone(), r.conversation_id);
-                Message { tags: tags.remove(&r.id).unwrap_or_default(), id: r.id, text: r.text, language: r.language, sentiment: r.sentiment, created_at: r.created_at }
+                Message {
+                    tags: tags.remove(&r.id).unwrap_or_default(),
+                    id: r.id,
+                    text: r.text,
+                    language: r.language,
+                    sentiment: r.sentiment,
+                    created_at: r.created_at,
+                }
             })
             .collect();
         Ok(InsightSource { messages, conversations, truncated })

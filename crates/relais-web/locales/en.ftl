@@ -813,3 +813,26 @@ inbox-save-note = Save the note
 inbox-error-note = A note cannot be empty and has at most { $max } characters.
 done-inbox-tagged = Tags updated.
 done-inbox-noted = Note saved.
+
+# Community insights
+insights-title = Community insights
+insights-link = Community insights
+insights-intro = The period's questions and tagged messages, grouped when they are about the same thing (same key words, whatever the accents, stop words and endings).
+insights-back-to-inbox = Back to the inbox
+insights-period = Period
+insights-last-days = Last { $days } days
+insights-any-tag = Questions and every tag
+insights-read = { $read } messages read; { $ungrouped } are like no other.
+insights-truncated = The period has more than { $max } messages: only the newest { $max } are read.
+insights-questions = Recurring questions
+insights-topics = Topics
+insights-no-questions = No question was asked several times in the period.
+insights-no-topics = No common topic among the period's tagged messages.
+insights-count = { $count } messages
+insights-weekly = Messages per week
+insights-week = Week of { $week }: { $count }
+insights-answered-by = Answered by the post
+insights-answer = Answer with a post
+insights-gone = This group ({ $key }) no longer exists in the period: new messages changed it. Reload the page.
+insights-answers = This post answers the insight “{ $label }” ({ $count } messages).
+insights-answer-title = Answer: { $label }

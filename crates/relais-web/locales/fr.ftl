@@ -813,3 +813,26 @@ inbox-save-note = Enregistrer la note
 inbox-error-note = Une note ne peut pas être vide et compte au plus { $max } caractères.
 done-inbox-tagged = Étiquettes mises à jour.
 done-inbox-noted = Note enregistrée.
+
+# Community insights
+insights-title = Tendances de la communauté
+insights-link = Tendances de la communauté
+insights-intro = Les questions et les messages étiquetés de la période, regroupés quand ils parlent de la même chose (mêmes mots-clés, sans tenir compte des accents, des mots vides ni des terminaisons).
+insights-back-to-inbox = Retour à la messagerie
+insights-period = Période
+insights-last-days = { $days } derniers jours
+insights-any-tag = Questions et toutes les étiquettes
+insights-read = { $read } messages lus ; { $ungrouped } ne ressemblent à aucun autre.
+insights-truncated = La période compte plus de { $max } messages : seuls les { $max } plus récents sont lus.
+insights-questions = Questions récurrentes
+insights-topics = Sujets
+insights-no-questions = Aucune question posée plusieurs fois sur la période.
+insights-no-topics = Aucun sujet commun parmi les messages étiquetés de la période.
+insights-count = { $count } messages
+insights-weekly = Messages par semaine
+insights-week = Semaine du { $week } : { $count }
+insights-answered-by = Réponse : le post
+insights-answer = Répondre par un post
+insights-gone = Ce regroupement ({ $key }) n'existe plus sur la période : de nouveaux messages l'ont changé. Rechargez la page.
+insights-answers = Ce post répond à la tendance « { $label } » ({ $count } messages).
+insights-answer-title = Réponse : { $label }

@@ -68,7 +68,10 @@ both_backends!(insights_read_the_periods_questions_and_tagged_messages_and_keep_
     let kept = store.save_insight(&ws, pw, &source.messages, None, period, Locale::Fr, &lucas).await.unwrap();
     let again = store.saved_insight(&kept.id).await.unwrap();
     assert_eq!(again, kept);
-    assert_eq!((again.kind, again.key.as_str(), again.label.as_str()), (InsightKind::Question, "question:chang+mot+pass", "changer · mot · passe"));
+    assert_eq!(
+        (again.kind, again.key.as_str(), again.label.as_str()),
+        (InsightKind::Question, "question:chang+mot+pass", "changer · mot · passe")
+    );
     assert_eq!(again.terms, ["changer", "mot", "passe"]);
     assert_eq!(again.message_ids, [ids[0].clone(), ids[1].clone()]);
     assert_eq!((again.message_count, again.period, again.language), (2, period, Locale::Fr));

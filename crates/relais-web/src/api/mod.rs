@@ -4,6 +4,7 @@
 
 mod auth;
 mod inbox;
+mod insights;
 mod media;
 mod posts;
 mod strategy;
@@ -27,12 +28,14 @@ pub use auth::ApiCaller;
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
-        inbox::list, inbox::get_one, inbox::reply),
+        inbox::list, inbox::get_one, inbox::reply, insights::list),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
-        inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut)),
+        inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
+        insights::InsightsOut, insights::InsightOut, insights::TagCountOut, insights::SentimentMixOut, insights::InsightExampleOut,
+        insights::InsightAnswerOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -64,6 +67,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/inbox", get(inbox::list))
         .route("/v1/workspaces/{id}/inbox/{message}", get(inbox::get_one))
         .route("/v1/workspaces/{id}/inbox/{message}/reply", axum::routing::post(inbox::reply))
+        .route("/v1/workspaces/{id}/insights", get(insights::list))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))

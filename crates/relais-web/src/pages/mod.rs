@@ -12,6 +12,7 @@ mod composer;
 mod events;
 mod home;
 pub(crate) mod inbox;
+pub(crate) mod insights;
 mod invite;
 mod labels;
 mod listening;
@@ -73,6 +74,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
         .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
+        .route("/w/{ws}/insights", get(insights::page))
+        .route("/w/{ws}/insights/answer", post(insights::answer))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

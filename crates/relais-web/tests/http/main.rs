@@ -7,6 +7,7 @@ mod auth;
 mod calendar_sheet;
 mod helpers;
 mod inbox;
+mod insights;
 mod listening;
 mod media;
 mod planning;
