@@ -173,9 +173,9 @@ pub fn group_term_sets(sets: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
         }
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for sig in 0..signatures.len() {
+    for (sig, of_sig) in members.iter().enumerate() {
         let root = find(&mut parent, sig);
-        groups.entry(root).or_default().extend(members[sig].iter().copied());
+        groups.entry(root).or_default().extend(of_sig.iter().copied());
     }
     let mut out: Vec<Vec<usize>> = groups
         .into_values()
@@ -354,7 +354,7 @@ fn describe(kind: InsightKind, messages: &[Message], terms: &[Vec<Term>], mut me
     let closeness = |i: usize| {
         let shared = terms[i].iter().filter(|t| key_set.contains(t.stem.as_str())).count();
         let union = terms[i].len() + key_set.len() - shared;
-        if union == 0 { 0 } else { shared * 1000 / union }
+        (shared * 1000).checked_div(union).unwrap_or(0)
     };
     let mut typical = members.clone();
     typical.sort_by_key(|&i| std::cmp::Reverse(closeness(i)));

@@ -103,6 +103,20 @@ pub struct InsightAnswer {
     pub post_state: PostState,
 }
 
+/// An insight being answered, with what it was computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInsight<'a> {
+    pub workspace_id: &'a str,
+    pub insight: &'a Insight,
+    /// The messages the insight's indices point into.
+    pub messages: &'a [Message],
+    /// The tag the insights were filtered on.
+    pub tag: Option<&'a str>,
+    pub period: Period,
+    /// The language of the draft answer.
+    pub language: Locale,
+}
+
 const SAVED_COLUMNS: &str = "id, workspace_id, kind, insight_key, label, key_terms, tag, period_from, period_to, message_count, \
      message_ids, example, language, created_at";
 
@@ -163,18 +177,9 @@ impl Store {
         Ok(InsightSource { messages, conversations, truncated })
     }
 
-    /// Keeps an insight a member is answering, as it stands now (`messages` are those it was
-    /// computed from).
-    pub async fn save_insight(
-        &self,
-        workspace_id: &str,
-        insight: &Insight,
-        messages: &[Message],
-        tag: Option<&str>,
-        period: Period,
-        language: Locale,
-        by: &Actor,
-    ) -> Result<SavedInsight> {
+    /// Keeps an insight a member is answering, as it stands now.
+    pub async fn save_insight(&self, new: &NewInsight<'_>, by: &Actor) -> Result<SavedInsight> {
+        let NewInsight { workspace_id, insight, messages, tag, period, language } = *new;
         let ids: Vec<String> = insight.messages.iter().take(KEPT_IDS).map(|&i| messages[i].id.clone()).collect();
         let saved = SavedInsight {
             id: new_id(),

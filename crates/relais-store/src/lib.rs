@@ -53,7 +53,7 @@ pub use error::StoreError;
 pub use inbox::{ContextPost, Conversation, InboxFilter, InboxMessage, InboxPage, Incoming, Ingested, SyncState};
 pub use inbox_notes::InboxNote;
 pub use inbox_replies::{InboxReply, ReplyOutcome, SEND_REPLY_JOB};
-pub use insights::{InsightAnswer, InsightSource, SavedInsight};
+pub use insights::{InsightAnswer, InsightSource, NewInsight, SavedInsight};
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use labels::{Campaign, CampaignInput, Pillar, PillarInput};

@@ -4,7 +4,7 @@
 use super::*;
 use relais_core::insights::{InsightKind, Period, insights};
 use relais_core::workflow::PostState;
-use relais_store::{Actor, Incoming, NewPost, NewVariant};
+use relais_store::{Actor, Incoming, NewInsight, NewPost, NewVariant};
 
 const DAY: i64 = 24 * 3600 * 1000;
 
@@ -65,7 +65,13 @@ both_backends!(insights_read_the_periods_questions_and_tagged_messages_and_keep_
 
     let found = insights(&source.messages, period);
     let pw = &found.questions[0];
-    let kept = store.save_insight(&ws, pw, &source.messages, None, period, Locale::Fr, &lucas).await.unwrap();
+    let kept = store
+        .save_insight(
+            &NewInsight { workspace_id: &ws, insight: pw, messages: &source.messages, tag: None, period, language: Locale::Fr },
+            &lucas,
+        )
+        .await
+        .unwrap();
     let again = store.saved_insight(&kept.id).await.unwrap();
     assert_eq!(again, kept);
     assert_eq!(

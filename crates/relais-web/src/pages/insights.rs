@@ -16,7 +16,7 @@ use relais_core::inbox::{FEEDBACK_TAGS, normalize_tag};
 use relais_core::insights::{Insight, Insights, Period, insights};
 use relais_core::policy::allows;
 use relais_core::{Action, Section, now_ms};
-use relais_store::{InsightAnswer, InsightSource, StoreError};
+use relais_store::{InsightAnswer, InsightSource, NewInsight, StoreError};
 use serde::Deserialize;
 
 /// The periods offered, in days; the first visit shows the default.
@@ -275,11 +275,15 @@ pub async fn answer(State(app): State<AppState>, ws: InWorkspace, PageForm(f): P
     };
     let language = insight.language.unwrap_or(tr.locale);
     let actor = super::post::actor_of(&ws);
-    match app
-        .store
-        .save_insight(&ws.workspace.id, insight, &computed.source.messages, tag.as_deref(), computed.period, language, &actor)
-        .await
-    {
+    let new = NewInsight {
+        workspace_id: &ws.workspace.id,
+        insight,
+        messages: &computed.source.messages,
+        tag: tag.as_deref(),
+        period: computed.period,
+        language,
+    };
+    match app.store.save_insight(&new, &actor).await {
         Ok(saved) => Redirect::to(&format!("{}/compose?insight={}", ws.base(), saved.id)).into_response(),
         Err(e) => PageError::store(tr, e).into_response(),
     }
