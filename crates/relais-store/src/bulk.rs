@@ -11,6 +11,18 @@ const CHUNK: usize = 400;
 impl Store {
     /// Creates `count` sandbox accounts; `seal(id)` gives each one's sealed credentials.
     pub async fn bulk_sandbox_accounts(&self, workspace_id: &str, count: usize, seal: impl Fn(&str) -> String) -> Result<Vec<String>> {
+        self.bulk_accounts(workspace_id, "sandbox", count, seal).await
+    }
+
+    /// Creates `count` accounts of one network (handles `<network>-bench<n>`); nothing is called
+    /// on the network, so a benchmark can give the inbox accounts of several networks.
+    pub async fn bulk_accounts(
+        &self,
+        workspace_id: &str,
+        network: &str,
+        count: usize,
+        seal: impl Fn(&str) -> String,
+    ) -> Result<Vec<String>> {
         let ids: Vec<String> = (0..count).map(|_| new_id()).collect();
         let now = now_ms();
         for (chunk_no, chunk) in ids.chunks(CHUNK).enumerate() {
@@ -20,11 +32,15 @@ impl Store {
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (i, id) in chunk.iter().enumerate() {
-                let handle = format!("bench{}", chunk_no * CHUNK + i);
+                let handle = if network == "sandbox" {
+                    format!("bench{}", chunk_no * CHUNK + i)
+                } else {
+                    format!("{network}-bench{}", chunk_no * CHUNK + i)
+                };
                 q = q
                     .bind(id)
                     .bind(workspace_id)
-                    .bind("sandbox")
+                    .bind(network)
                     .bind(handle.clone())
                     .bind(handle)
                     .bind(seal(id))
@@ -153,6 +169,47 @@ impl Store {
         let admin = Store::connect(&format!("{}/postgres", server_url.trim_end_matches('/'))).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
         admin.close().await;
+        Ok(())
+    }
+
+    /// Spreads the team's work over a benchmark's inbox the way a busy desk looks: 60% of the
+    /// messages resolved and 15% pending, one in seven assigned (round robin over `assignees`),
+    /// and feedback tags on some (complaints on a quarter of the negative ones, praise on a
+    /// quarter of the positive ones, recurring questions on one in fifty).
+    pub async fn bulk_inbox_work(&self, workspace_id: &str, assignees: &[String]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for sql in [
+            "UPDATE inbox_messages SET status = 'resolved', first_response_at = created_at + 600000, resolved_at = created_at + 3600000
+             WHERE workspace_id = $1 AND created_at % 100 < 60",
+            "UPDATE inbox_messages SET status = 'pending', first_response_at = created_at + 900000
+             WHERE workspace_id = $1 AND created_at % 100 >= 60 AND created_at % 100 < 75",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(workspace_id).execute(&mut *tx).await?;
+        }
+        for (i, user) in assignees.iter().enumerate() {
+            sqlx::query("UPDATE inbox_messages SET assignee_id = $1 WHERE workspace_id = $2 AND created_at % $3 = $4")
+                .bind(user)
+                .bind(workspace_id)
+                .bind(7 * assignees.len() as i64)
+                .bind(i as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (tag, condition) in [
+            ("complaint", "sentiment = 'negative' AND created_at % 4 = 0"),
+            ("praise", "sentiment = 'positive' AND created_at % 4 = 1"),
+            ("recurring-question", "created_at % 50 = 2"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO inbox_message_tags (message_id, tag, tagged_by, tagged_at)
+                 SELECT id, '{tag}', 'bench', created_at FROM inbox_messages WHERE workspace_id = $1 AND {condition}
+                 ON CONFLICT DO NOTHING"
+            )))
+            .bind(workspace_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

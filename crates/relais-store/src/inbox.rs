@@ -2,14 +2,15 @@
 //! and did (likes, reposts, follows), ingested idempotently from the networks, and the members'
 //! work on it (status, assignee, first response).
 //!
-//! Ingestion is keyed on the network's remote id per account (`INSERT … ON CONFLICT DO
+//! Ingestion (in `inbox_ingest`) is keyed on the network's remote id per account (`INSERT … ON CONFLICT DO
 //! NOTHING`), and a page of activity is stored together with the account's new sync marker in
 //! one transaction: a crash between the two can neither lose a page nor store it twice.
 
-use crate::{Result, SocialAccount, Store, StoreError};
-use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus, grouping_of};
-use relais_core::understanding::{Sentiment, understand};
-use relais_core::{new_id, now_ms};
+use crate::inbox_ingest::Read;
+use crate::{Result, Store, StoreError};
+use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus};
+use relais_core::now_ms;
+use relais_core::understanding::Sentiment;
 use sqlx::FromRow;
 
 /// One piece of activity as a connector reported it (the store's copy of the network types,
@@ -134,8 +135,20 @@ pub struct InboxFilter {
     pub sentiment: Option<Sentiment>,
     /// Messages carrying this tag.
     pub tag: Option<String>,
+    pub assignee: Option<AssigneeFilter>,
+    /// Messages written at or after this instant (ms).
+    pub since: Option<i64>,
+    /// Messages written before this instant (ms).
+    pub until: Option<i64>,
     /// Resume after this position (from [`InboxPage::next`]).
     pub after: Option<Cursor>,
+}
+
+/// Whose messages a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Member(String),
+    Nobody,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -146,75 +159,9 @@ pub struct InboxPage {
     pub next: Option<Cursor>,
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
-/// Our published variant of the account whose remote id is one of `remote_ids`.
-async fn variant_matching(tx: &mut Tx, account_id: &str, remote_ids: &[Option<&String>]) -> Result<Option<String>> {
-    for r in remote_ids.iter().flatten() {
-        let found: Option<String> = sqlx::query_scalar("SELECT id FROM post_variants WHERE account_id = $1 AND remote_id = $2")
-            .bind(account_id)
-            .bind(r.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    Ok(None)
-}
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 impl Store {
-    /// Stores a page of activity and the account's new marker (`None`: keep the old one) in one
-    /// transaction. Items already stored are skipped; returns what was new.
-    pub async fn ingest_activity(&self, account: &SocialAccount, items: &[Incoming], marker: Option<&str>) -> Result<Ingested> {
-        let now = now_ms();
-        let mut out = Ingested::default();
-        let mut tx = self.begin_write().await?;
-        for item in items {
-            if item.is_message() {
-                if let Some(id) = insert_message(&mut tx, account, item, now).await? {
-                    out.messages.push(id);
-                }
-            } else {
-                let variant = variant_matching(&mut tx, &account.id, &[item.subject_remote_id.as_ref()]).await?;
-                let n = sqlx::query(
-                    "INSERT INTO inbox_activity (id, workspace_id, account_id, remote_id, kind, author_remote_id, author_handle,
-                        author_name, subject_remote_id, variant_id, created_at, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                     ON CONFLICT (account_id, remote_id) DO NOTHING",
-                )
-                .bind(new_id())
-                .bind(&account.workspace_id)
-                .bind(&account.id)
-                .bind(&item.remote_id)
-                .bind(&item.kind)
-                .bind(&item.author_remote_id)
-                .bind(&item.author_handle)
-                .bind(item.author_name.as_deref())
-                .bind(item.subject_remote_id.as_deref())
-                .bind(variant)
-                .bind(item.created_at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                out.activity += n;
-            }
-        }
-        sqlx::query(
-            "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
-             ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
-                last_sync_at = EXCLUDED.last_sync_at, last_error = NULL, last_error_at = NULL",
-        )
-        .bind(&account.id)
-        .bind(marker)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(out)
-    }
-
     pub async fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>> {
         Ok(sqlx::query_as("SELECT account_id, marker, last_sync_at, last_error, last_error_at FROM inbox_sync_state WHERE account_id = $1")
             .bind(account_id)
@@ -264,15 +211,36 @@ impl Store {
                 binds.len()
             ));
         }
+        match &filter.assignee {
+            Some(AssigneeFilter::Member(id)) => {
+                binds.push(id.clone());
+                sql.push_str(&format!(" AND m.assignee_id = ${}", binds.len()));
+            }
+            Some(AssigneeFilter::Nobody) => sql.push_str(" AND m.assignee_id IS NULL"),
+            None => {}
+        }
+        // Times are bound after the text values (binds are all text): numbered from here.
+        let mut times: Vec<i64> = vec![];
+        for (op, at) in [(">=", filter.since), ("<", filter.until)] {
+            if let Some(at) = at {
+                times.push(at);
+                sql.push_str(&format!(" AND m.created_at {op} ${}", binds.len() + times.len()));
+            }
+        }
         if filter.after.is_some() {
-            let n = binds.len();
-            sql.push_str(&format!(" AND (m.created_at < ${} OR (m.created_at = ${} AND m.id < ${}))", n + 1, n + 1, n + 2));
+            let n = binds.len() + times.len();
+            // `<=` first: a range the (…, created_at, id) indexes can seek to, so a page deep in
+            // the past costs what the first one does.
+            sql.push_str(&format!(" AND m.created_at <= ${} AND (m.created_at < ${} OR m.id < ${})", n + 1, n + 1, n + 2));
         }
         let limit = limit.clamp(1, 200);
         sql.push_str(&format!(" ORDER BY m.created_at DESC, m.id DESC LIMIT {}", limit + 1));
         let mut q = sqlx::query_as::<_, InboxMessage>(sqlx::AssertSqlSafe(sql));
         for b in binds {
             q = q.bind(b);
+        }
+        for t in times {
+            q = q.bind(t);
         }
         if let Some(c) = &filter.after {
             q = q.bind(c.created_at).bind(c.id.clone());
@@ -476,118 +444,4 @@ impl Store {
             .fetch_one(self.pool())
             .await?)
     }
-}
-
-/// What Relais understood of a message, in the columns' terms.
-struct Read {
-    language: Option<String>,
-    sentiment: &'static str,
-    sentiment_score: i64,
-    toxicity: i64,
-}
-
-impl Read {
-    fn of(text: &str, declared_language: Option<&str>) -> Read {
-        let understood = understand(text);
-        // The detector only knows the languages Relais reads and declines short texts: the
-        // network's declared language (its primary subtag) stands in then.
-        let language = understood
-            .language
-            .map(|l| l.code().to_string())
-            .or_else(|| declared_language.and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase));
-        Read {
-            language,
-            sentiment: understood.sentiment.as_str(),
-            sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
-            toxicity: (understood.toxicity * 1000.0).round() as i64,
-        }
-    }
-}
-
-/// Inserts a message (and its conversation when new); `None` when it was already stored.
-async fn insert_message(tx: &mut Tx, account: &SocialAccount, item: &Incoming, now: i64) -> Result<Option<String>> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM inbox_messages WHERE account_id = $1 AND remote_id = $2")
-        .bind(&account.id)
-        .bind(&item.remote_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_some() {
-        return Ok(None);
-    }
-    let variant =
-        variant_matching(tx, &account.id, &[item.subject_remote_id.as_ref(), item.root_remote_id.as_ref(), item.parent_remote_id.as_ref()])
-            .await?;
-    let g = grouping_of(
-        &item.kind,
-        &item.remote_id,
-        &item.author_remote_id,
-        item.parent_remote_id.as_deref(),
-        item.root_remote_id.as_deref(),
-        item.subject_remote_id.as_deref(),
-    );
-    let (grouping, kind, root) = (g.key, g.kind, g.root_remote_id);
-    let root_variant = match &root {
-        Some(r) => variant_matching(tx, &account.id, &[Some(r)]).await?,
-        None => None,
-    };
-    sqlx::query(
-        "INSERT INTO inbox_conversations (id, workspace_id, account_id, grouping, kind, root_remote_id, variant_id, last_message_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, grouping) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(&account.workspace_id)
-    .bind(&account.id)
-    .bind(&grouping)
-    .bind(kind)
-    .bind(root.as_deref())
-    .bind(root_variant)
-    .bind(item.created_at)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    let conversation: String = sqlx::query_scalar("SELECT id FROM inbox_conversations WHERE account_id = $1 AND grouping = $2")
-        .bind(&account.id)
-        .bind(&grouping)
-        .fetch_one(&mut **tx)
-        .await?;
-    let id = new_id();
-    let read = Read::of(&item.text, item.language.as_deref());
-    let n = sqlx::query(
-        "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
-            author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
-            root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', $20, $21, $22)
-         ON CONFLICT (account_id, remote_id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(&account.workspace_id)
-    .bind(&account.id)
-    .bind(&conversation)
-    .bind(&item.remote_id)
-    .bind(&item.kind)
-    .bind(&item.author_remote_id)
-    .bind(&item.author_handle)
-    .bind(item.author_name.as_deref())
-    .bind(item.author_avatar.as_deref())
-    .bind(&item.text)
-    .bind(item.url.as_deref())
-    .bind(&read.language)
-    .bind(item.created_at)
-    .bind(now)
-    .bind(item.subject_remote_id.as_deref())
-    .bind(item.parent_remote_id.as_deref())
-    .bind(item.root_remote_id.as_deref())
-    .bind(variant)
-    .bind(read.sentiment)
-    .bind(read.sentiment_score)
-    .bind(read.toxicity)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    sqlx::query("UPDATE inbox_conversations SET last_message_at = $1 WHERE id = $2 AND last_message_at < $1")
-        .bind(item.created_at)
-        .bind(&conversation)
-        .execute(&mut **tx)
-        .await?;
-    Ok((n == 1).then_some(id))
 }

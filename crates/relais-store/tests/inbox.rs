@@ -6,8 +6,8 @@ use relais_core::inbox::{Cursor, MessageStatus};
 use relais_core::understanding::Sentiment;
 use relais_core::{Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, AudienceEvent, ContextPost, InboxFilter, Incoming, NewPost, NewVariant, PostMetricSample, ReplyOutcome,
-    SocialAccount, Store, VariantOutcome, both_backends,
+    AccountMetricSample, Actor, AssigneeFilter, AudienceEvent, ContextPost, InboxFilter, Incoming, NewPost, NewVariant, PostMetricSample,
+    ReplyOutcome, SocialAccount, Store, VariantOutcome, both_backends,
 };
 
 async fn workspace(store: &Store, name: &str) -> String {
@@ -157,6 +157,65 @@ both_backends!(the_list_filters_and_pages_by_keyset_even_on_equal_times, |store:
     // A cursor past the end gives an empty page.
     let past = InboxFilter { after: Some(Cursor { created_at: 0, id: String::new() }), ..Default::default() };
     assert!(by(past).await.is_empty());
+});
+
+both_backends!(a_big_page_is_stored_whole_once_with_its_conversations, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "sandbox", "@banque").await;
+    let variant = published(&store, &ws, &acc, "post-1").await;
+    // More messages than one multi-row statement holds, 900 of them in one thread, the thread's
+    // replies out of time order, and an item the network repeated within the page.
+    let mut page: Vec<Incoming> =
+        (0..900).map(|i| reply(&format!("r{i}"), "post-1", "post-1", 10_000 + ((i * 7919) % 900) as i64)).collect();
+    page.extend((0..300).map(|i| item(&format!("m{i}"), "mention", 20_000 + i)));
+    page.extend((0..250).map(|i| Incoming { subject_remote_id: Some("post-1".into()), ..item(&format!("l{i}"), "like", 30_000 + i) }));
+    page.push(reply("r5", "post-1", "post-1", 99_999));
+    let first = store.ingest_activity(&acc, &page, Some("m-1")).await.unwrap();
+    assert_eq!((first.messages.len(), first.activity), (1200, 250));
+    let again = store.ingest_activity(&acc, &page, Some("m-2")).await.unwrap();
+    assert_eq!((again.messages.len(), again.activity), (0, 0));
+
+    let thread = store.inbox_page(&ws, &InboxFilter { kind: Some("reply".into()), ..Default::default() }, 1).await.unwrap().messages;
+    let conversation = store.conversation(&thread[0].conversation_id).await.unwrap();
+    assert_eq!(conversation.variant_id.as_deref(), Some(variant.as_str()));
+    assert_eq!(conversation.last_message_at, 10_899, "the thread's latest reply, whatever the page's order");
+    assert_eq!(store.conversation_messages(&conversation.id).await.unwrap().len(), 900);
+    let counts = store.activity_counts(std::slice::from_ref(&variant)).await.unwrap();
+    assert!(
+        counts.contains(&(variant.clone(), "like".into(), 250)) && counts.contains(&(variant.clone(), "reply".into(), 900)),
+        "{counts:?}"
+    );
+    // A later page adds to the thread and moves its latest message on.
+    store.ingest_activity(&acc, &[reply("late", "r3", "post-1", 50_000)], None).await.unwrap();
+    assert_eq!(store.conversation(&conversation.id).await.unwrap().last_message_at, 50_000);
+});
+
+both_backends!(the_list_filters_by_assignee_and_by_dates, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "sandbox", "@banque").await;
+    let page: Vec<Incoming> = (0..6).map(|i| item(&format!("m{i}"), "mention", 1_000 * (i + 1))).collect();
+    store.ingest_activity(&acc, &page, None).await.unwrap();
+    let user = store
+        .create_user(&relais_core::Email::parse("cm@banque.example").unwrap(), &Name::parse("n", "Sophie").unwrap(), "x")
+        .await
+        .unwrap();
+    let all = store.inbox_page(&ws, &InboxFilter::default(), 50).await.unwrap().messages;
+    for m in all.iter().filter(|m| ["m1", "m4"].contains(&m.remote_id.as_str())) {
+        store.assign_message(&m.id, Some(&user.id)).await.unwrap();
+    }
+    let by = |f: InboxFilter| {
+        let store = store.clone();
+        let ws = ws.clone();
+        async move { store.inbox_page(&ws, &f, 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect::<Vec<_>>() }
+    };
+    assert_eq!(by(InboxFilter { assignee: Some(AssigneeFilter::Member(user.id.clone())), ..Default::default() }).await, ["m4", "m1"]);
+    assert_eq!(by(InboxFilter { assignee: Some(AssigneeFilter::Nobody), ..Default::default() }).await, ["m5", "m3", "m2", "m0"]);
+    assert_eq!(by(InboxFilter { since: Some(2_000), until: Some(5_000), ..Default::default() }).await, ["m3", "m2", "m1"]);
+    // Dates combine with a filter and with the keyset cursor.
+    let combined = InboxFilter { since: Some(2_000), assignee: Some(AssigneeFilter::Nobody), ..Default::default() };
+    assert_eq!(by(combined.clone()).await, ["m5", "m3", "m2"]);
+    let first = store.inbox_page(&ws, &combined, 2).await.unwrap();
+    assert_eq!(by(InboxFilter { after: first.next, ..combined }).await, ["m2"]);
 });
 
 both_backends!(resolving_stamps_the_time_and_reopening_clears_it, |store: Store| async move {

@@ -85,7 +85,17 @@ pub fn filter_of(q: &ListQuery) -> Result<InboxFilter, (&'static str, String)> {
         Some(t) => Some(normalize_tag(&t).map_err(|reason| ("tag", reason))?),
         None => None,
     };
-    Ok(InboxFilter { account_id: given(&q.account), network: given(&q.network), kind, status, language, sentiment, tag, after })
+    Ok(InboxFilter {
+        account_id: given(&q.account),
+        network: given(&q.network),
+        kind,
+        status,
+        language,
+        sentiment,
+        tag,
+        after,
+        ..Default::default()
+    })
 }
 
 pub struct MessageRow {

@@ -1,9 +1,9 @@
 //! `relais bench publish`: the publishing engine under load against the sandbox simulator,
-//! printing throughput, publish lag and the exactly-once check. A benchmark, not a test: run it
-//! by hand (release build) and copy its figures into the README.
+//! printing throughput, publish lag and the exactly-once check.
 
+use super::{Db, percentile};
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::Args;
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_jobs::{Publisher, Worker, WorkerConfig};
@@ -14,13 +14,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-#[derive(Subcommand, Debug)]
-pub enum BenchCommand {
-    /// Schedule many posts over many sandbox accounts, all due within one minute, publish them
-    /// and report throughput, lag and whether each was published exactly once.
-    Publish(PublishBench),
-}
 
 #[derive(Args, Debug)]
 pub struct PublishBench {
@@ -49,59 +42,7 @@ pub struct PublishBench {
     batch: i64,
 }
 
-pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    match cmd {
-        BenchCommand::Publish(b) => publish(b).await,
-    }
-}
-
-/// The throw-away database of a run.
-enum Db {
-    Sqlite(std::path::PathBuf),
-    Postgres { server: String, name: String },
-}
-
-impl Db {
-    async fn fresh(postgres: Option<&str>) -> anyhow::Result<(Db, String)> {
-        let tag = format!("relais_bench_{}_{}", std::process::id(), now_ms());
-        Ok(match postgres {
-            Some(server) => {
-                let url = Store::create_postgres_database(server, &tag).await?;
-                (Db::Postgres { server: server.to_string(), name: tag }, url)
-            }
-            None => {
-                let path = std::env::temp_dir().join(format!("{tag}.db"));
-                let url = format!("sqlite://{}", path.display());
-                (Db::Sqlite(path), url)
-            }
-        })
-    }
-
-    async fn remove(self) {
-        match self {
-            Db::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Db::Postgres { server, name } => {
-                if let Err(e) = Store::drop_postgres_database(&server, &name).await {
-                    eprintln!("could not drop the benchmark database {name}: {e}");
-                }
-            }
-        }
-    }
-}
-
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-async fn publish(b: PublishBench) -> anyhow::Result<()> {
+pub async fn run(b: PublishBench) -> anyhow::Result<()> {
     if b.postgres.is_none() && b.processes > 0 {
         bail!("worker processes need a shared PostgreSQL database: add --postgres postgres://USER@HOST:PORT");
     }
@@ -220,18 +161,4 @@ async fn publish_on(b: &PublishBench, url: &str) -> anyhow::Result<()> {
         bail!("{duplicates} idempotency keys were posted more than once, or some posts are missing");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn percentiles_pick_the_nearest_rank() {
-        let v: Vec<i64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 50.0), 51);
-        assert_eq!(percentile(&v, 99.0), 99);
-        assert_eq!(percentile(&v, 100.0), 100);
-        assert_eq!(percentile(&[], 50.0), 0);
-    }
 }
