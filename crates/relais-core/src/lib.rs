@@ -9,6 +9,7 @@ pub mod calendar_period;
 pub mod calendar_sheet;
 pub mod care_figures;
 pub mod inbox;
+pub mod insights;
 pub mod listening_query;
 pub mod marketing_calendar;
 pub mod media;

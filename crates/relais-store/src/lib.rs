@@ -21,6 +21,7 @@ mod inbox_bulk;
 mod inbox_ingest;
 mod inbox_notes;
 mod inbox_replies;
+mod insights;
 mod instance;
 mod invitations;
 mod jobs;
@@ -63,6 +64,7 @@ pub use inbox::{AssigneeFilter, ContextPost, Conversation, InboxFilter, InboxMes
 pub use inbox_bulk::{BulkAction, BulkOutcome, MAX_BULK};
 pub use inbox_notes::InboxNote;
 pub use inbox_replies::{InboxReply, ReplyOutcome, ReplyPurpose, SEND_REPLY_JOB};
+pub use insights::{InsightAnswer, InsightSource, NewInsight, SavedInsight};
 pub use invitations::{Invitation, InvitationState};
 pub use jobs::{ClaimedJob, JobStatus, NewJob};
 pub use labels::{Campaign, CampaignInput, Pillar, PillarInput};

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "inbox notes and tags", include_str!("../migrations/0011_inbox_notes_tags.sql")),
     (12, "moderation", include_str!("../migrations/0012_moderation.sql")),
     (13, "customer care", include_str!("../migrations/0013_care.sql")),
+    (15, "insights", include_str!("../migrations/0015_insights.sql")),
     (16, "inbox at scale", include_str!("../migrations/0016_inbox_scale.sql")),
 ];
 

@@ -10,6 +10,9 @@ mod strategy;
 #[path = "store/listening.rs"]
 mod listening;
 
+#[path = "store/insights.rs"]
+mod insights;
+
 async fn org_with_workspace(store: &Store, org: &str, ws: &str) -> (String, String) {
     let o = store.create_organisation(&Name::parse("name", org).unwrap()).await.unwrap();
     let w = store

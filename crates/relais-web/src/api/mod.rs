@@ -5,6 +5,7 @@
 mod auth;
 mod care;
 mod inbox;
+mod insights;
 mod media;
 mod moderation;
 mod posts;
@@ -30,14 +31,16 @@ pub use auth::ApiCaller;
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
         inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
-        moderation::delete, moderation::dry_run),
+        moderation::delete, moderation::dry_run, insights::list),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
         inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
         care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut,
-        moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut)),
+        moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut,
+        insights::InsightsOut, insights::InsightOut, insights::TagCountOut, insights::SentimentMixOut, insights::InsightExampleOut,
+        insights::InsightAnswerOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -74,6 +77,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/moderation/rules", get(moderation::list).post(moderation::create))
         .route("/v1/workspaces/{id}/moderation/rules/{rule}", axum::routing::put(moderation::update).delete(moderation::delete))
         .route("/v1/workspaces/{id}/moderation/dry-run", axum::routing::post(moderation::dry_run))
+        .route("/v1/workspaces/{id}/insights", get(insights::list))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))

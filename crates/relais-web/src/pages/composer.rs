@@ -10,11 +10,12 @@ use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::session::InWorkspace;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use relais_core::brand_charter::BrandCharter;
+use relais_core::insights::answer_draft;
 use relais_core::media::MediaFacts;
 use relais_core::policy::allows;
 use relais_core::scheduling::{local_of, resolve_local};
@@ -23,8 +24,8 @@ use relais_core::workflow::{PostAction, PostState, apply};
 use relais_core::{Action, Name, Section};
 use relais_networks::draft_check::{DraftVariant, check_variant, counted_length};
 use relais_networks::{Visibility, capabilities_of};
-use relais_store::{Media, NewPost, NewVariant, PlannedAt, Post, PostContent, SocialAccount, StoreError};
-use serde::Serialize;
+use relais_store::{Media, NewPost, NewVariant, PlannedAt, Post, PostContent, SavedInsight, SocialAccount, StoreError};
+use serde::{Deserialize, Serialize};
 
 /// What the composer form sent, read from its repeated, per-account fields.
 #[derive(Debug, Default)]
@@ -39,6 +40,8 @@ pub struct Draft {
     pub idea: bool,
     pub accounts: Vec<String>,
     pub variants: Vec<NewVariant>,
+    /// The community insight the post answers (a kept insight's id).
+    pub insight: Option<String>,
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -81,6 +84,7 @@ impl Draft {
             idea: field(fields, "intent") == Some("idea"),
             accounts,
             variants,
+            insight: opt(field(fields, "insight")),
         }
     }
 
@@ -172,6 +176,35 @@ struct ComposerPage {
     tone_notes: String,
     /// Where the full charter is, for members who may read it.
     charter_href: Option<String>,
+    /// The community insight the new post answers.
+    insight: Option<InsightNote>,
+}
+
+pub struct InsightNote {
+    pub id: String,
+    /// "This post answers the insight …", in the member's language.
+    pub text: String,
+}
+
+/// The kept insight, if it is this workspace's.
+async fn insight_of(app: &AppState, ws: &InWorkspace, id: &str) -> Result<SavedInsight, PageError> {
+    match app.store.saved_insight(id).await {
+        Ok(i) if i.workspace_id == ws.workspace.id => Ok(i),
+        Ok(_) | Err(StoreError::NotFound(_)) => Err(PageError::not_found(ws.tr())),
+        Err(e) => Err(PageError::store(ws.tr(), e)),
+    }
+}
+
+/// A new post answering a kept insight: its draft answer in every account's text, no account
+/// ticked yet (the member chooses where it goes).
+fn answering(tr: crate::i18n::Tr, accounts: &[SocialAccount], insight: &SavedInsight) -> Draft {
+    let text = answer_draft(insight.kind, insight.language, &insight.example, &insight.terms);
+    Draft {
+        title: tr.t1("insights-answer-title", "label", &insight.label).chars().take(100).collect(),
+        variants: accounts.iter().map(|a| NewVariant::text(a.id.clone(), text.clone(), None)).collect(),
+        insight: Some(insight.id.clone()),
+        ..Draft::default()
+    }
 }
 
 async fn form_page(
@@ -186,6 +219,14 @@ async fn form_page(
     let (pillars, campaigns) = super::calendar::label_choices(app, &ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let library = app.store.media_list(&ws.workspace.id).await.map_err(|e| PageError::store(tr, e))?;
     let brand = brand_charter(app, &ws.workspace.id).await;
+    let insight = match draft.insight.as_deref().filter(|_| post.is_none()) {
+        Some(id) => {
+            let i = insight_of(app, ws, id).await?;
+            let text = ws.tr().tn("insights-answers", &[("label", &i.label), ("count", &i.message_count)]);
+            Some(InsightNote { id: i.id, text })
+        }
+        None => None,
+    };
     let mut variants = vec![];
     for a in &accounts {
         let v = draft.variants.iter().find(|v| v.account_id == a.id);
@@ -212,6 +253,7 @@ async fn form_page(
         no_accounts: accounts.is_empty(),
         tone_notes: brand.base.tone_notes.clone(),
         charter_href: allows(ws.role, Action::ReadCharter).then(|| format!("{}/strategy/charter", ws.base())),
+        insight,
         variants,
         errors,
     })
@@ -291,11 +333,31 @@ fn variant_form(
     }
 }
 
-pub async fn new(State(app): State<AppState>, ws: InWorkspace) -> Response {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// A kept community insight to answer.
+    insight: Option<String>,
+}
+
+pub async fn new(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<NewQuery>) -> Response {
     if let Err(e) = ws.require(Action::DraftPosts) {
         return e.into_response();
     }
-    match form_page(&app, &ws, None, &Draft::default(), vec![]).await {
+    let draft = match q.insight.as_deref().filter(|i| !i.is_empty()) {
+        Some(id) => {
+            let insight = match insight_of(&app, &ws, id).await {
+                Ok(i) => i,
+                Err(e) => return e.into_response(),
+            };
+            let accounts = match app.store.social_accounts(&ws.workspace.id).await {
+                Ok(a) => a,
+                Err(e) => return PageError::store(ws.tr(), e).into_response(),
+            };
+            answering(ws.tr(), &accounts, &insight)
+        }
+        None => Draft::default(),
+    };
+    match form_page(&app, &ws, None, &draft, vec![]).await {
         Ok(p) => super::render(&p, ws.tr()),
         Err(e) => e.into_response(),
     }
@@ -326,6 +388,7 @@ pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): P
         time: local.as_deref().and_then(|l| l.get(11..16)).unwrap_or("").into(),
         submit: false,
         idea: false,
+        insight: None,
         accounts: variants.iter().map(|v| v.account_id.clone()).collect(),
         variants: variants
             .iter()
@@ -392,6 +455,14 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
         Ok(l) => l,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    // A foreign or unknown insight is refused before anything is saved.
+    let insight = match draft.insight.as_deref().filter(|_| existing.is_none()) {
+        Some(id) => match insight_of(app, ws, id).await {
+            Ok(i) => Some(i),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
     let errors = validate(ws, &accounts, &library, &draft);
     if !errors.is_empty() {
         return match form_page(app, ws, existing.as_ref(), &draft, errors).await {
@@ -443,6 +514,11 @@ async fn save_inner(app: &AppState, ws: &InWorkspace, existing: Option<Post>, fi
         }
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    if let Some(i) = &insight
+        && let Err(e) = app.store.link_post_to_insight(&post.id, &i.id).await
+    {
+        return PageError::store(tr, e).into_response();
+    }
     // The planned time, set or cleared when it changed (an edited post is back before
     // scheduling, so this never touches publish jobs).
     let wanted = draft.planned_local();

@@ -13,6 +13,7 @@ mod composer;
 mod events;
 mod home;
 pub(crate) mod inbox;
+pub(crate) mod insights;
 mod invite;
 mod labels;
 mod listening;
@@ -95,6 +96,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/links/{name}/delete", post(saved_replies::delete_link))
         .route("/w/{ws}/care", get(care::figures_page))
         .route("/w/{ws}/care/settings", get(care::settings).post(care::save_settings))
+        .route("/w/{ws}/insights", get(insights::page))
+        .route("/w/{ws}/insights/answer", post(insights::answer))
         .route("/w/{ws}/notifications", get(notifications::list))
         .route("/w/{ws}/notifications/read", post(notifications::mark_read))
         .route("/w/{ws}/calendar/import", get(calendar_sheet::show).post(calendar_sheet::import))

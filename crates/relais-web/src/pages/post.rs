@@ -175,6 +175,13 @@ struct PostPage {
     queue: Option<QueueSlot>,
     /// Where to set posting slots, when the post could be queued but no slot exists.
     slots_href: Option<String>,
+    /// "This post answers the insight …", and where the insights are for members who read them.
+    answers: Option<AnswersNote>,
+}
+
+pub struct AnswersNote {
+    pub text: String,
+    pub href: Option<String>,
 }
 
 pub struct QueueSlot {
@@ -347,6 +354,11 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
             }
         })
     };
+    let answers = app.store.insight_of_post(&post.id).await.map_err(store_err)?.map(|i| {
+        let text = tr.tn("insights-answers", &[("label", &i.label), ("count", &i.message_count)]);
+        let days = (i.period.to_ms - i.period.from_ms) / (24 * 3600 * 1000);
+        AnswersNote { text, href: allows(ws.role, Action::UseInbox).then(|| format!("{}/insights?days={days}", ws.base())) }
+    });
     Ok(PostPage {
         c: Chrome::workspace(ws, Some(Section::Calendar)).with_flash(done),
         base: ws.base(),
@@ -402,6 +414,7 @@ async fn page(app: &AppState, ws: &InWorkspace, post: Post, error: Option<String
         error,
         queue,
         slots_href,
+        answers,
     })
 }
 
