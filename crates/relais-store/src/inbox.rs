@@ -97,12 +97,14 @@ pub struct InboxMessage {
     pub first_responder_id: Option<String>,
     /// The member who resolved it (`None` when resolved by Relais itself or before migration 13).
     pub resolved_by: Option<String>,
+    /// 1 when a moderation rule flagged it for attention (0 once the flag is undone).
+    pub flagged: i64,
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
     m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
     m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
-    m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity, m.first_responder_id, m.resolved_by";
+    m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity, m.first_responder_id, m.resolved_by, m.flagged";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Conversation {
@@ -140,6 +142,8 @@ pub struct InboxFilter {
     /// Messages carrying this tag.
     pub tag: Option<String>,
     pub assignee: Option<AssigneeFilter>,
+    /// Only messages a moderation rule flagged.
+    pub flagged: bool,
     /// Messages written at or after this instant (ms).
     pub since: Option<i64>,
     /// Messages written before this instant (ms).
@@ -222,6 +226,10 @@ impl Store {
             }
             Some(AssigneeFilter::Nobody) => sql.push_str(" AND m.assignee_id IS NULL"),
             None => {}
+        }
+        if filter.flagged {
+            // Written as the partial index's condition, so both planners use it.
+            sql.push_str(" AND m.flagged = 1");
         }
         // Times are bound after the text values (binds are all text): numbered from here.
         let mut times: Vec<i64> = vec![];

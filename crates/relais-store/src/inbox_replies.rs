@@ -29,18 +29,20 @@ pub struct InboxReply {
     pub author_label: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
-    /// answer | survey
+    /// answer | auto_reply | survey
     pub purpose: String,
 }
 
 const COLUMNS: &str = "id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts, remote_id,
     remote_url, error, author_label, created_at, sent_at, purpose";
 
-/// Why Relais writes a reply: an answer counts as the message's first response, a satisfaction
-/// question never does.
+/// Why Relais writes a reply: a member's answer counts as the message's first response; a
+/// moderation rule's automatic reply (an acknowledgement) and a satisfaction question never do,
+/// so the care figures keep waiting for a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyPurpose {
     Answer,
+    AutoReply,
     Survey,
 }
 
@@ -48,6 +50,7 @@ impl ReplyPurpose {
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyPurpose::Answer => "answer",
+            ReplyPurpose::AutoReply => "auto_reply",
             ReplyPurpose::Survey => "survey",
         }
     }

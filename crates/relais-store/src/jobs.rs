@@ -59,6 +59,12 @@ impl Store {
     /// Claims up to `limit` due jobs (queued and due, or running with an expired lease) for
     /// `owner`, leasing them for `lease_ms`.
     pub async fn claim_jobs(&self, owner: &str, limit: i64, lease_ms: i64) -> Result<Vec<ClaimedJob>> {
+        self.claim_jobs_at(owner, limit, lease_ms, now_ms()).await
+    }
+
+    /// [`Store::claim_jobs`] as if the clock read `now` (epoch ms): tests of lease expiry need
+    /// no sleeping.
+    pub async fn claim_jobs_at(&self, owner: &str, limit: i64, lease_ms: i64, now: i64) -> Result<Vec<ClaimedJob>> {
         let lock = match self.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -72,7 +78,6 @@ impl Store {
              )
              RETURNING id, kind, payload, attempts, max_attempts"
         );
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
         let rows: Vec<(String, String, String, i64, i64)> =
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(&mut *tx).await?;

@@ -406,7 +406,8 @@ async fn apply(
                 insert_log(tx, &log, now).await?;
             }
             RuleAction::AutoReply { text } => {
-                let reply = insert_reply(tx, &row.id, text, &Actor { id: None, label: by.clone() }, ReplyPurpose::Answer, now_ms()).await?;
+                let reply =
+                    insert_reply(tx, &row.id, text, &Actor { id: None, label: by.clone() }, ReplyPurpose::AutoReply, now_ms()).await?;
                 log.detail = Some(&reply);
                 log.outcome = "pending";
                 insert_log(tx, &log, now).await?;

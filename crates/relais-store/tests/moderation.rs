@@ -5,7 +5,8 @@
 use relais_core::moderation::{CompiledRule, Conditions, Repeated, Rule, RuleAction, RuleSet};
 use relais_core::{Email, Locale, Name, TimeZoneName};
 use relais_store::{
-    Actor, InboxFilter, Incoming, LogFilter, MODERATION_JOB, SEND_REPLY_JOB, SocialAccount, Store, UndoRefusal, Undone, both_backends,
+    Actor, InboxFilter, Incoming, LogFilter, MODERATION_JOB, ReplyOutcome, SEND_REPLY_JOB, SocialAccount, Store, UndoRefusal, Undone,
+    both_backends,
 };
 
 async fn workspace(store: &Store) -> String {
@@ -125,14 +126,23 @@ both_backends!(rules_act_on_new_messages_at_ingestion_and_only_once, |store: Sto
     assert_eq!(tags.get(&m2).unwrap(), &vec!["after".to_string()]);
     assert_eq!(store.moderation_marks(&m1).await.unwrap(), (true, None));
     assert_eq!(store.moderation_marks(&m2).await.unwrap(), (false, None));
+    // The inbox's "flagged" filter lists m1 alone.
+    let flagged = store.inbox_page(&ws, &InboxFilter { flagged: true, ..Default::default() }, 50).await.unwrap();
+    assert_eq!(flagged.messages.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), [m1.as_str()]);
+    assert_eq!(flagged.messages[0].flagged, 1);
     assert_eq!(store.inbox_message(&m1).await.unwrap().assignee_id.as_deref(), Some(lucas.as_str()));
     let notes = store.notifications(&lucas, &ws, 10).await.unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!((notes[0].kind.as_str(), notes[0].actor_label.as_str()), ("moderation", "Arnaques"));
     // Ingesting the page again repeated nothing: one reply, one hide job, one log per action.
     let conv = store.inbox_message(&m1).await.unwrap().conversation_id;
-    assert_eq!(store.conversation_replies(&conv).await.unwrap().len(), 1);
+    let replies = store.conversation_replies(&conv).await.unwrap();
+    assert_eq!(replies.len(), 1);
     assert_eq!(due_jobs(&store).await, [MODERATION_JOB, SEND_REPLY_JOB]);
+    // The automatic reply, once sent, is not the message's first response: a person still owes one.
+    assert_eq!(replies[0].purpose, "auto_reply");
+    store.finish_reply(&replies[0].id, &ReplyOutcome::Sent { remote_id: "r1".into(), remote_url: None }).await.unwrap();
+    assert_eq!(store.inbox_message(&m1).await.unwrap().first_response_at, None);
     let log = store.moderation_log(&ws, &LogFilter::default(), 100).await.unwrap();
     let mut actions: Vec<(&str, &str)> = log.iter().map(|l| (l.rule_name.as_str(), l.action.as_str())).collect();
     actions.sort();

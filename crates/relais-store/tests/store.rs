@@ -180,12 +180,13 @@ fn job(kind: &str, unique: Option<&str>) -> NewJob {
 both_backends!(a_job_is_claimed_by_one_worker_and_reclaimed_after_its_lease_expires, |store: Store| async move {
     let id = store.enqueue_job(&job("test", Some("k1"))).await.unwrap().unwrap();
     assert_eq!(store.enqueue_job(&job("test", Some("k1"))).await.unwrap(), None, "same unique key, one job");
-    let a = store.claim_jobs("worker-a", 10, 50).await.unwrap();
+    // The clock is given, not read: a busy machine cannot make the lease expire early.
+    let t0 = now_ms() + 1_000;
+    let a = store.claim_jobs_at("worker-a", 10, 50, t0).await.unwrap();
     assert_eq!(a.len(), 1);
     assert_eq!((a[0].id.as_str(), a[0].attempts), (id.as_str(), 1));
-    assert!(store.claim_jobs("worker-b", 10, 50).await.unwrap().is_empty(), "leased");
-    tokio::time::sleep(std::time::Duration::from_millis(80)).await;
-    let b = store.claim_jobs("worker-b", 10, 60_000).await.unwrap();
+    assert!(store.claim_jobs_at("worker-b", 10, 50, t0 + 49).await.unwrap().is_empty(), "leased");
+    let b = store.claim_jobs_at("worker-b", 10, 60_000, t0 + 50).await.unwrap();
     assert_eq!((b.len(), b[0].attempts), (1, 2));
     assert!(!store.complete_job(&id, "worker-a").await.unwrap(), "a lost its lease");
     assert!(store.complete_job(&id, "worker-b").await.unwrap());

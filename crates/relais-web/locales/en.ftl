@@ -798,6 +798,7 @@ inbox-toxic = Possibly toxic or spam
 
 # Inbox tags and internal notes
 inbox-filter-tag = Tag
+inbox-filter-flagged = Flagged by a rule
 inbox-filter-assignee = Assigned to
 inbox-filter-from = From
 inbox-filter-to = To
@@ -842,6 +843,7 @@ inbox-insert = Insert
 inbox-error-saved-reply = The saved reply “{ $title }” cannot be filled for this message: { $reason }
 inbox-rating = Rating: { $score }/5
 inbox-survey-question = satisfaction question
+inbox-automatic-reply = automatic reply (not counted as a response)
 inbox-bulk-all = Select all on this page
 inbox-bulk-action = Bulk action
 inbox-bulk-unassign = Unassign

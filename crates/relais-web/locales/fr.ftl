@@ -798,6 +798,7 @@ inbox-toxic = Toxique ou spam possible
 
 # Inbox tags and internal notes
 inbox-filter-tag = Étiquette
+inbox-filter-flagged = Signalés par une règle
 inbox-filter-assignee = Assigné à
 inbox-filter-from = Du
 inbox-filter-to = Au
@@ -842,6 +843,7 @@ inbox-insert = Insérer
 inbox-error-saved-reply = La réponse enregistrée « { $title } » ne peut pas être remplie pour ce message : { $reason }
 inbox-rating = Note : { $score }/5
 inbox-survey-question = question de satisfaction
+inbox-automatic-reply = réponse automatique (non comptée comme réponse)
 inbox-bulk-all = Tout sélectionner sur cette page
 inbox-bulk-action = Action groupée
 inbox-bulk-unassign = Retirer l'assignation

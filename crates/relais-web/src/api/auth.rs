@@ -19,6 +19,29 @@ impl ApiCaller {
         relais_core::policy::check(self.0.role, action).map_err(ApiError::forbidden)?;
         Ok(self.0.role)
     }
+
+    /// Who the token is in the audit log and on what it creates.
+    pub fn label(&self) -> String {
+        format!("API token {}", self.0.name)
+    }
+
+    /// Records in the workspace's audit log what the token did.
+    pub async fn audit(&self, app: &AppState, workspace_id: &str, action: &str, target: &str) -> Result<(), ApiError> {
+        let w = app.store.workspace(workspace_id).await?;
+        let label = self.label();
+        app.store
+            .record_audit(relais_store::AuditEvent {
+                org_id: &w.org_id,
+                workspace_id: Some(workspace_id),
+                actor_id: None,
+                actor_label: &label,
+                action,
+                target,
+                details: serde_json::json!({"via": "api", "token": self.0.token_id}),
+            })
+            .await?;
+        Ok(())
+    }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {

@@ -1,10 +1,11 @@
 //! Customer care over the API: bulk actions on inbox messages, the care figures of a period,
-//! and the saved replies.
+//! and the care settings (business hours, the satisfaction question). Saved replies are in
+//! `saved_replies`.
 
 use super::{ApiCaller, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
-use crate::pages::care::{PeriodQuery, bulk_action_of, period_figures, period_of, run_bulk};
+use crate::pages::care::{PeriodQuery, SettingsForm, bulk_action_of, form_of, period_figures, period_of, run_bulk, settings_of};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -147,4 +148,93 @@ pub async fn figures(
         accounts: p.accounts.into_iter().map(|(a, f)| out(Some(a), f)).collect(),
         members: p.members.into_iter().map(|(m, f)| out(Some(m), f)).collect(),
     }))
+}
+
+/// Business hours and the satisfaction question. Each day is written as on the settings page:
+/// `"09:00-12:00, 14:00-18:00"`, empty when closed; times are the workspace's.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CareSettingsIo {
+    pub monday: String,
+    pub tuesday: String,
+    pub wednesday: String,
+    pub thursday: String,
+    pub friday: String,
+    pub saturday: String,
+    pub sunday: String,
+    /// Days the team does not work besides the weekly pattern (YYYY-MM-DD).
+    #[serde(default)]
+    pub closed_days: Vec<String>,
+    /// French public holidays count as closed.
+    #[serde(default)]
+    pub french_holidays: bool,
+    /// Ask the author a 1–5 question once a member resolves the conversation.
+    #[serde(default)]
+    pub survey_enabled: bool,
+    /// The questions (empty: Relais's default wording).
+    #[serde(default)]
+    pub survey_question_fr: String,
+    #[serde(default)]
+    pub survey_question_en: String,
+}
+
+impl From<SettingsForm> for CareSettingsIo {
+    fn from(f: SettingsForm) -> Self {
+        CareSettingsIo {
+            monday: f.monday,
+            tuesday: f.tuesday,
+            wednesday: f.wednesday,
+            thursday: f.thursday,
+            friday: f.friday,
+            saturday: f.saturday,
+            sunday: f.sunday,
+            closed_days: f.closed_days.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_string).collect(),
+            french_holidays: f.french_holidays.is_some(),
+            survey_enabled: f.survey_enabled.is_some(),
+            survey_question_fr: f.question_fr,
+            survey_question_en: f.question_en,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/care/settings", params(("id" = String, Path)),
+    responses((status = 200, body = CareSettingsIo), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_settings(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<CareSettingsIo>, ApiError> {
+    caller.require(&id, Action::UseInbox)?;
+    Ok(Json(form_of(&app.store.care_settings(&id).await?).into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}/care/settings", params(("id" = String, Path)), request_body = CareSettingsIo,
+    responses((status = 200, body = CareSettingsIo), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_settings(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CareSettingsIo>,
+) -> Result<Json<CareSettingsIo>, ApiError> {
+    // Business hours decide the care figures the strategist reports: the same role as the page.
+    caller.require(&id, Action::ManageStrategy)?;
+    let form = SettingsForm {
+        monday: body.monday,
+        tuesday: body.tuesday,
+        wednesday: body.wednesday,
+        thursday: body.thursday,
+        friday: body.friday,
+        saturday: body.saturday,
+        sunday: body.sunday,
+        closed_days: body.closed_days.join(", "),
+        french_holidays: body.french_holidays.then(|| "1".into()),
+        survey_enabled: body.survey_enabled.then(|| "1".into()),
+        question_fr: body.survey_question_fr,
+        question_en: body.survey_question_en,
+    };
+    let settings = settings_of(&form).map_err(|(field, reason)| invalid(&field, reason))?;
+    app.store.save_care_settings(&id, &settings).await?;
+    caller.audit(&app, &id, "care.settings_saved", "").await?;
+    Ok(Json(form_of(&app.store.care_settings(&id).await?).into()))
 }

@@ -44,6 +44,8 @@ pub struct MessageOut {
     pub sentiment_score: Option<f64>,
     /// From 0 (clean) to 1 (certainly toxic or spam).
     pub toxicity: Option<f64>,
+    /// A moderation rule flagged it for attention.
+    pub flagged: bool,
 }
 
 impl From<InboxMessage> for MessageOut {
@@ -70,6 +72,7 @@ impl From<InboxMessage> for MessageOut {
             sentiment: m.sentiment,
             sentiment_score: m.sentiment_score.map(|v| v as f64 / 1000.0),
             toxicity: m.toxicity.map(|v| v as f64 / 1000.0),
+            flagged: m.flagged != 0,
         }
     }
 }
@@ -104,6 +107,8 @@ pub struct InboxParams {
     pub from: Option<String>,
     /// Last day (YYYY-MM-DD, in the workspace's time zone), included.
     pub to: Option<String>,
+    /// `1`: only messages a moderation rule flagged.
+    pub flagged: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Messages per page, 1 to 200 (default 50).
@@ -210,6 +215,7 @@ pub async fn list(
         assignee: p.assignee,
         from: p.from,
         to: p.to,
+        flagged: p.flagged,
         after: p.after,
         done: None,
     };

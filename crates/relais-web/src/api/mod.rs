@@ -9,6 +9,7 @@ mod insights;
 mod media;
 mod moderation;
 mod posts;
+mod saved_replies;
 mod strategy;
 mod workspaces;
 
@@ -31,13 +32,15 @@ pub use auth::ApiCaller;
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
         inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
-        moderation::delete, moderation::dry_run, insights::list),
+        moderation::delete, moderation::dry_run, insights::list, saved_replies::list, saved_replies::create, saved_replies::update,
+        saved_replies::delete, care::get_settings, care::put_settings),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
         inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
-        care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut,
+        care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut, care::CareSettingsIo,
+        saved_replies::SavedReplyOut, saved_replies::SavedReplyIn,
         moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut,
         insights::InsightsOut, insights::InsightOut, insights::TagCountOut, insights::SentimentMixOut, insights::InsightExampleOut,
         insights::InsightAnswerOut)),
@@ -72,6 +75,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/inbox", get(inbox::list))
         .route("/v1/workspaces/{id}/inbox/bulk", axum::routing::post(care::bulk))
         .route("/v1/workspaces/{id}/care", get(care::figures))
+        .route("/v1/workspaces/{id}/care/settings", get(care::get_settings).put(care::put_settings))
+        .route("/v1/workspaces/{id}/saved-replies", get(saved_replies::list).post(saved_replies::create))
+        .route("/v1/workspaces/{id}/saved-replies/{reply}", axum::routing::put(saved_replies::update).delete(saved_replies::delete))
         .route("/v1/workspaces/{id}/inbox/{message}", get(inbox::get_one))
         .route("/v1/workspaces/{id}/inbox/{message}/reply", axum::routing::post(inbox::reply))
         .route("/v1/workspaces/{id}/moderation/rules", get(moderation::list).post(moderation::create))

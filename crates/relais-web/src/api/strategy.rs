@@ -12,7 +12,7 @@ use relais_core::recurrence::{check_order, parse_date};
 use relais_core::text_rules::Charter;
 use relais_core::values::parse_target_share;
 use relais_core::{Action, Colour, Name};
-use relais_store::{AuditEvent, Campaign, CampaignInput, Pillar, PillarInput};
+use relais_store::{Campaign, CampaignInput, Pillar, PillarInput};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -142,23 +142,6 @@ pub struct CampaignIn {
     pub ends_on: Option<String>,
 }
 
-async fn record(app: &AppState, caller: &ApiCaller, id: &str, action: &str, target: &str) -> Result<(), ApiError> {
-    let w = app.store.workspace(id).await?;
-    let label = format!("API token {}", caller.0.name);
-    app.store
-        .record_audit(AuditEvent {
-            org_id: &w.org_id,
-            workspace_id: Some(id),
-            actor_id: None,
-            actor_label: &label,
-            action,
-            target,
-            details: serde_json::json!({"via": "api", "token": caller.0.token_id}),
-        })
-        .await?;
-    Ok(())
-}
-
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/charter", params(("id" = String, Path)),
     responses((status = 200, body = CharterIo), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_charter(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<CharterIo>, ApiError> {
@@ -177,7 +160,7 @@ pub async fn put_charter(
     caller.require(&id, Action::ManageStrategy)?;
     let charter = BrandCharter::from(body).normalised()?;
     app.store.save_charter(&id, &charter).await?;
-    record(&app, &caller, &id, "charter.saved", "").await?;
+    caller.audit(&app, &id, "charter.saved", "").await?;
     Ok(Json(charter.into()))
 }
 
@@ -209,7 +192,7 @@ pub async fn create_pillar(
         target_share: parse_target_share(&body.target_share.map(|s| s.to_string()).unwrap_or_default())?,
     };
     let pillar = app.store.create_pillar(&id, &input).await?;
-    record(&app, &caller, &id, "pillar.created", &pillar.name).await?;
+    caller.audit(&app, &id, "pillar.created", &pillar.name).await?;
     Ok((StatusCode::CREATED, Json(pillar.into())))
 }
 
@@ -243,6 +226,6 @@ pub async fn create_campaign(
     let input =
         CampaignInput { name: Name::parse("name", &body.name)?, colour: Colour::parse("colour", &body.colour)?, starts_on, ends_on };
     let campaign = app.store.create_campaign(&id, &input).await?;
-    record(&app, &caller, &id, "campaign.created", &campaign.name).await?;
+    caller.audit(&app, &id, "campaign.created", &campaign.name).await?;
     Ok((StatusCode::CREATED, Json(campaign.into())))
 }

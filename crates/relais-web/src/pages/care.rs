@@ -135,27 +135,27 @@ struct SettingsPage {
 #[derive(Deserialize, Default)]
 pub struct SettingsForm {
     #[serde(default)]
-    monday: String,
+    pub monday: String,
     #[serde(default)]
-    tuesday: String,
+    pub tuesday: String,
     #[serde(default)]
-    wednesday: String,
+    pub wednesday: String,
     #[serde(default)]
-    thursday: String,
+    pub thursday: String,
     #[serde(default)]
-    friday: String,
+    pub friday: String,
     #[serde(default)]
-    saturday: String,
+    pub saturday: String,
     #[serde(default)]
-    sunday: String,
+    pub sunday: String,
     #[serde(default)]
-    closed_days: String,
-    french_holidays: Option<String>,
-    survey_enabled: Option<String>,
+    pub closed_days: String,
+    pub french_holidays: Option<String>,
+    pub survey_enabled: Option<String>,
     #[serde(default)]
-    question_fr: String,
+    pub question_fr: String,
     #[serde(default)]
-    question_en: String,
+    pub question_en: String,
 }
 
 impl SettingsForm {
@@ -227,7 +227,7 @@ fn settings_page(ws: &InWorkspace, form: &SettingsForm, error: Option<String>, d
     }
 }
 
-fn form_of(s: &CareSettings) -> SettingsForm {
+pub fn form_of(s: &CareSettings) -> SettingsForm {
     let d = |i: usize| format_day(&s.week[i]);
     SettingsForm {
         monday: d(0),

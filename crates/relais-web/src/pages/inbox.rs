@@ -48,6 +48,8 @@ pub struct ListQuery {
     /// First and last day shown (YYYY-MM-DD, in the workspace's time zone), both included.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// `1`: only messages a moderation rule flagged.
+    pub flagged: Option<String>,
     pub after: Option<String>,
     pub done: Option<String>,
 }
@@ -108,8 +110,14 @@ pub fn filter_of(q: &ListQuery, zone: &str) -> Result<InboxFilter, (&'static str
     {
         return Err(("to", "the last day comes before the first one".into()));
     }
+    let flagged = match given(&q.flagged).as_deref() {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(other) => return Err(("flagged", format!("{other:?} is not 1 (flagged only) or 0"))),
+    };
     Ok(InboxFilter {
         assignee,
+        flagged,
         since,
         until,
         account_id: given(&q.account),
@@ -141,6 +149,8 @@ pub struct MessageRow {
     pub sentiment_label: String,
     /// Toxicity or spam cues add up to at least [`FLAG_TOXICITY`].
     pub flagged: bool,
+    /// A moderation rule flagged it for attention.
+    pub rule_flagged: bool,
     pub answered: bool,
     /// The satisfaction score (1–5) this message gave, when it answered the question.
     pub rating: Option<i64>,
@@ -175,6 +185,7 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         sentiment_label: m.sentiment.as_ref().map(|s| tr.t(&format!("inbox-sentiment-{s}"))).unwrap_or_default(),
         sentiment: m.sentiment,
         flagged: m.toxicity.is_some_and(|t| t >= FLAG_TOXICITY),
+        rule_flagged: m.flagged != 0,
         answered: m.first_response_at.is_some(),
         rating: None,
         id: m.id,
@@ -207,6 +218,7 @@ struct InboxPage {
     assignees: Vec<Choice>,
     from: String,
     to: String,
+    flagged_only: bool,
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
@@ -263,6 +275,9 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         if let Some(s) = filter.status {
             params.push(("status", s.as_str().into()));
         }
+        if filter.flagged {
+            params.push(("flagged", "1".into()));
+        }
         params.push(("after", c.to_string()));
         let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
         format!("{}/inbox?{query}", ws.base())
@@ -279,7 +294,9 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             || filter.tag.is_some()
             || filter.assignee.is_some()
             || filter.since.is_some()
-            || filter.until.is_some(),
+            || filter.until.is_some()
+            || filter.flagged,
+        flagged_only: filter.flagged,
         assignees: {
             let mut list = vec![("none".to_string(), tr.t("inbox-unassigned"))];
             list.extend(members.iter().filter(|m| allows(m.role, Action::UseInbox)).map(|m| (m.user_id.clone(), m.name.clone())));
@@ -347,6 +364,8 @@ pub struct ReplyView {
     pub url: Option<String>,
     /// The satisfaction question, not an answer.
     pub survey: bool,
+    /// Sent by a moderation rule: not a response in the care figures.
+    pub automatic: bool,
 }
 
 pub struct MemberChoice {
@@ -451,6 +470,7 @@ async fn message_page(
             error: r.error,
             url: r.remote_url,
             survey: r.purpose == "survey",
+            automatic: r.purpose == "auto_reply",
         })
         .collect();
     let tags: Vec<(String, String)> = app

@@ -23,7 +23,7 @@ pub(crate) mod moderation;
 mod notifications;
 mod post;
 mod profile;
-mod saved_replies;
+pub(crate) mod saved_replies;
 mod settings;
 mod slots;
 mod strategy;

@@ -151,10 +151,17 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
     })
     .unwrap();
     let rule = app.store.save_moderation_rule(&app.f.bank, &rule).await.unwrap().id;
+    let saved = relais_store::SavedReplyInput { title: "Horaires".into(), body: "Bonjour".into(), ..Default::default() };
+    let reply = app.store.create_saved_reply(&app.f.bank, &saved, "test").await.unwrap().id;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", &app.f.bank).replace("{post}", &post).replace("{message}", &message).replace("{rule}", &rule);
+        let concrete = path
+            .replace("{id}", &app.f.bank)
+            .replace("{post}", &post)
+            .replace("{message}", &message)
+            .replace("{rule}", &rule)
+            .replace("{reply}", &reply);
         for method in ops.as_object().unwrap().keys() {
             let m: reqwest::Method = method.to_uppercase().parse().unwrap();
             let body = (m != reqwest::Method::GET).then_some("{}");

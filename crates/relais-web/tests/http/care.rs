@@ -253,3 +253,82 @@ app_test!(a_cm_resolving_sends_the_satisfaction_question_and_the_rating_shows_in
     assert_eq!((body["workspace"]["received"].as_u64(), body["workspace"]["satisfaction_average"].as_f64()), (Some(1), Some(4.0)));
     assert_eq!(body["workspace"]["satisfaction_distribution"], json!([0, 0, 0, 1, 0]));
 });
+
+app_test!(saved_replies_over_the_api_are_checked_scoped_and_audited, |app: TestApp| async move {
+    let cm = token(&app, &app.f.bank, Role::Cm).await;
+    let base = format!("/api/v1/workspaces/{}/saved-replies", app.f.bank);
+    // A variable Relais does not know is refused, naming the field; nothing is stored.
+    let bad = json!({"title": "Horaires", "body": "Bonjour {autor_name}"}).to_string();
+    let (status, _, body) = call(&app, Method::POST, &base, Some(&cm), Some(&bad)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "body");
+    assert!(body["detail"].as_str().unwrap().contains("{autor_name}"), "{body}");
+    assert!(app.store.saved_replies(&app.f.bank).await.unwrap().is_empty());
+
+    let good = json!({"title": "Horaires", "body": "Bonjour {author_name} !", "shortcut": "/horaires", "language": "fr"}).to_string();
+    let (status, _, created) = call(&app, Method::POST, &base, Some(&cm), Some(&good)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["shortcut"], "horaires");
+    let id = created["id"].as_str().unwrap().to_string();
+    // The same shortcut twice is a conflict.
+    let again = json!({"title": "Autre", "body": "Bonjour", "shortcut": "horaires"}).to_string();
+    assert_eq!(call(&app, Method::POST, &base, Some(&cm), Some(&again)).await.0, 409);
+
+    let edit = json!({"title": "Horaires d'été", "body": "Bonjour {author_name}, nous ouvrons à 10 h."}).to_string();
+    let (status, _, updated) = call(&app, Method::PUT, &format!("{base}/{id}"), Some(&cm), Some(&edit)).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["title"], "Horaires d'été");
+    assert_eq!(updated["shortcut"], serde_json::Value::Null);
+    let (_, _, list) = call(&app, Method::GET, &base, Some(&cm), None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // A client's token may not read them; another workspace's token does not see them.
+    let client = token(&app, &app.f.bank, Role::Client).await;
+    assert_eq!(call(&app, Method::GET, &base, Some(&client), None).await.0, 403);
+    let coffee = token(&app, &app.f.coffee, Role::Admin).await;
+    assert_eq!(call(&app, Method::GET, &base, Some(&coffee), None).await.0, 404);
+    let coffee_path = format!("/api/v1/workspaces/{}/saved-replies/{id}", app.f.coffee);
+    assert_eq!(call(&app, Method::DELETE, &coffee_path, Some(&coffee), None).await.0, 404);
+
+    assert_eq!(call(&app, Method::DELETE, &format!("{base}/{id}"), Some(&cm), None).await.0, 204);
+    assert!(app.store.saved_replies(&app.f.bank).await.unwrap().is_empty());
+    let audit = app.store.audit_entries(&app.f.bank, None, 20).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    for expected in ["inbox.saved_reply_created", "inbox.saved_reply_updated", "inbox.saved_reply_deleted"] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+});
+
+app_test!(care_settings_over_the_api_round_trip_and_name_the_faulty_day, |app: TestApp| async move {
+    let smm = token(&app, &app.f.bank, Role::Smm).await;
+    let path = format!("/api/v1/workspaces/{}/care/settings", app.f.bank);
+    let (status, _, current) = call(&app, Method::GET, &path, Some(&smm), None).await;
+    assert_eq!(status, 200, "{current}");
+    assert_eq!(current["survey_enabled"], false);
+
+    let mut wanted = current.clone();
+    wanted["saturday"] = json!("10:00-13:00");
+    wanted["closed_days"] = json!(["2026-12-24"]);
+    wanted["french_holidays"] = json!(true);
+    wanted["survey_enabled"] = json!(true);
+    let (status, _, saved) = call(&app, Method::PUT, &path, Some(&smm), Some(&wanted.to_string())).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["saturday"], "10:00-13:00");
+    assert_eq!(saved["closed_days"], json!(["2026-12-24"]));
+    let stored = app.store.care_settings(&app.f.bank).await.unwrap();
+    assert!(stored.survey_enabled && stored.french_holidays);
+    assert_eq!(stored.week[5].len(), 1);
+
+    // A backwards range is refused naming the day; nothing changes.
+    let mut bad = wanted.clone();
+    bad["tuesday"] = json!("18:00-09:00");
+    let (status, _, problem) = call(&app, Method::PUT, &path, Some(&smm), Some(&bad.to_string())).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "tuesday");
+    assert_eq!(app.store.care_settings(&app.f.bank).await.unwrap(), stored);
+
+    // A CM reads them but may not change them, like on the page.
+    let cm = token(&app, &app.f.bank, Role::Cm).await;
+    assert_eq!(call(&app, Method::GET, &path, Some(&cm), None).await.0, 200);
+    assert_eq!(call(&app, Method::PUT, &path, Some(&cm), Some(&wanted.to_string())).await.0, 403);
+});

@@ -193,6 +193,14 @@ app_test!(the_log_lists_what_rules_did_and_undoes_what_can_be_undone, |app: Test
         .await;
     assert_eq!(created.status, 303);
     let id = app.store.ingest_activity(&acc, &[mention("m1", "Une arnaque !", now_ms())], None).await.unwrap().messages.remove(0);
+    app.store.ingest_activity(&acc, &[mention("m2", "Bonjour, une question", now_ms())], None).await.unwrap();
+
+    // The inbox's "flagged" filter shows the flagged message alone, marked.
+    let flagged = cm.get(&format!("/w/{}/inbox?flagged=1", app.f.bank)).await;
+    flagged.assert_contains("Une arnaque !").assert_contains("Signalé par une règle");
+    assert!(!flagged.body.contains("Bonjour, une question"));
+    assert!(cm.get(&format!("/w/{}/inbox", app.f.bank)).await.body.contains("Bonjour, une question"));
+    cm.get(&format!("/w/{}/inbox?flagged=oui", app.f.bank)).await.assert_contains("Le filtre « flagged »");
 
     let log = cm.get(&format!("{base}/log")).await;
     log.assert_contains("Arnaques").assert_contains("Étiqueter").assert_contains("Signaler").assert_contains("Prévenir");

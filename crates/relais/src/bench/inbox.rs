@@ -8,10 +8,11 @@ use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use relais_core::inbox::{Cursor, MessageStatus};
+use relais_core::moderation::{CompiledRule, Conditions, Repeated, Rule, RuleAction};
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::understanding::Sentiment;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
-use relais_store::{InboxFilter, Incoming, SocialAccount, Store};
+use relais_store::{AssigneeFilter, InboxFilter, Incoming, SocialAccount, Store};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -75,6 +76,11 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
         members.push(user.id);
     }
 
+    // The house rules a busy desk runs: every message goes through them at ingestion.
+    for rule in bench_rules(&members[0]) {
+        store.save_moderation_rule(&ws.id, &CompiledRule::compile(rule)?).await?;
+    }
+
     // Ingestion: chronological batches, one account per call, as the sync jobs store pages.
     let mut rng = StdRng::seed_from_u64(20261123);
     let start_at = now_ms() - 365 * DAY_MS;
@@ -111,7 +117,7 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
     }
     let seconds = ingesting.elapsed().as_secs_f64();
     println!(
-        "ingestion: {stored} messages in {seconds:.1} s: {:.0} messages/s (language, sentiment and toxicity read)",
+        "ingestion: {stored} messages in {seconds:.1} s: {:.0} messages/s (language, sentiment and toxicity read, 5 moderation rules run)",
         stored as f64 / seconds
     );
     if stored != b.messages {
@@ -132,6 +138,23 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
         ("sentiment: negative", InboxFilter { sentiment: Some(Sentiment::Negative), ..Default::default() }),
         ("language: en", InboxFilter { language: Some("en".into()), ..Default::default() }),
         ("tag: complaint", InboxFilter { tag: Some("complaint".into()), ..Default::default() }),
+        ("assignee: a member", InboxFilter { assignee: Some(AssigneeFilter::Member(members[1].clone())), ..Default::default() }),
+        ("assignee: nobody", InboxFilter { assignee: Some(AssigneeFilter::Nobody), ..Default::default() }),
+        ("flagged by a rule", InboxFilter { flagged: true, ..Default::default() }),
+        // A week a quarter of the way back, as the date filter gives it.
+        ("dates: one week", {
+            let since = newest - (newest - oldest) / 4;
+            InboxFilter { since: Some(since), until: Some(since + 7 * DAY_MS), ..Default::default() }
+        }),
+        (
+            "negative, open, fr",
+            InboxFilter {
+                sentiment: Some(Sentiment::Negative),
+                status: Some(MessageStatus::Open),
+                language: Some("fr".into()),
+                ..Default::default()
+            },
+        ),
     ];
     let mut worst = 0;
     for (name, filter) in cases {
@@ -140,7 +163,8 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
             let mut f = filter.clone();
             // Half the runs open the first page, half a page deep in the past.
             if run % 2 == 1 {
-                f.after = Some(Cursor { created_at: rng.gen_range(oldest..newest), id: String::new() });
+                let (from, to) = (f.since.unwrap_or(oldest), f.until.unwrap_or(newest));
+                f.after = Some(Cursor { created_at: rng.gen_range(from..to), id: String::new() });
             }
             let t = Instant::now();
             let page = store.inbox_page(&ws.id, &f, 50).await?;
@@ -180,6 +204,41 @@ fn report(name: &str, times: &mut [i64]) -> i64 {
     let p95 = percentile(times, 95.0);
     println!("{name:<28} {:>8.1} {:>8.1} {:>8.1}", ms(percentile(times, 50.0)), ms(p95), ms(times.last().copied().unwrap_or(0)));
     p95
+}
+
+/// Five rules of the kinds teams write: spam links hidden, complaints tagged and assigned,
+/// insults flagged, account closures answered at once, floods flagged.
+fn bench_rules(member: &str) -> Vec<Rule> {
+    let rule = |name: &str, conditions: Conditions, actions: Vec<RuleAction>| Rule {
+        id: String::new(),
+        name: name.into(),
+        enabled: true,
+        stop: false,
+        conditions,
+        actions,
+    };
+    vec![
+        rule("Liens douteux", Conditions { min_links: Some(2), ..Default::default() }, vec![RuleAction::Hide, RuleAction::Flag]),
+        rule(
+            "Remboursements",
+            Conditions {
+                words: vec!["rembourser".into(), "prélevé".into(), "refund".into(), "charged twice".into()],
+                ..Default::default()
+            },
+            vec![RuleAction::Tag { tag: "billing".into() }, RuleAction::Assign { member_id: member.into() }],
+        ),
+        rule("Insultes", Conditions { toxicity_above: Some(700), ..Default::default() }, vec![RuleAction::Flag]),
+        rule(
+            "Fermeture de compte",
+            Conditions { words: vec!["fermer mon compte".into()], ..Default::default() },
+            vec![RuleAction::AutoReply { text: "Bonjour, un conseiller vous répond en message privé sous 24 h.".into() }],
+        ),
+        rule(
+            "Flood",
+            Conditions { repeated: Some(Repeated { times: 3, window_minutes: 10 }), ..Default::default() },
+            vec![RuleAction::Flag],
+        ),
+    ]
 }
 
 const FR: [&str; 16] = [
