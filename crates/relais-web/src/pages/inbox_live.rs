@@ -170,7 +170,12 @@ impl Feed {
         let Some(newest) = events.last().map(|e| e.seq) else { return Ok(()) };
         let events: Vec<InboxEvent> = match &self.conversation {
             Some((_, conversation)) => events.into_iter().filter(|e| e.conversation_id.as_ref() == Some(conversation)).collect(),
-            None => events,
+            // The list shows messages: who is where and what was said about them is for the
+            // conversation pages.
+            None => events
+                .into_iter()
+                .filter(|e| e.kind == EventKind::MessageNew.as_str() || e.kind == EventKind::MessageChanged.as_str())
+                .collect(),
         };
         if !events.is_empty() {
             for payload in self.payloads(&events).await? {
