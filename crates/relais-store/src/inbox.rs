@@ -99,7 +99,8 @@ pub struct InboxMessage {
     pub resolved_by: Option<String>,
 }
 
-pub(crate) const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
     m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
     m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
     m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity, m.first_responder_id, m.resolved_by";

@@ -91,7 +91,14 @@ pub(crate) async fn reserve(tx: &mut Tx, workspace_id: &str, n: usize) -> Result
 }
 
 /// Writes `events` numbered from `first` (taken with [`reserve`]).
-pub(crate) async fn write(tx: &mut Tx, workspace_id: &str, first: i64, events: &[Announce<'_>], actor: Option<&str>, at: i64) -> Result<()> {
+pub(crate) async fn write(
+    tx: &mut Tx,
+    workspace_id: &str,
+    first: i64,
+    events: &[Announce<'_>],
+    actor: Option<&str>,
+    at: i64,
+) -> Result<()> {
     for (c, chunk) in events.chunks(ROWS).enumerate() {
         let sql = format!(
             "INSERT INTO inbox_events (workspace_id, seq, kind, message_id, conversation_id, actor_id, created_at) VALUES {}",
@@ -148,10 +155,8 @@ pub(crate) async fn on_messages_changed(tx: &mut Tx, workspace_id: &str, ids: &[
         }
         found.extend(q.fetch_all(&mut **tx).await?);
     }
-    let events: Vec<Announce> = found
-        .iter()
-        .map(|(m, c)| Announce { kind: EventKind::MessageChanged, message_id: Some(m), conversation_id: Some(c) })
-        .collect();
+    let events: Vec<Announce> =
+        found.iter().map(|(m, c)| Announce { kind: EventKind::MessageChanged, message_id: Some(m), conversation_id: Some(c) }).collect();
     announce(tx, workspace_id, &events, actor, at).await
 }
 
@@ -270,7 +275,8 @@ impl Store {
     /// Deletes events written and presence last seen before `before` (epoch ms): the feed is for
     /// pages open now, a day of it is plenty. Returns (events, presence rows) deleted.
     pub async fn purge_inbox_live(&self, before: i64) -> Result<(u64, u64)> {
-        let events = sqlx::query("DELETE FROM inbox_events WHERE created_at < $1").bind(before).execute(self.writer()).await?.rows_affected();
+        let events =
+            sqlx::query("DELETE FROM inbox_events WHERE created_at < $1").bind(before).execute(self.writer()).await?.rows_affected();
         let presence =
             sqlx::query("DELETE FROM inbox_presence WHERE seen_at < $1").bind(before).execute(self.writer()).await?.rows_affected();
         Ok((events, presence))

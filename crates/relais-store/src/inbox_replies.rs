@@ -112,7 +112,7 @@ pub enum ReplyOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerAttempt {
     /// Recorded and queued.
-    Queued(InboxReply),
+    Queued(Box<InboxReply>),
     /// Not recorded: other members answered in the conversation after the latest answer the
     /// member saw. These answers, oldest first.
     AnsweredMeanwhile(Vec<InboxReply>),
@@ -122,7 +122,7 @@ impl Store {
     /// Records a reply to `message_id` and queues its send job, together.
     pub async fn create_reply(&self, message_id: &str, text: &str, author: &Actor) -> Result<InboxReply> {
         match self.answer(message_id, text, author, None).await? {
-            AnswerAttempt::Queued(reply) => Ok(reply),
+            AnswerAttempt::Queued(reply) => Ok(*reply),
             AnswerAttempt::AnsweredMeanwhile(_) => unreachable!("no check was asked"),
         }
     }
@@ -144,12 +144,11 @@ impl Store {
 
     async fn answer(&self, message_id: &str, text: &str, author: &Actor, check: Option<Option<&str>>) -> Result<AnswerAttempt> {
         let mut tx = self.begin_write().await?;
-        let (ws, conversation): (String, String) =
-            sqlx::query_as("SELECT workspace_id, conversation_id FROM inbox_messages WHERE id = $1")
-                .bind(message_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound("inbox message"))?;
+        let (ws, conversation): (String, String) = sqlx::query_as("SELECT workspace_id, conversation_id FROM inbox_messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("inbox message"))?;
         // The counter first: from here on, no other announcing writer of the workspace commits
         // until this transaction ends, and the answers read below are all that exist.
         let seq = crate::inbox_live::reserve(&mut tx, &ws, 1).await?;
@@ -176,7 +175,7 @@ impl Store {
         let event = Announce { kind: EventKind::ReplySent, message_id: Some(message_id), conversation_id: Some(&conversation) };
         crate::inbox_live::write(&mut tx, &ws, seq, &[event], author.id.as_deref(), now).await?;
         tx.commit().await?;
-        Ok(AnswerAttempt::Queued(self.inbox_reply(&id).await?))
+        Ok(AnswerAttempt::Queued(Box::new(self.inbox_reply(&id).await?)))
     }
 
     pub async fn inbox_reply(&self, id: &str) -> Result<InboxReply> {

@@ -122,9 +122,10 @@ both_backends!(members_changes_are_announced_with_who_made_them, |store: Store| 
         "a tag added or removed twice is announced once"
     );
     let marie_id = marie.id.as_deref();
-    assert_eq!(events.iter().map(|e| e.actor_id.as_deref()).collect::<Vec<_>>(), [
-        None, marie_id, None, marie_id, None, marie_id, marie_id
-    ]);
+    assert_eq!(
+        events.iter().map(|e| e.actor_id.as_deref()).collect::<Vec<_>>(),
+        [None, marie_id, None, marie_id, None, marie_id, marie_id]
+    );
     assert!(events[..5].iter().all(|e| e.message_id.as_deref() == Some(ids[0].as_str())));
     assert!(events.iter().all(|e| e.conversation_id.as_deref() == Some(conversation.as_str())));
     assert_eq!(events[6].message_id.as_deref(), Some(reply.message_id.as_str()));
@@ -141,10 +142,8 @@ both_backends!(members_changes_are_announced_with_who_made_them, |store: Store| 
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(touched, expected);
-    let refused = store
-        .bulk_inbox(&ws, &[ids[0].clone(), "not-a-message".into()], &BulkAction::Tag("vip".into()), &marie, now_ms())
-        .await
-        .unwrap();
+    let refused =
+        store.bulk_inbox(&ws, &[ids[0].clone(), "not-a-message".into()], &BulkAction::Tag("vip".into()), &marie, now_ms()).await.unwrap();
     assert!(matches!(refused, BulkOutcome::Foreign(_)));
     assert_eq!(store.latest_event_seq(&ws).await.unwrap(), before + 2, "nothing announced for a refused action");
 });
@@ -243,12 +242,10 @@ both_backends!(presence_lasts_a_while_after_the_last_heartbeat, |store: Store| a
 
     let events = store.events_since(&ws, start, 100).await.unwrap();
     assert_eq!(kinds(&events), ["presence"; 4]);
-    assert_eq!(events.iter().map(|e| e.actor_id.clone().unwrap()).collect::<Vec<_>>(), [
-        marie_id.clone(),
-        paul_id.clone(),
-        paul_id.clone(),
-        paul_id.clone()
-    ]);
+    assert_eq!(
+        events.iter().map(|e| e.actor_id.clone().unwrap()).collect::<Vec<_>>(),
+        [marie_id.clone(), paul_id.clone(), paul_id.clone(), paul_id.clone()]
+    );
     assert!(events.iter().all(|e| e.conversation_id.as_deref() == Some(conversation.as_str())));
 });
 
@@ -282,7 +279,9 @@ both_backends!(an_answer_after_the_one_seen_is_refused_until_seen, |store: Store
     ));
     // Marie's own earlier answer never warns her; Paul's, which she has not seen, does.
     match store.create_reply_unless_answered(&ids[0], "Précision.", &marie, Some(&first.id)).await.unwrap() {
-        AnswerAttempt::AnsweredMeanwhile(answers) => assert_eq!(answers.iter().map(|a| a.author_label.as_str()).collect::<Vec<_>>(), ["Paul"]),
+        AnswerAttempt::AnsweredMeanwhile(answers) => {
+            assert_eq!(answers.iter().map(|a| a.author_label.as_str()).collect::<Vec<_>>(), ["Paul"])
+        }
         other => panic!("expected a warning about Paul's answer, got {other:?}"),
     }
     assert_eq!(store.conversation_replies(&conversation).await.unwrap().len(), 2);

@@ -572,10 +572,8 @@ async fn message_page(
         .collect();
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
     let me = ws.me.user().id.clone();
-    let presence = super::inbox_live::presence_text(
-        tr,
-        &super::inbox_live::others_present(app, &conversation.id, &me).await.map_err(store_err)?,
-    );
+    let presence =
+        super::inbox_live::presence_text(tr, &super::inbox_live::others_present(app, &conversation.id, &me).await.map_err(store_err)?);
     Ok(MessagePage {
         live_since,
         me,
@@ -686,7 +684,7 @@ pub async fn reply(
     let actor = super::post::actor_of(&ws);
     let seen = f.seen_answer.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let reply = match app.store.create_reply_unless_answered(&m.id, f.text.trim(), &actor, seen).await {
-        Ok(AnswerAttempt::Queued(r)) => r,
+        Ok(AnswerAttempt::Queued(r)) => *r,
         Ok(AnswerAttempt::AnsweredMeanwhile(answers)) => {
             // Not sent: the page comes back with the draft, who answered, and a form that now
             // counts those answers as seen (sending it again is the "send anyway").

@@ -147,7 +147,7 @@ async fn next_event(mut feed: Feed) -> Option<(Result<Event, Infallible>, Feed)>
             }
         }
         feed.polls += 1;
-        if feed.polls % RECHECK_EVERY == 0 && !feed.still_allowed().await {
+        if feed.polls.is_multiple_of(RECHECK_EVERY) && !feed.still_allowed().await {
             return None;
         }
         if let Err(e) = feed.poll().await {
@@ -194,7 +194,9 @@ impl Feed {
         let tr = ws.tr();
         let me = ws.me.user().id.as_str();
         let members: HashMap<String, Member> = store.members(&ws.workspace.id).await?.into_iter().map(|m| (m.user_id.clone(), m)).collect();
-        let name_of = |id: &Option<String>| id.as_ref().map(|id| members.get(id).map(|m| m.name.clone()).unwrap_or_else(|| tr.t("inbox-live-someone")));
+        let name_of = |id: &Option<String>| {
+            id.as_ref().map(|id| members.get(id).map(|m| m.name.clone()).unwrap_or_else(|| tr.t("inbox-live-someone")))
+        };
 
         let shown: HashSet<String> = events
             .iter()

@@ -132,7 +132,10 @@ app_test!(an_ingested_message_arrives_rendered_and_a_reconnection_resumes_withou
     assert_eq!(e["mine"], false);
     let html = unescape(e["html"].as_str().unwrap());
     assert!(html.contains("Vos agences ouvrent-elles samedi ?") && html.contains("Julie Morel"), "{html}");
-    assert!(html.contains(&format!("data-message=\"{}\"", first.messages[0])) && html.contains("ouvert"), "rendered as a French row: {html}");
+    assert!(
+        html.contains(&format!("data-message=\"{}\"", first.messages[0])) && html.contains("ouvert"),
+        "rendered as a French row: {html}"
+    );
     let seen = events[0].id;
 
     // Another member changes it: the row comes again, redrawn.
@@ -298,7 +301,10 @@ app_test!(a_second_answer_is_held_back_with_a_warning_then_sent_when_confirmed, 
     let replies = app.store.conversation_replies(&conversation).await.unwrap();
     assert_eq!(replies.iter().map(|r| r.author_label.as_str()).collect::<Vec<_>>(), ["Claire Admin", "Lucas CM"]);
     let audit = app.store.audit_entries(&app.f.bank, None, 50).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "inbox.replied" && e.details["second_answer"] == true), "the audit log says it was knowingly a second answer");
+    assert!(
+        audit.iter().any(|e| e.action == "inbox.replied" && e.details["second_answer"] == true),
+        "the audit log says it was knowingly a second answer"
+    );
     // A form without the field (an older page) is judged as having seen no answer.
     let again = admin.post(&reply_path, &[("text", "Et le dimanche ?")]).await;
     assert_eq!(again.status, 409);
