@@ -1,5 +1,5 @@
-//! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs;
-//! and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
+//! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs,
+//! the live inbox's events and presence older than a day; and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
 //! messages at ingestion.
 
 use crate::worker::{JobError, JobFuture, JobHandler};
@@ -44,6 +44,8 @@ impl JobHandler for Housekeeping {
             let removed = self.store.purge_stale_security_rows(day).await.map_err(|e| JobError::Transient(e.to_string()))?;
             let jobs =
                 self.store.purge_finished_jobs(relais_core::now_ms() - 7 * day).await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let (events, presence) =
+                self.store.purge_inbox_live(relais_core::now_ms() - day).await.map_err(|e| JobError::Transient(e.to_string()))?;
             let mut read = 0;
             loop {
                 let n = self.store.understand_unread_messages(Self::READ_BATCH).await.map_err(|e| JobError::Transient(e.to_string()))?;
@@ -52,7 +54,14 @@ impl JobHandler for Housekeeping {
                     break;
                 }
             }
-            tracing::info!(security_rows = removed, finished_jobs = jobs, messages_read = read, "housekeeping done");
+            tracing::info!(
+                security_rows = removed,
+                finished_jobs = jobs,
+                inbox_events = events,
+                inbox_presence = presence,
+                messages_read = read,
+                "housekeeping done"
+            );
             Ok(())
         })
     }

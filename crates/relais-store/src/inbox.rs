@@ -101,7 +101,8 @@ pub struct InboxMessage {
     pub flagged: i64,
 }
 
-const MESSAGE_COLUMNS: &str = "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "m.id, m.workspace_id, m.account_id, a.network, a.handle AS account_handle, m.conversation_id, m.remote_id,
     m.kind, m.author_remote_id, m.author_handle, m.author_name, m.author_avatar, m.text, m.url, m.language, m.created_at,
     m.received_at, m.subject_remote_id, m.parent_remote_id, m.root_remote_id, m.variant_id, m.status, m.assignee_id,
     m.first_response_at, m.resolved_at, m.sentiment, m.sentiment_score, m.toxicity, m.first_responder_id, m.resolved_by, m.flagged";
@@ -311,28 +312,35 @@ impl Store {
 
     /// Changes a message's status; resolving stamps `resolved_at`, reopening clears it.
     pub async fn set_message_status(&self, id: &str, status: MessageStatus) -> Result<()> {
-        let n = sqlx::query(
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let ws: Option<String> = sqlx::query_scalar(
             "UPDATE inbox_messages SET status = $1,
                 resolved_at = CASE WHEN $1 = 'resolved' THEN COALESCE(resolved_at, $2) ELSE NULL END
-             WHERE id = $3",
+             WHERE id = $3 RETURNING workspace_id",
         )
         .bind(status.as_str())
-        .bind(now_ms())
+        .bind(now)
         .bind(id)
-        .execute(self.writer())
-        .await?
-        .rows_affected();
-        if n == 0 { Err(StoreError::NotFound("inbox message")) } else { Ok(()) }
+        .fetch_optional(&mut *tx)
+        .await?;
+        let ws = ws.ok_or(StoreError::NotFound("inbox message"))?;
+        crate::inbox_live::on_messages_changed(&mut tx, &ws, &[id.to_string()], None, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn assign_message(&self, id: &str, assignee_id: Option<&str>) -> Result<()> {
-        let n = sqlx::query("UPDATE inbox_messages SET assignee_id = $1 WHERE id = $2")
+        let mut tx = self.begin_write().await?;
+        let ws: Option<String> = sqlx::query_scalar("UPDATE inbox_messages SET assignee_id = $1 WHERE id = $2 RETURNING workspace_id")
             .bind(assignee_id)
             .bind(id)
-            .execute(self.writer())
-            .await?
-            .rows_affected();
-        if n == 0 { Err(StoreError::NotFound("inbox message")) } else { Ok(()) }
+            .fetch_optional(&mut *tx)
+            .await?;
+        let ws = ws.ok_or(StoreError::NotFound("inbox message"))?;
+        crate::inbox_live::on_messages_changed(&mut tx, &ws, &[id.to_string()], None, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Replies of the account whose parent Relais knows nothing of (not a message, one of our

@@ -137,6 +137,8 @@ impl Store {
                 q.execute(&mut *tx).await?.rows_affected()
             }
         };
+        // Last: it locks the workspace's event counter until the commit.
+        crate::inbox_live::on_messages_changed(&mut tx, workspace_id, &ids, by.id.as_deref(), at).await?;
         tx.commit().await?;
         Ok(BulkOutcome::Applied(changed))
     }

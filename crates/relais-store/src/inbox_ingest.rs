@@ -80,6 +80,8 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // Last: it locks the workspace's event counter until the commit.
+        crate::inbox_live::on_messages_ingested(&mut tx, account, &stored, now).await?;
         tx.commit().await?;
         Ok(Ingested { messages: stored.into_iter().map(|m| m.id).collect(), activity })
     }

@@ -1,6 +1,7 @@
 //! What the team adds to the inbox for itself: tags on messages (feedback for the strategist,
 //! filterable) and internal notes on a conversation. Neither ever reaches the network.
 
+use crate::inbox_live::{Announce, EventKind};
 use crate::posts::Actor;
 use crate::{Result, Store, StoreError};
 use relais_core::{new_id, now_ms};
@@ -20,29 +21,46 @@ impl Store {
     /// Tags a message; tagging twice with one tag changes nothing. `tag` is already normalized
     /// (`relais_core::inbox::normalize_tag`).
     pub async fn tag_message(&self, message_id: &str, tag: &str, by: &Actor) -> Result<()> {
-        let res = sqlx::query(
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let ws = crate::inbox_live::workspace_of_message(&mut tx, message_id).await?;
+        let added = sqlx::query(
             "INSERT INTO inbox_message_tags (message_id, tag, tagged_by, tagged_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (message_id, tag) DO NOTHING",
         )
         .bind(message_id)
         .bind(tag)
         .bind(&by.label)
-        .bind(now_ms())
-        .execute(self.writer())
-        .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Err(StoreError::NotFound("inbox message")),
-            Err(e) => Err(e.into()),
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added > 0 {
+            crate::inbox_live::on_messages_changed(&mut tx, &ws, &[message_id.to_string()], by.id.as_deref(), now).await?;
         }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn untag_message(&self, message_id: &str, tag: &str) -> Result<()> {
-        sqlx::query("DELETE FROM inbox_message_tags WHERE message_id = $1 AND tag = $2")
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let ws = match crate::inbox_live::workspace_of_message(&mut tx, message_id).await {
+            Ok(ws) => ws,
+            // Nothing to take off a message that does not exist.
+            Err(StoreError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let removed = sqlx::query("DELETE FROM inbox_message_tags WHERE message_id = $1 AND tag = $2")
             .bind(message_id)
             .bind(tag)
-            .execute(self.writer())
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed > 0 {
+            crate::inbox_live::on_messages_changed(&mut tx, &ws, &[message_id.to_string()], None, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -86,6 +104,12 @@ impl Store {
             body: body.to_string(),
             created_at: now_ms(),
         };
+        let mut tx = self.begin_write().await?;
+        let ws: String = sqlx::query_scalar("SELECT workspace_id FROM inbox_conversations WHERE id = $1")
+            .bind(conversation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("conversation"))?;
         sqlx::query(
             "INSERT INTO inbox_notes (id, conversation_id, author_id, author_label, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -95,8 +119,11 @@ impl Store {
         .bind(&note.author_label)
         .bind(&note.body)
         .bind(note.created_at)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
+        let event = Announce { kind: EventKind::NoteAdded, message_id: None, conversation_id: Some(conversation_id) };
+        crate::inbox_live::announce(&mut tx, &ws, &[event], author.id.as_deref(), note.created_at).await?;
+        tx.commit().await?;
         Ok(note)
     }
 

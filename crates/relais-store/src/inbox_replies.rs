@@ -3,6 +3,7 @@
 //! each attempt, and a reply whose earlier attempt's outcome is unknown is looked for on the
 //! network by its key before being sent again.
 
+use crate::inbox_live::{Announce, EventKind};
 use crate::jobs::insert_job;
 use crate::{Actor, NewJob, Result, Store, StoreError};
 use relais_core::{new_id, now_ms};
@@ -26,6 +27,8 @@ pub struct InboxReply {
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
     pub error: Option<String>,
+    /// The member who wrote it (`None` for Relais itself: satisfaction question, auto-reply).
+    pub author_id: Option<String>,
     pub author_label: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
@@ -34,7 +37,7 @@ pub struct InboxReply {
 }
 
 const COLUMNS: &str = "id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts, remote_id,
-    remote_url, error, author_label, created_at, sent_at, purpose";
+    remote_url, error, author_id, author_label, created_at, sent_at, purpose";
 
 /// Why Relais writes a reply: a member's answer counts as the message's first response; a
 /// moderation rule's automatic reply (an acknowledgement) and a satisfaction question never do,
@@ -108,13 +111,74 @@ pub enum ReplyOutcome {
     Failed { error: String },
 }
 
+/// How an answer written against a conversation the member had open ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerAttempt {
+    /// Recorded and queued.
+    Queued(Box<InboxReply>),
+    /// Not recorded: other members answered in the conversation after the latest answer the
+    /// member saw. These answers, oldest first.
+    AnsweredMeanwhile(Vec<InboxReply>),
+}
+
 impl Store {
     /// Records a reply to `message_id` and queues its send job, together.
     pub async fn create_reply(&self, message_id: &str, text: &str, author: &Actor) -> Result<InboxReply> {
+        match self.answer(message_id, text, author, None).await? {
+            AnswerAttempt::Queued(reply) => Ok(*reply),
+            AnswerAttempt::AnsweredMeanwhile(_) => unreachable!("no check was asked"),
+        }
+    }
+
+    /// Records an answer unless another member answered the conversation after `seen_answer`
+    /// (the latest answer shown to `author`, `None` when none was): the second-answer check.
+    /// Checking and recording happen in one transaction that holds the workspace's event
+    /// counter, so two members sending at the same instant are serialised and the later one is
+    /// warned, on PostgreSQL too.
+    pub async fn create_reply_unless_answered(
+        &self,
+        message_id: &str,
+        text: &str,
+        author: &Actor,
+        seen_answer: Option<&str>,
+    ) -> Result<AnswerAttempt> {
+        self.answer(message_id, text, author, Some(seen_answer)).await
+    }
+
+    async fn answer(&self, message_id: &str, text: &str, author: &Actor, check: Option<Option<&str>>) -> Result<AnswerAttempt> {
         let mut tx = self.begin_write().await?;
-        let id = insert_reply(&mut tx, message_id, text, author, ReplyPurpose::Answer, now_ms()).await?;
+        let (ws, conversation): (String, String) = sqlx::query_as("SELECT workspace_id, conversation_id FROM inbox_messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("inbox message"))?;
+        // The counter first: from here on, no other announcing writer of the workspace commits
+        // until this transaction ends, and the answers read below are all that exist.
+        let seq = crate::inbox_live::reserve(&mut tx, &ws, 1).await?;
+        if let Some(seen) = check {
+            let answers: Vec<InboxReply> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM inbox_replies WHERE conversation_id = $1 AND purpose = 'answer' ORDER BY created_at, id"
+            )))
+            .bind(&conversation)
+            .fetch_all(&mut *tx)
+            .await?;
+            let after_seen = seen.and_then(|s| answers.iter().position(|a| a.id == s)).map_or(0, |i| i + 1);
+            let meanwhile: Vec<InboxReply> = answers
+                .into_iter()
+                .skip(after_seen)
+                .filter(|a| a.state != "failed" && (a.author_id.is_none() || a.author_id != author.id))
+                .collect();
+            if !meanwhile.is_empty() {
+                tx.rollback().await?;
+                return Ok(AnswerAttempt::AnsweredMeanwhile(meanwhile));
+            }
+        }
+        let now = now_ms();
+        let id = insert_reply(&mut tx, message_id, text, author, ReplyPurpose::Answer, now).await?;
+        let event = Announce { kind: EventKind::ReplySent, message_id: Some(message_id), conversation_id: Some(&conversation) };
+        crate::inbox_live::write(&mut tx, &ws, seq, &[event], author.id.as_deref(), now).await?;
         tx.commit().await?;
-        self.inbox_reply(&id).await
+        Ok(AnswerAttempt::Queued(Box::new(self.inbox_reply(&id).await?)))
     }
 
     pub async fn inbox_reply(&self, id: &str) -> Result<InboxReply> {

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "customer care", include_str!("../migrations/0013_care.sql")),
     (15, "insights", include_str!("../migrations/0015_insights.sql")),
     (16, "inbox at scale", include_str!("../migrations/0016_inbox_scale.sql")),
+    (17, "live inbox", include_str!("../migrations/0017_inbox_live.sql")),
     (19, "flagged messages", include_str!("../migrations/0019_flagged_messages.sql")),
 ];
 

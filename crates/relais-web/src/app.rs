@@ -74,6 +74,9 @@ pub struct Inner {
     /// The networks this process can call directly ("test connection"); publishing and other
     /// long calls go through the job queue instead.
     pub networks: relais_networks::Registry,
+    /// Cancelled when the server stops: long-lived responses (the live inbox's event streams)
+    /// end then, so that the graceful shutdown does not wait for them.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl std::ops::Deref for AppState {
@@ -86,7 +89,21 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig, secrets: relais_core::secrets::SecretBox) -> Self {
         let media = relais_store::MediaFiles::new(config.media_dir.clone());
-        AppState(Arc::new(Inner { store, config, secrets, media, networks: relais_networks::Registry::default() }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            secrets,
+            media,
+            networks: relais_networks::Registry::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+        }))
+    }
+
+    /// The same state, whose long-lived responses end when `shutdown` is cancelled.
+    pub fn with_shutdown(self, shutdown: tokio_util::sync::CancellationToken) -> Self {
+        let mut inner = Arc::into_inner(self.0).expect("with_shutdown is called before the state is shared");
+        inner.shutdown = shutdown;
+        AppState(Arc::new(inner))
     }
 
     /// The same state with these networks (the binary gives the ones its workers use).

@@ -134,3 +134,108 @@ if (bulkAll) {
     for (const box of document.querySelectorAll(".bulk-pick")) box.checked = bulkAll.checked;
   });
 }
+
+// Live inbox: the server pushes the workspace's inbox events (server-sent events, read from the
+// database by whichever process serves the page). Without this script every page is still right
+// after a reload.
+const fragment = (html) => {
+  const t = document.createElement("template");
+  t.innerHTML = html.trim();
+  return t.content.firstElementChild;
+};
+const listen = (url, onEvent) => {
+  if (!window.EventSource) return;
+  // The browser reconnects by itself and sends Last-Event-ID: nothing is repeated or lost.
+  const source = new EventSource(url);
+  source.onmessage = (e) => {
+    try { onEvent(JSON.parse(e.data)); } catch (err) { console.error("live inbox", err); }
+  };
+};
+const showNotice = (notice, text, href) => {
+  if (!notice) return;
+  notice.querySelector("span").textContent = text;
+  if (href) notice.querySelector("a").href = href;
+  notice.hidden = false;
+};
+
+// The list: new messages go to the top of the unfiltered first page, elsewhere they are counted
+// in a notice; a message another member changed is redrawn where it is.
+const inboxList = document.getElementById("inbox-list");
+if (inboxList && inboxList.dataset.liveEvents) {
+  const notice = document.getElementById("live-notice");
+  const insert = inboxList.dataset.liveInsert === "1";
+  let unseen = 0;
+  listen(inboxList.dataset.liveEvents, (ev) => {
+    const current = ev.message_id && inboxList.querySelector(`[data-message="${CSS.escape(ev.message_id)}"]`);
+    if (ev.kind === "message_new" && !current) {
+      if (insert && ev.html) {
+        inboxList.prepend(fragment(ev.html));
+        const empty = document.getElementById("inbox-empty");
+        if (empty) empty.hidden = true;
+        const bulk = document.getElementById("bulk");
+        if (bulk) {
+          const page = document.createElement("input");
+          Object.assign(page, { type: "hidden", name: "page", value: ev.message_id });
+          bulk.append(page);
+        }
+      } else {
+        unseen += 1;
+        const text = unseen === 1 ? inboxList.dataset.liveOne : inboxList.dataset.liveMany.replace("__N__", unseen);
+        showNotice(notice, text, location.href);
+      }
+    } else if (ev.kind === "message_changed" && current && ev.html) {
+      const fresh = fragment(ev.html);
+      const box = current.querySelector(".bulk-pick");
+      const freshBox = fresh.querySelector(".bulk-pick");
+      if (box && freshBox) freshBox.checked = box.checked;
+      current.replaceWith(fresh);
+    }
+  });
+}
+
+// A conversation: who else has it open, its new messages, and a warning when another member
+// answers or writes a note meanwhile.
+const conversation = document.getElementById("conversation");
+if (conversation && conversation.dataset.liveEvents) {
+  const presence = document.getElementById("presence");
+  const notice = document.getElementById("live-notice");
+  const answered = document.getElementById("live-answered");
+  const showPresence = (text) => {
+    presence.textContent = text || "";
+    presence.hidden = !text;
+  };
+  const beat = async (leave) => {
+    const body = new URLSearchParams({ _csrf: conversation.dataset.csrf });
+    if (leave) {
+      body.set("leave", "1");
+      // The page is going away: a beacon survives it.
+      if (navigator.sendBeacon) navigator.sendBeacon(conversation.dataset.presence, body);
+      return;
+    }
+    const response = await fetch(conversation.dataset.presence, {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": conversation.dataset.csrf },
+      body,
+    }).catch(() => null);
+    if (response && response.ok) showPresence((await response.json()).text);
+  };
+  // Presence lasts 25 s after a heartbeat: one every 10 s keeps the member there.
+  beat(false);
+  setInterval(() => beat(false), 10000);
+  addEventListener("pagehide", () => beat(true));
+  listen(conversation.dataset.liveEvents, (ev) => {
+    const current = ev.message_id && conversation.querySelector(`[data-message="${CSS.escape(ev.message_id)}"]`);
+    if (ev.kind === "presence") {
+      showPresence(ev.text);
+    } else if (ev.kind === "message_new" && !current && ev.html) {
+      conversation.append(fragment(ev.html));
+    } else if (ev.kind === "message_changed" && current && ev.html) {
+      current.replaceWith(fragment(ev.html));
+    } else if (ev.kind === "reply_sent" && !ev.mine && ev.text && answered) {
+      answered.textContent = ev.text;
+      answered.hidden = false;
+    } else if (ev.kind === "note_added" && !ev.mine && ev.text) {
+      showNotice(notice, ev.text, `${location.pathname}#notes`);
+    }
+  });
+}

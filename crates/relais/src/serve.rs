@@ -33,7 +33,8 @@ pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, ba
     let mut tasks = start_workers(settings, &args.engine, &store, settings.workers(args.workers), &cancel)?;
 
     let state = relais_web::AppState::new(store.clone(), settings.web_config(args)?, SecretBox::new(&settings.secret_key))
-        .with_networks(networks(settings, &args.engine, &store)?);
+        .with_networks(networks(settings, &args.engine, &store)?)
+        .with_shutdown(cancel.clone());
     let app = relais_web::router(state);
     tracing::info!(%addr, backend = ?store.backend(), "relais is serving");
     if let Some(b) = banner {

@@ -85,6 +85,33 @@ async fn wait_for_text(c: &fantoccini::Client, text: &str) -> String {
     }
 }
 
+/// A headless Chromium session through the chromedriver on `port`, with its own profile (so
+/// its own cookies: another person).
+async fn browser(port: u16, profile: &std::path::Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("RELAIS_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--lang=fr-FR", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())],
+            "prefs": {"intl.accept_languages": "fr-FR,fr"}
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => return c,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "chromedriver did not start: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
 async fn sign_in(c: &fantoccini::Client, url: &str, email: &str) {
     c.goto(&format!("{url}/signin")).await.unwrap();
     c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
@@ -106,31 +133,7 @@ async fn a_person_signs_in_switches_workspace_is_refused_and_signs_out() {
 
     let port = free_port();
     let _driver = Killed(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
-    let profile = dir.join("chromium-profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": std::env::var("RELAIS_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--lang=fr-FR", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())],
-            "prefs": {"intl.accept_languages": "fr-FR,fr"}
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let mut client = None;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while client.is_none() {
-        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
-            Ok(c) => client = Some(c),
-            Err(e) => {
-                assert!(Instant::now() < deadline, "chromedriver did not start: {e}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-    let c = client.unwrap();
+    let c = browser(port, &dir.join("chromium-profile")).await;
 
     // An admin of two workspaces signs in and lands on the first one, in French.
     sign_in(&c, &url, "claire.dumont@agence-rivage.example").await;
@@ -211,5 +214,82 @@ async fn a_person_signs_in_switches_workspace_is_refused_and_signs_out() {
     wait_for_text(&c, "Se connecter").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/signin");
     c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 5's live inbox in two real browsers: two members open the same conversation and each
+/// sees the other there; a message stored by another process (the test, through the database)
+/// appears in the open inbox list without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_see_each_other_on_a_conversation_and_new_messages_arrive_live() {
+    let Some(driver) = chromedriver() else { return };
+    let dir = std::env::temp_dir().join(format!("relais-browser-live-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_demo, url) = start_demo(&dir);
+    let port = free_port();
+    let _driver = Killed(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let lucas = browser(port, &dir.join("profile-lucas")).await;
+    let claire = browser(port, &dir.join("profile-claire")).await;
+
+    // The demo's database, opened by this process as a second writer (what a sync job on another
+    // process would be).
+    let store = relais_store::Store::connect(&format!("sqlite://{}", dir.join("relais.db").display())).await.unwrap();
+    sign_in(&claire, &url, "claire.dumont@agence-rivage.example").await;
+    wait_for_text(&claire, "Vue d'ensemble").await;
+    let bank = claire.current_url().await.unwrap();
+    assert_eq!(claire.find(Locator::Css("p.whoami strong")).await.unwrap().text().await.unwrap(), "Banque de Bourgogne");
+    let ws = bank.path().trim_start_matches("/w/").trim_end_matches('/').to_string();
+    let account = store.social_accounts(&ws).await.unwrap().into_iter().find(|a| a.network == "sandbox").expect("a sandbox account");
+    let mention = |remote_id: &str, text: &str| relais_store::Incoming {
+        remote_id: remote_id.into(),
+        kind: "mention".into(),
+        author_remote_id: format!("did:live:{remote_id}"),
+        author_handle: "@marc.live".into(),
+        author_name: Some("Marc Live".into()),
+        text: text.into(),
+        created_at: relais_core::now_ms(),
+        ..Default::default()
+    };
+    let question = store.ingest_activity(&account, &[mention("live-1", "Le prêt Artisan couvre-t-il un camion ?")], None).await.unwrap();
+    let conversation = format!("{url}/w/{ws}/inbox/{}", question.messages[0]);
+
+    // Lucas opens the conversation first, then Claire: she sees him at once (rendered by the
+    // server), he sees her arrive without reloading (pushed to his page).
+    sign_in(&lucas, &url, "lucas.bernard@agence-rivage.example").await;
+    wait_for_text(&lucas, "Vue d'ensemble").await;
+    lucas.goto(&conversation).await.unwrap();
+    wait_for_text(&lucas, "Le prêt Artisan couvre-t-il un camion ?").await;
+    lucas.execute("window.relaisNoReload = true", vec![]).await.unwrap();
+    claire.goto(&conversation).await.unwrap();
+    wait_for_text(&claire, "Lucas Bernard est aussi sur cette conversation").await;
+    wait_for_text(&lucas, "Claire Dumont est aussi sur cette conversation").await;
+    let kept = lucas.execute("return window.relaisNoReload === true", vec![]).await.unwrap();
+    assert_eq!(kept, serde_json::json!(true), "Lucas's page was not reloaded");
+    let _ = std::fs::write(std::env::temp_dir().join("relais-browser-presence.png"), lucas.screenshot().await.unwrap());
+
+    // Claire goes to the inbox; a new message stored meanwhile appears at the top of her list.
+    claire.goto(&format!("{url}/w/{ws}/inbox")).await.unwrap();
+    wait_for_text(&claire, "Messagerie").await;
+    claire.execute("window.relaisNoReload = true", vec![]).await.unwrap();
+    let top = claire.find(Locator::Css("#inbox-list > li")).await.unwrap().attr("data-message").await.unwrap().unwrap();
+    let new = store.ingest_activity(&account, &[mention("live-2", "Vos conseillers sont-ils joignables le samedi ?")], None).await.unwrap();
+    wait_for_text(&claire, "Vos conseillers sont-ils joignables le samedi ?").await;
+    let kept = claire.execute("return window.relaisNoReload === true", vec![]).await.unwrap();
+    assert_eq!(kept, serde_json::json!(true), "the message came without a reload");
+    // Above what was the top of the list (a demo sync may add its own messages meanwhile).
+    let above = claire
+        .execute(
+            "const [a, b] = Array.from(arguments).map((id) => document.querySelector(`#inbox-list > li[data-message=\"${id}\"]`));
+             return !!(a && b && (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING));",
+            vec![serde_json::json!(new.messages[0]), serde_json::json!(top)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(above, serde_json::json!(true), "inserted at the top of the list");
+    let _ = std::fs::write(std::env::temp_dir().join("relais-browser-live-list.png"), claire.screenshot().await.unwrap());
+
+    store.close().await;
+    lucas.close().await.unwrap();
+    claire.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,7 +20,7 @@ use relais_core::text_rules::measure;
 use relais_core::understanding::Sentiment;
 use relais_core::{Action, Section};
 use relais_networks::capabilities_of;
-use relais_store::{AssigneeFilter, InboxFilter, InboxMessage, StoreError};
+use relais_store::{AnswerAttempt, AssigneeFilter, InboxFilter, InboxMessage, StoreError};
 use serde::Deserialize;
 
 /// Messages per page.
@@ -154,6 +154,8 @@ pub struct MessageRow {
     pub answered: bool,
     /// The satisfaction score (1–5) this message gave, when it answered the question.
     pub rating: Option<i64>,
+    /// Who it is assigned to, by name (the list shows it).
+    pub assignee: Option<String>,
 }
 
 pub fn kind_label(tr: Tr, kind: &str) -> String {
@@ -168,7 +170,7 @@ pub fn network_label(network: &str) -> String {
     capabilities_of(network).map(|c| c.label.to_string()).unwrap_or_else(|| network.to_string())
 }
 
-fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
+pub(crate) fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
     let tr = ws.tr();
     MessageRow {
         href: format!("{}/inbox/{}", ws.base(), m.id),
@@ -188,6 +190,7 @@ fn row(ws: &InWorkspace, m: InboxMessage) -> MessageRow {
         rule_flagged: m.flagged != 0,
         answered: m.first_response_at.is_some(),
         rating: None,
+        assignee: None,
         id: m.id,
     }
 }
@@ -224,6 +227,11 @@ struct InboxPage {
     error: Option<String>,
     /// Members who may be assigned, for the bulk form.
     members: Vec<MemberChoice>,
+    /// The last inbox event before the page was read: the live list listens from there.
+    live_since: i64,
+    /// New messages go to the top of this page (the unfiltered first page); elsewhere they are
+    /// counted in a notice.
+    live_insert: bool,
 }
 
 pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<ListQuery>) -> Response {
@@ -231,6 +239,11 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         return e.into_response();
     }
     let tr = ws.tr();
+    // Before the messages are read: an event in between is delivered again, never lost.
+    let live_since = match app.store.latest_event_seq(&ws.workspace.id).await {
+        Ok(n) => n,
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
     let accounts = match app.store.social_accounts(&ws.workspace.id).await {
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
@@ -282,20 +295,24 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         let query: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
         format!("{}/inbox?{query}", ws.base())
     });
+    let filtered = filter.account_id.is_some()
+        || filter.network.is_some()
+        || filter.kind.is_some()
+        || filter.status.is_some()
+        || filter.language.is_some()
+        || filter.sentiment.is_some()
+        || filter.tag.is_some()
+        || filter.assignee.is_some()
+        || filter.since.is_some()
+        || filter.until.is_some()
+        || filter.flagged;
+    let names: std::collections::HashMap<&str, &str> = members.iter().map(|x| (x.user_id.as_str(), x.name.as_str())).collect();
     let view = InboxPage {
         c: Chrome::workspace(&ws, Some(Section::Inbox)).with_flash(q.done.as_deref()),
         base: ws.base(),
-        filtered: filter.account_id.is_some()
-            || filter.network.is_some()
-            || filter.kind.is_some()
-            || filter.status.is_some()
-            || filter.language.is_some()
-            || filter.sentiment.is_some()
-            || filter.tag.is_some()
-            || filter.assignee.is_some()
-            || filter.since.is_some()
-            || filter.until.is_some()
-            || filter.flagged,
+        live_since,
+        live_insert: !filtered && filter.after.is_none() && error.is_none(),
+        filtered,
         flagged_only: filter.flagged,
         assignees: {
             let mut list = vec![("none".to_string(), tr.t("inbox-unassigned"))];
@@ -320,7 +337,14 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             &filter.sentiment.map(|s| s.as_str().to_string()),
         ),
         tags: choices(tags_in_use.into_iter().map(|(t, n)| (t.clone(), format!("{} ({n})", tag_label(tr, &t)))), &filter.tag),
-        messages: page.messages.into_iter().map(|m| row(&ws, m)).collect(),
+        messages: page
+            .messages
+            .into_iter()
+            .map(|m| {
+                let assignee = m.assignee_id.as_deref().and_then(|a| names.get(a)).map(|n| n.to_string());
+                MessageRow { assignee, ..row(&ws, m) }
+            })
+            .collect(),
         next,
         error,
         members: members
@@ -399,6 +423,24 @@ struct MessagePage {
     /// The saved replies to insert into the reply form.
     saved: Vec<Choice>,
     moderation: super::moderation::MessageModeration,
+    /// The last inbox event before the page was read: the live page listens from there.
+    live_since: i64,
+    /// The reader's user id (the live page leaves their own actions out).
+    me: String,
+    /// "Marie is here too", or empty.
+    presence: String,
+    /// The latest answer the page shows (empty when none): the reply form sends it back, and an
+    /// answer by someone else after it is a second answer.
+    seen_answer: String,
+    /// Answers other members sent since the member's form was rendered: the reply was not sent.
+    answered_meanwhile: Vec<AnswerView>,
+}
+
+/// Another member's answer the member had not seen.
+pub struct AnswerView {
+    pub who: String,
+    pub when: String,
+    pub text: String,
 }
 
 pub struct NoteView {
@@ -431,6 +473,7 @@ async fn message_page(
     let tr = ws.tr();
     let tz = ws.workspace.time_zone.clone();
     let store_err = |e| PageError::store(tr, e);
+    let live_since = app.store.latest_event_seq(&ws.workspace.id).await.map_err(store_err)?;
     let conversation = app.store.conversation(&m.conversation_id).await.map_err(store_err)?;
     let post = match conversation.variant_id.as_ref().or(m.variant_id.as_ref()) {
         Some(v) => match app.store.variant(v).await {
@@ -455,11 +498,9 @@ async fn message_page(
         .collect();
     let messages: Vec<MessageRow> =
         app.store.conversation_messages(&conversation.id).await.map_err(store_err)?.into_iter().map(|x| row(ws, x)).collect();
-    let replies = app
-        .store
-        .conversation_replies(&conversation.id)
-        .await
-        .map_err(store_err)?
+    let replies = app.store.conversation_replies(&conversation.id).await.map_err(store_err)?;
+    let seen_answer = replies.iter().rfind(|r| r.purpose == "answer").map(|r| r.id.clone()).unwrap_or_default();
+    let replies = replies
         .into_iter()
         .map(|r| ReplyView {
             who: r.author_label,
@@ -550,7 +591,15 @@ async fn message_page(
         })
         .collect();
     let assignee = m.assignee_id.as_ref().and_then(|id| members.iter().find(|x| &x.user_id == id)).map(|x| x.name.clone());
+    let me = ws.me.user().id.clone();
+    let presence =
+        super::inbox_live::presence_text(tr, &super::inbox_live::others_present(app, &conversation.id, &me).await.map_err(store_err)?);
     Ok(MessagePage {
+        live_since,
+        me,
+        presence,
+        seen_answer,
+        answered_meanwhile: vec![],
         c: Chrome::workspace(ws, Some(Section::Inbox)).with_flash(done),
         base: ws.base(),
         url: m.url.clone(),
@@ -601,6 +650,10 @@ pub async fn show(
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
+    // Opening the conversation counts as being there (without JS too, for a while).
+    if let Err(e) = app.store.touch_presence(&ws.workspace.id, &m.conversation_id, &ws.me.user().id, relais_core::now_ms()).await {
+        return PageError::store(ws.tr(), e).into_response();
+    }
     match message_page(&app, &ws, m, String::new(), None, q.done.as_deref(), q.saved.as_deref()).await {
         Ok(p) => render(&p, ws.tr()),
         Err(e) => e.into_response(),
@@ -621,6 +674,11 @@ pub fn reply_problem(tr: Tr, network: &str, text: &str) -> Option<String> {
 #[derive(Deserialize)]
 pub struct ReplyForm {
     text: String,
+    /// The latest answer the form's page showed (empty: none). Absent, every answer by another
+    /// member counts as unseen.
+    seen_answer: Option<String>,
+    /// "1" when the member sends after being warned of another member's answer.
+    second_answer: Option<String>,
 }
 
 pub async fn reply(
@@ -644,11 +702,30 @@ pub async fn reply(
         };
     }
     let actor = super::post::actor_of(&ws);
-    let reply = match app.store.create_reply(&m.id, f.text.trim(), &actor).await {
-        Ok(r) => r,
+    let seen = f.seen_answer.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let reply = match app.store.create_reply_unless_answered(&m.id, f.text.trim(), &actor, seen).await {
+        Ok(AnswerAttempt::Queued(r)) => *r,
+        Ok(AnswerAttempt::AnsweredMeanwhile(answers)) => {
+            // Not sent: the page comes back with the draft, who answered, and a form that now
+            // counts those answers as seen (sending it again is the "send anyway").
+            let tz = &ws.workspace.time_zone;
+            let answered: Vec<AnswerView> = answers
+                .into_iter()
+                .map(|a| AnswerView { who: a.author_label, when: tr.datetime(a.created_at, tz), text: a.text })
+                .collect();
+            return match message_page(&app, &ws, m, f.text, None, None, None).await {
+                Ok(mut p) => {
+                    p.answered_meanwhile = answered;
+                    render_status(StatusCode::CONFLICT, &p, tr)
+                }
+                Err(e) => e.into_response(),
+            };
+        }
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    if let Err(e) = audit(&app, &ws, "inbox.replied", &m.author_handle, serde_json::json!({"message": m.id, "reply": reply.id})).await {
+    let second = f.second_answer.as_deref() == Some("1");
+    let details = serde_json::json!({"message": m.id, "reply": reply.id, "second_answer": second});
+    if let Err(e) = audit(&app, &ws, "inbox.replied", &m.author_handle, details).await {
         return e.into_response();
     }
     Redirect::to(&format!("{}/inbox/{}?done=reply-queued", ws.base(), m.id)).into_response()

@@ -13,6 +13,7 @@ mod composer;
 mod events;
 mod home;
 pub(crate) mod inbox;
+mod inbox_live;
 pub(crate) mod insights;
 mod invite;
 mod labels;
@@ -71,6 +72,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/assign", post(post::assign))
         .route("/w/{ws}/posts/{post}/withdraw", post(post::withdraw))
         .route("/w/{ws}/inbox", get(inbox::list))
+        .route("/w/{ws}/inbox/events", get(inbox_live::events))
         .route("/w/{ws}/inbox/moderation", get(moderation::index))
         .route("/w/{ws}/inbox/moderation/house-rules", post(moderation::save_house_rules))
         .route("/w/{ws}/inbox/moderation/house-rules/public", post(moderation::publish_house_rules))
@@ -88,6 +90,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
         .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
+        .route("/w/{ws}/inbox/{message}/presence", post(inbox_live::presence))
         .route("/w/{ws}/inbox/bulk", post(care::bulk))
         .route("/w/{ws}/inbox/saved-replies", get(saved_replies::list).post(saved_replies::create))
         .route("/w/{ws}/inbox/saved-replies/{id}", post(saved_replies::update))
