@@ -248,6 +248,15 @@ impl Store {
                     .await?;
             }
         }
+        // Open pages show the answer's new state (sent or failed) and the first response.
+        let answered: Option<(String, String)> =
+            sqlx::query_as("SELECT m.workspace_id, m.id FROM inbox_replies r JOIN inbox_messages m ON m.id = r.message_id WHERE r.id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((ws, message)) = answered {
+            crate::inbox_live::on_messages_changed(&mut tx, &ws, &[message], None, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

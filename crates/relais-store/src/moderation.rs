@@ -637,6 +637,8 @@ impl Store {
                 .bind(log_id)
                 .execute(&mut *tx)
                 .await?;
+            let changed = [e.message_id.clone()];
+            crate::inbox_live::on_messages_changed(&mut tx, workspace_id, &changed, actor.id.as_deref(), now).await?;
         }
         tx.commit().await?;
         Ok(result)
@@ -666,6 +668,7 @@ impl Store {
         };
         let id = insert_log(&mut tx, &log, now).await?;
         queue_network_job(&mut tx, &id, now).await?;
+        crate::inbox_live::on_messages_changed(&mut tx, &workspace_id, &[message_id.to_string()], actor.id.as_deref(), now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -710,6 +713,16 @@ impl Store {
                 .bind(log_id)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if action.is_some() {
+            // Pages open on the message show the network's answer (done, failed, not offered).
+            let target: Option<(String, String)> = sqlx::query_as("SELECT workspace_id, message_id FROM moderation_log WHERE id = $1")
+                .bind(log_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((ws, message)) = target {
+                crate::inbox_live::on_messages_changed(&mut tx, &ws, &[message], None, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -6,7 +6,7 @@
 use relais_core::inbox::MessageStatus;
 use relais_core::{Email, Locale, Name, Role, TimeZoneName, now_ms};
 use relais_store::{
-    Actor, AnswerAttempt, BulkAction, BulkOutcome, InboxEvent, Incoming, PRESENCE_TTL_MS, SocialAccount, Store, both_backends,
+    Actor, AnswerAttempt, BulkAction, BulkOutcome, InboxEvent, Incoming, PRESENCE_TTL_MS, ReplyOutcome, SocialAccount, Store, both_backends,
 };
 
 async fn workspace(store: &Store, name: &str) -> String {
@@ -326,4 +326,39 @@ both_backends!(the_purge_keeps_what_is_recent, |store: Store| async move {
     // Numbering goes on after a purge: a page listening since before never sees a number again.
     store.set_message_status(&id, MessageStatus::Resolved).await.unwrap();
     assert_eq!(store.events_since(&ws, 0, 100).await.unwrap()[0].seq, 3);
+});
+
+both_backends!(what_jobs_finish_and_moderation_by_hand_are_announced, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "@banque").await;
+    let marie = member(&store, &ws, "marie@agence.example", "Marie").await;
+    let ids = store.ingest_activity(&acc, &[mention("m1", 1_000)], None).await.unwrap().messages;
+    let conversation = store.inbox_message(&ids[0]).await.unwrap().conversation_id;
+
+    // The reply job finishes an answer: pages learn it went out (no member did it).
+    let reply = store.create_reply(&ids[0], "Bonjour Julie.", &marie).await.unwrap();
+    let start = store.latest_event_seq(&ws).await.unwrap();
+    store.finish_reply(&reply.id, &ReplyOutcome::Sent { remote_id: "r-1".into(), remote_url: None }).await.unwrap();
+    let events = store.events_since(&ws, start, 100).await.unwrap();
+    assert_eq!(kinds(&events), ["message_changed"]);
+    assert_eq!(events[0].message_id.as_deref(), Some(ids[0].as_str()));
+    assert_eq!(events[0].conversation_id.as_deref(), Some(conversation.as_str()));
+    assert_eq!(events[0].actor_id, None);
+
+    // A member hides the message by hand, the network job finishes it, the member undoes it.
+    let start = store.latest_event_seq(&ws).await.unwrap();
+    let log = store.request_network_moderation(&ids[0], "hide", &marie).await.unwrap();
+    store.finish_network_moderation(&log, "done", None).await.unwrap();
+    store.undo_moderation(&ws, &log, &marie).await.unwrap();
+    let events = store.events_since(&ws, start, 100).await.unwrap();
+    assert_eq!(kinds(&events), ["message_changed"; 3]);
+    assert!(events.iter().all(|e| e.message_id.as_deref() == Some(ids[0].as_str())));
+    let marie_id = marie.id.as_deref();
+    assert_eq!(events.iter().map(|e| e.actor_id.as_deref()).collect::<Vec<_>>(), [marie_id, None, marie_id]);
+    assert_strictly_increasing(&events);
+
+    // A finish the log already recorded (a retried job) announces nothing more.
+    let before = store.latest_event_seq(&ws).await.unwrap();
+    store.finish_network_moderation(&log, "done", None).await.unwrap();
+    assert_eq!(store.latest_event_seq(&ws).await.unwrap(), before);
 });

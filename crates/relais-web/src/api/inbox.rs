@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use relais_core::{Action, Locale};
-use relais_store::{Actor, InboxMessage, InboxReply, StoreError};
+use relais_store::{Actor, AnswerAttempt, InboxMessage, InboxReply, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -180,6 +180,14 @@ pub struct MessageDetailOut {
 #[serde(deny_unknown_fields)]
 pub struct ReplyIn {
     pub text: String,
+    /// Refuse the reply (409) when someone answered the conversation after the answer named by
+    /// `seen_answer` (or at all, when `seen_answer` is absent): the API's guard against a second
+    /// answer, as the conversation page has. Off by default.
+    #[serde(default)]
+    pub unless_answered: bool,
+    /// The id of the latest answer in the conversation the caller has seen.
+    #[serde(default)]
+    pub seen_answer: Option<String>,
 }
 
 fn invalid(field: &str, detail: String) -> ApiError {
@@ -260,7 +268,8 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/api/v1/workspaces/{id}/inbox/{message}/reply", params(("id" = String, Path), ("message" = String, Path)),
     request_body = ReplyIn,
-    responses((status = 202, body = ReplyOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = ReplyOut), (status = 409, body = Problem, content_type = "application/problem+json",
+        description = "unless_answered was set and someone answered meanwhile"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reply(
     State(app): State<AppState>,
     caller: ApiCaller,
@@ -273,6 +282,23 @@ pub async fn reply(
         return Err(invalid("text", problem));
     }
     let actor = Actor { id: None, label: format!("API token {}", caller.0.name) };
-    let reply = app.store.create_reply(&m.id, r.text.trim(), &actor).await?;
-    Ok((StatusCode::ACCEPTED, Json(reply.into())))
+    if !r.unless_answered {
+        let reply = app.store.create_reply(&m.id, r.text.trim(), &actor).await?;
+        return Ok((StatusCode::ACCEPTED, Json(reply.into())));
+    }
+    match app.store.create_reply_unless_answered(&m.id, r.text.trim(), &actor, r.seen_answer.as_deref()).await? {
+        AnswerAttempt::Queued(reply) => Ok((StatusCode::ACCEPTED, Json((*reply).into()))),
+        AnswerAttempt::AnsweredMeanwhile(answers) => {
+            let ids: Vec<&str> = answers.iter().map(|a| a.id.as_str()).collect();
+            Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "answered-meanwhile",
+                format!(
+                    "the conversation was answered after the answer you saw ({}); read it, then send again with seen_answer set to {}",
+                    ids.join(", "),
+                    ids.last().copied().unwrap_or_default()
+                ),
+            ))
+        }
+    }
 }

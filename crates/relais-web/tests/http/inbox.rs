@@ -369,3 +369,28 @@ app_test!(a_cm_tags_messages_filters_by_tag_and_leaves_internal_notes, |app: Tes
     assert_eq!(client.post(&format!("/w/{bank}/inbox/{id}/tags"), &[("tag", "praise")]).await.status, 403);
     assert_eq!(client.post(&format!("/w/{bank}/inbox/{id}/notes"), &[("body", "x")]).await.status, 403);
 });
+
+app_test!(the_api_can_refuse_a_second_answer_the_caller_has_not_seen, |app: TestApp| async move {
+    let (_, id) = one_message(&app).await;
+    let cm = token(&app, &app.f.bank, Role::Cm).await;
+    let path = format!("/api/v1/workspaces/{}/inbox/{id}/reply", app.f.bank);
+    let send = |body: Value| {
+        let (app, cm, path) = (&app, cm.clone(), path.clone());
+        async move { call(app, Method::POST, &path, Some(&cm), Some(&body.to_string())).await }
+    };
+    // Nobody answered yet: the guarded reply goes out.
+    let (s, _, first) = send(json!({"text": "Oui, de 9 h à 12 h.", "unless_answered": true})).await;
+    assert_eq!(s, 202, "{first}");
+    let first_id = first["id"].as_str().unwrap().to_string();
+    // A second guarded reply that has not seen the first is refused, naming it.
+    let (s, _, p) = send(json!({"text": "Bonjour, oui.", "unless_answered": true})).await;
+    assert_eq!((s, p["type"].as_str().map(|t| t.ends_with("answered-meanwhile"))), (409, Some(true)), "{p}");
+    assert!(p["detail"].as_str().unwrap().contains(&first_id), "{p}");
+    // Having seen it, the caller may add to it.
+    let (s, _, second) = send(json!({"text": "Et le dimanche, fermé.", "unless_answered": true, "seen_answer": first_id})).await;
+    assert_eq!(s, 202, "{second}");
+    // Unguarded, as before: always queued.
+    assert_eq!(send(json!({"text": "Bonne journée"})).await.0, 202);
+    let replies = app.store.conversation_replies(&app.store.inbox_message(&id).await.unwrap().conversation_id).await.unwrap();
+    assert_eq!(replies.len(), 3, "the refused reply was not stored");
+});
