@@ -97,11 +97,12 @@ pub enum Kpi {
     CostPerAcquisition,
     /// revenue / spend.
     ReturnOnAdSpend,
-    /// How much of an objective's target is reached (see [`objectives::attainment`]).
+    /// How much of an objective's target is reached (see [`Objective::attainment`]).
     ObjectiveAttainment,
 }
 
 impl Kpi {
+    /// Every KPI, in the order pages list them.
     pub const ALL: [Kpi; 16] = [
         Kpi::FollowerGrowth,
         Kpi::FollowerGrowthRate,
@@ -174,6 +175,7 @@ impl Kpi {
         }
     }
 
+    /// The unit of its value, which decides how it is shown.
     pub fn unit(self) -> Unit {
         match self {
             Kpi::FollowerGrowth | Kpi::Reach => Unit::Count,

@@ -96,7 +96,8 @@ pub fn rate(basis: EngagementBasis, engagements: u64, base: u64) -> Figure {
 ///
 /// A post without the measure is left out of both sums, so a network that reports no reach
 /// neither inflates nor dilutes the rate by reach. Summing before dividing weights each post by
-/// its audience: ten posts seen by 100 people do not outweigh one seen by 100,000.
+/// its audience: ten posts seen by 100 people do not outweigh one seen by 100,000. Not available
+/// without posts, or when no post has the measure.
 pub fn engagement_rate<'a>(basis: EngagementBasis, posts: impl IntoIterator<Item = &'a PostResult>) -> Figure {
     let (mut engagements, mut base, mut any_post, mut reported) = (0u64, 0u64, false, false);
     for post in posts {

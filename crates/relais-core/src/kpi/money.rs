@@ -71,6 +71,7 @@ pub struct Money {
 }
 
 impl Money {
+    /// `cents` hundredths of `currency`: `Money::new(1250, Currency::EUR)` is 12.50 €.
     pub fn new(cents: i64, currency: Currency) -> Money {
         Money { cents, currency }
     }

@@ -167,6 +167,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The stable key for the API and CSV.
     pub fn key(self) -> &'static str {
         match self {
             Status::NotStarted => "not_started",
@@ -179,6 +180,7 @@ impl Status {
         }
     }
 
+    /// The badge a reader sees.
     pub fn name(self, locale: Locale) -> &'static str {
         let (fr, en) = match self {
             Status::NotStarted => ("Pas commencé", "Not started"),

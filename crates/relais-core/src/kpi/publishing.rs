@@ -65,6 +65,7 @@ pub struct BestTimes {
 }
 
 impl BestTimes {
+    /// The map of `posts`, each rated by `basis`, read on the clock of `zone`.
     pub fn of<'a>(posts: impl IntoIterator<Item = &'a TimedPost>, basis: EngagementBasis, zone: &TimeZone) -> BestTimes {
         let mut grid = BestTimes { basis, cells: [[Cell::default(); 24]; 7], skipped: 0 };
         for post in posts {
