@@ -63,9 +63,9 @@ pub enum Accumulation {
     Level,
 }
 
-/// Every KPI Relais computes.
+/// Every KPI Relais computes. Serialised as its [`Kpi::key`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Kpi {
     /// followers at the end − followers at the start.
     FollowerGrowth,
@@ -175,6 +175,48 @@ impl Kpi {
         }
     }
 
+    /// The definition a reader can check, for a report's glossary and a figure's tooltip.
+    pub fn formula(self, locale: Locale) -> &'static str {
+        let (fr, en) = match self {
+            Kpi::FollowerGrowth => {
+                ("abonnés en fin de période − abonnés en début de période", "followers at the end − followers at the start")
+            }
+            Kpi::FollowerGrowthRate => (
+                "(abonnés en fin de période − abonnés en début de période) / abonnés en début de période",
+                "(followers at the end − followers at the start) / followers at the start",
+            ),
+            Kpi::Reach => ("somme de la portée de chaque publication", "sum of each post's reach"),
+            Kpi::EngagementRateByReach => ("interactions / portée", "engagements / reach"),
+            Kpi::EngagementRateByImpressions => ("interactions / impressions", "engagements / impressions"),
+            Kpi::EngagementRateByFollowers => ("interactions / abonnés à la publication", "engagements / followers when posted"),
+            Kpi::PostingFrequency => ("publications × 7 / jours de la période", "posts × 7 / days in the period"),
+            Kpi::ResponseRate => ("messages répondus / messages reçus", "messages answered / messages received"),
+            Kpi::ResponseTimeMedian => {
+                ("médiane du délai de première réponse, en heures ouvrées", "median first response time, in business hours")
+            }
+            Kpi::ResponseTimeP90 => (
+                "90e centile du délai de première réponse, en heures ouvrées",
+                "90th percentile of the first response time, in business hours",
+            ),
+            Kpi::ShareOfVoice => (
+                "mentions de la marque / mentions de la marque et des concurrents",
+                "brand mentions / mentions of the brand and competitors",
+            ),
+            Kpi::ClickThroughRate => ("clics / impressions", "clicks / impressions"),
+            Kpi::CostPerClick => ("dépense / clics", "spend / clicks"),
+            Kpi::CostPerAcquisition => ("dépense / conversions", "spend / conversions"),
+            Kpi::ReturnOnAdSpend => ("chiffre d'affaires / dépense", "revenue / spend"),
+            Kpi::ObjectiveAttainment => (
+                "valeur / cible ; quand moins est mieux, 1 − (valeur − cible) / cible",
+                "value / target; when lower is better, 1 − (value − target) / target",
+            ),
+        };
+        match locale {
+            Locale::Fr => fr,
+            Locale::En => en,
+        }
+    }
+
     /// The unit of its value, which decides how it is shown.
     pub fn unit(self) -> Unit {
         match self {
@@ -218,6 +260,19 @@ impl Kpi {
     }
 }
 
+impl TryFrom<String> for Kpi {
+    type Error = String;
+    fn try_from(key: String) -> Result<Kpi, String> {
+        Kpi::from_key(&key).ok_or_else(|| format!("{key:?} is not a KPI"))
+    }
+}
+
+impl From<Kpi> for &'static str {
+    fn from(kpi: Kpi) -> &'static str {
+        kpi.key()
+    }
+}
+
 impl std::fmt::Display for Kpi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name(Locale::En))
@@ -237,6 +292,7 @@ mod tests {
         for kpi in Kpi::ALL {
             assert_eq!(Kpi::from_key(kpi.key()), Some(kpi));
             assert!(!kpi.name(Locale::Fr).is_empty() && !kpi.name(Locale::En).is_empty());
+            assert!(!kpi.formula(Locale::Fr).is_empty() && !kpi.formula(Locale::En).is_empty());
         }
         assert_eq!(Kpi::from_key("engagement_rate"), None);
     }
