@@ -10,6 +10,7 @@ pub mod calendar_sheet;
 pub mod care_figures;
 pub mod inbox;
 pub mod insights;
+pub mod kpi;
 pub mod listening_query;
 pub mod marketing_calendar;
 pub mod media;
