@@ -26,11 +26,13 @@ pub mod money;
 pub mod objectives;
 pub mod period;
 pub mod publishing;
+pub mod target_input;
 
 pub use figure::{Base, Figure, NotAvailable, Value};
 pub use money::{Currency, Money};
 pub use objectives::{Assessment, Objective, Observation, Scope, ScopeKind, Status};
 pub use period::{Comparison, Direction, Period};
+pub use target_input::{parse_target, target_text};
 
 use crate::values::Locale;
 use serde::{Deserialize, Serialize};
