@@ -35,6 +35,7 @@ mod migrate;
 mod moderation;
 mod notifications;
 mod oauth;
+mod objective_progress;
 mod objectives;
 mod post_edit;
 mod posts;
@@ -81,6 +82,7 @@ pub use moderation::{
 };
 pub use notifications::{NewNotification, Notification, NotificationKind};
 pub use oauth::{OAuthApp, OAuthState};
+pub use objective_progress::{Measured, Unmeasured};
 pub use objectives::ObjectiveRecord;
 pub use post_edit::{PlannedAt, PostComment, PostContent};
 pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};

@@ -80,3 +80,91 @@ both_backends!(objectives_are_kept_as_validated_and_stay_in_their_workspace, |st
     store.delete_objective(&bank, &saved.id).await.unwrap();
     assert_eq!(store.objectives(&bank).await.unwrap().len(), 2);
 });
+
+fn paris_ms(y: i16, m: i8, d: i8, h: i8) -> i64 {
+    date(y, m, d).at(h, 0, 0, 0).in_tz("Europe/Paris").unwrap().timestamp().as_millisecond()
+}
+
+both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store: Store| async move {
+    use relais_core::kpi::{Observation, Status};
+    use relais_store::{AccountMetricSample, Measured, Unmeasured};
+    let bank = workspace(&store, "Banque").await;
+    let a = store.create_social_account(&bank, "bluesky", "banque.bsky.social", "b", |_| "sealed".into()).await.unwrap();
+    let b = store.create_social_account(&bank, "mastodon", "@banque@piaille.fr", "m", |_| "sealed".into()).await.unwrap();
+    let sample = |account: &str, taken_at: i64, followers: i64| AccountMetricSample {
+        account_id: account.into(),
+        taken_at,
+        followers,
+        following: 0,
+        posts: 0,
+    };
+    // A: 1,000 the day before the period, 1,010 on the 1st, 1,030 on the 2nd. B is first
+    // measured on the 2nd (500): before that it counts at its start.
+    for s in [
+        sample(&a.id, paris_ms(2026, 12, 31, 12), 1000),
+        sample(&a.id, paris_ms(2027, 1, 1, 10), 1010),
+        sample(&a.id, paris_ms(2027, 1, 2, 10), 1030),
+        sample(&b.id, paris_ms(2027, 1, 2, 9), 500),
+        // After the day judged: ignored.
+        sample(&a.id, paris_ms(2027, 1, 4, 10), 5000),
+    ] {
+        store.record_account_metrics(&s).await.unwrap();
+    }
+    let today = date(2027, 1, 3);
+    let observe = |objective: Objective| {
+        let store = store.clone();
+        let bank = bank.clone();
+        async move {
+            let record = store.save_objective(&bank, None, &title("Objectif"), &objective, None).await.unwrap();
+            store.objective_observations(&record, &objective, "Europe/Paris", today).await.unwrap()
+        }
+    };
+    let growth = Objective::new(Kpi::FollowerGrowth, Value::Count(600), date(2027, 1, 1), date(2027, 1, 31), Scope::Workspace).unwrap();
+    let seen = observe(growth.clone()).await;
+    // Start 1,000 + 500 = 1,500; Jan 1: 1,010 + 500 − 1,500 = 10; Jan 2 and 3: 1,030 + 500 − 1,500 = 30.
+    let expected = vec![
+        Observation { date: date(2027, 1, 1), value: 10.0 },
+        Observation { date: date(2027, 1, 2), value: 30.0 },
+        Observation { date: date(2027, 1, 3), value: 30.0 },
+    ];
+    assert_eq!(seen, Measured::Observations(expected.clone()));
+    let Measured::Observations(points) = seen else { unreachable!() };
+    let assessed = growth.assess(&points, today);
+    assert_eq!(assessed.current.and_then(|f| f.number()), Some(30.0));
+    // 30 in 3 days is about 10 a day: far from 600 by the 31st.
+    assert_eq!(assessed.status, Status::OffTrack);
+
+    let on_mastodon =
+        Objective::new(Kpi::FollowerGrowth, Value::Count(100), date(2027, 1, 1), date(2027, 1, 31), Scope::Network("mastodon".into()))
+            .unwrap();
+    // B alone: measured once, so no growth yet, from the 2nd on.
+    let zero = |d| Observation { date: date(2027, 1, d), value: 0.0 };
+    assert_eq!(observe(on_mastodon).await, Measured::Observations(vec![zero(2), zero(3)]));
+
+    // Not started: nothing to observe.
+    let later = Objective::new(Kpi::FollowerGrowth, Value::Count(100), date(2027, 2, 1), date(2027, 2, 28), Scope::Workspace).unwrap();
+    assert_eq!(observe(later).await, Measured::Observations(vec![]));
+
+    // What Relais cannot measure yet says so.
+    let campaign = store
+        .create_campaign(
+            &bank,
+            &relais_store::CampaignInput {
+                name: title("Prêt Artisan"),
+                colour: Colour::parse("c", "#b45309").unwrap(),
+                starts_on: None,
+                ends_on: None,
+            },
+        )
+        .await
+        .unwrap();
+    let cpc = Objective::new(
+        Kpi::CostPerClick,
+        Value::Money(Money::new(45, Currency::EUR)),
+        date(2027, 1, 1),
+        date(2027, 1, 31),
+        Scope::Campaign(campaign.id),
+    )
+    .unwrap();
+    assert_eq!(observe(cpc).await, Measured::Unmeasured(Unmeasured::CampaignResults));
+});
