@@ -22,6 +22,7 @@ pub(crate) mod media;
 mod members;
 pub(crate) mod moderation;
 mod notifications;
+pub(crate) mod objectives;
 mod post;
 mod profile;
 pub(crate) mod saved_replies;
@@ -135,6 +136,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/strategy/events", get(events::list).post(events::create))
         .route("/w/{ws}/strategy/events/{id}", get(events::edit).post(events::update))
         .route("/w/{ws}/strategy/events/{id}/delete", post(events::delete))
+        .route("/w/{ws}/strategy/objectives", get(objectives::list).post(objectives::create))
+        .route("/w/{ws}/strategy/objectives/{id}", get(objectives::edit).post(objectives::update))
+        .route("/w/{ws}/strategy/objectives/{id}/delete", post(objectives::delete))
         .route("/w/{ws}/strategy/slots", get(slots::list).post(slots::add))
         .route("/w/{ws}/strategy/slots/{id}/delete", post(slots::remove))
         .route("/w/{ws}/listening", get(listening::list).post(listening::create))

@@ -13,6 +13,7 @@ mod insights;
 mod listening;
 mod media;
 mod moderation;
+mod objectives;
 mod planning;
 mod posts_api;
 mod roles;

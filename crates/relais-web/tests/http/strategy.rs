@@ -11,7 +11,8 @@ use serde_json::json;
 /// A form sent to a path, and what the page must then say.
 type FormCase = (&'static str, Vec<(&'static str, &'static str)>, &'static str);
 
-const MANAGED: [&str; 5] = ["/strategy", "/strategy/charter", "/strategy/labels", "/strategy/events", "/strategy/slots"];
+const MANAGED: [&str; 6] =
+    ["/strategy", "/strategy/objectives", "/strategy/charter", "/strategy/labels", "/strategy/events", "/strategy/slots"];
 
 app_test!(admins_and_smms_run_the_strategy_a_cm_only_reads_the_charter_a_client_nothing, |app: TestApp| async move {
     let ws = &app.f.bank;
