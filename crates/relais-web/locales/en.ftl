@@ -1074,3 +1074,5 @@ error-objective-target = The target is not valid for this KPI: write it in the K
 error-objective-end = The end must come after the start.
 error-objective-scope = Choose a scope of this workspace.
 error-currency = Write a currency as three letters, as in EUR.
+labels-actual-share = Actual share
+labels-actual-share-help = The actual share counts the posts planned or published over the last 30 days and the next 30 (cancelled ones aside), with or without a pillar.

@@ -1074,3 +1074,5 @@ error-objective-target = La cible n'est pas valable pour ce KPI : écrivez-la da
 error-objective-end = La fin doit venir après le début.
 error-objective-scope = Choisissez un périmètre de cet espace.
 error-currency = Écrivez une devise en trois lettres, comme EUR.
+labels-actual-share = Part réelle
+labels-actual-share-help = La part réelle compte les posts planifiés ou publiés sur les 30 derniers jours et les 30 prochains (hors annulés), avec ou sans pilier.
