@@ -8,6 +8,7 @@ mod calendar_sheet;
 mod care;
 mod helpers;
 mod inbox;
+mod inbox_search;
 mod inbox_live;
 mod insights;
 mod listening;
