@@ -109,6 +109,17 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets an author as if the workspace had heard from them before migration 20.
+    pub async fn forget_author(&self, workspace_id: &str, network: &str, handle: &str) -> Result<()> {
+        sqlx::query("DELETE FROM inbox_authors WHERE workspace_id = $1 AND network = $2 AND author_handle = $3")
+            .bind(workspace_id)
+            .bind(network)
+            .bind(handle)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
     /// Records a migration this binary does not know, as a newer relais would have.
     pub async fn insert_fake_future_migration(&self, version: i64) -> Result<()> {
         sqlx::query(

@@ -6,7 +6,7 @@ use relais_core::Name;
 use relais_core::inbox::MessageStatus;
 use relais_core::inbox_search::InboxSearch;
 use relais_core::{Locale, TimeZoneName};
-use relais_store::{InboxFilter, InboxMessage, Incoming, SocialAccount, Store, both_backends};
+use relais_store::{AuthorHandle, InboxFilter, InboxMessage, Incoming, SocialAccount, Store, both_backends};
 use std::collections::HashSet;
 
 async fn workspace(store: &Store, name: &str) -> String {
@@ -164,4 +164,87 @@ both_backends!(messages_stored_before_the_index_are_indexed_by_the_backfill, |st
     assert_eq!(store.index_unindexed_messages(2).await.unwrap(), 0, "nothing left");
     assert_eq!(search(&store, &ws, "carte").await, vec!["Carte reçue", "Carte bloquée", "Élodie attend sa carte"]);
     assert_eq!(search(&store, &ws, "elodie").await, vec!["Élodie attend sa carte"]);
+});
+
+fn by(handle: &str, name: &str, remote_id: &str, text: &str, at: i64) -> Incoming {
+    Incoming { author_handle: handle.into(), author_name: Some(name.into()), ..mention(remote_id, text, at) }
+}
+
+fn handle(network: &str, handle: &str) -> AuthorHandle {
+    AuthorHandle { network: network.into(), handle: handle.into() }
+}
+
+both_backends!(linked_handles_make_one_history_and_unlinking_splits_it, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let other_ws = workspace(&store, "Cafés").await;
+    let masto = store.create_social_account(&ws, "mastodon", "@banque@m.example", "b", |_| "sealed".into()).await.unwrap();
+    let bsky = store.create_social_account(&ws, "bluesky", "banque.bsky.social", "b", |_| "sealed".into()).await.unwrap();
+    let theirs = store.create_social_account(&other_ws, "bluesky", "cafes.bsky.social", "c", |_| "sealed".into()).await.unwrap();
+    let first = store
+        .ingest_activity(
+            &masto,
+            &[by("@marie@mastodon.social", "Marie Dupont", "m1", "Ma carte est bloquée, c'est inadmissible", 1_000), by("@marie@mastodon.social", "Marie Dupont", "m2", "Merci, parfait, au top !", 3_000)],
+            None,
+        )
+        .await
+        .unwrap()
+        .messages;
+    store.ingest_activity(&bsky, &[by("marie.bsky.social", "Marie D.", "b1", "Quels sont vos horaires ?", 2_000)], None).await.unwrap();
+    store.ingest_activity(&bsky, &[by("paul.bsky.social", "Marie Dupont", "b2", "Bonjour", 4_000)], None).await.unwrap();
+    store.ingest_activity(&theirs, &[by("marie.bsky.social", "Marie", "x1", "Café froid", 5_000)], None).await.unwrap();
+
+    let marie = handle("mastodon", "@marie@mastodon.social");
+    let history = store.author_history(&ws, &marie, &first[1], 10).await.unwrap();
+    assert_eq!((history.count, history.first_seen_at), (2, Some(1_000)));
+    assert_eq!(texts(&history.messages), vec!["Ma carte est bloquée, c'est inadmissible"], "the message being read is left out");
+    let suggested: Vec<String> =
+        store.author_suggestions(&ws, &marie, Some("Marie Dupont")).await.unwrap().into_iter().map(|k| k.author_handle).collect();
+    assert_eq!(suggested, vec!["marie.bsky.social", "paul.bsky.social"], "same local part, same name; never another workspace's");
+
+    store.link_authors(&ws, &marie, &handle("bluesky", "marie.bsky.social"), &relais_store::Actor::system()).await.unwrap();
+    let history = store.author_history(&ws, &marie, "", 10).await.unwrap();
+    assert_eq!(history.identities, vec![marie.clone(), handle("bluesky", "marie.bsky.social")]);
+    assert_eq!(history.count, 3);
+    assert_eq!(texts(&history.messages), vec!["Merci, parfait, au top !", "Quels sont vos horaires ?", "Ma carte est bloquée, c'est inadmissible"]);
+    assert_eq!(history.sentiments.0 + history.sentiments.1 + history.sentiments.2, 3);
+    assert!(history.sentiments.0 >= 1 && history.sentiments.2 >= 1, "{:?}", history.sentiments);
+    let from_bluesky = store.author_history(&ws, &handle("bluesky", "marie.bsky.social"), "", 10).await.unwrap();
+    assert_eq!(from_bluesky.count, 3, "the link works both ways");
+    assert_eq!(store.author_history(&other_ws, &handle("bluesky", "marie.bsky.social"), "", 10).await.unwrap().count, 1, "per workspace");
+
+    // A third handle joins the same person; linking to an unknown handle or to itself is refused.
+    store.link_authors(&ws, &handle("bluesky", "paul.bsky.social"), &marie, &relais_store::Actor::system()).await.unwrap();
+    assert_eq!(store.author_history(&ws, &handle("bluesky", "marie.bsky.social"), "", 10).await.unwrap().count, 4);
+    assert!(matches!(
+        store.link_authors(&ws, &marie, &handle("bluesky", "nobody.bsky.social"), &relais_store::Actor::system()).await,
+        Err(relais_store::StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.link_authors(&ws, &marie, &marie, &relais_store::Actor::system()).await,
+        Err(relais_store::StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.link_authors(&other_ws, &marie, &handle("bluesky", "marie.bsky.social"), &relais_store::Actor::system()).await,
+        Err(relais_store::StoreError::NotFound(_))
+    ), "another workspace never heard of the Mastodon handle");
+
+    assert!(store.unlink_author(&ws, &handle("bluesky", "paul.bsky.social")).await.unwrap());
+    assert_eq!(store.author_history(&ws, &marie, "", 10).await.unwrap().count, 3);
+    assert!(store.unlink_author(&ws, &handle("bluesky", "marie.bsky.social")).await.unwrap());
+    let alone = store.author_history(&ws, &marie, "", 10).await.unwrap();
+    assert_eq!((alone.identities.len(), alone.count), (1, 2), "a person of one handle is no link");
+    assert!(!store.unlink_author(&ws, &marie).await.unwrap(), "nothing left to unlink");
+});
+
+both_backends!(the_backfill_records_the_authors_of_older_messages, |store: Store| async move {
+    let ws = workspace(&store, "Banque").await;
+    let acc = account(&store, &ws, "@banque").await;
+    let stored = store.ingest_activity(&acc, &[by("@lea", "Léa", "1", "Bonjour", 1_000)], None).await.unwrap();
+    store.forget_search_terms(&stored.messages[0]).await.unwrap();
+    store.forget_author(&ws, "sandbox", "@lea").await.unwrap();
+    let lea_elsewhere = handle("bluesky", "lea.bsky.social");
+    assert!(store.author_suggestions(&ws, &lea_elsewhere, None).await.unwrap().is_empty(), "not recorded yet");
+    assert_eq!(store.index_unindexed_messages(10).await.unwrap(), 1);
+    let found = store.author_suggestions(&ws, &lea_elsewhere, None).await.unwrap();
+    assert_eq!(found.iter().map(|k| k.author_handle.as_str()).collect::<Vec<_>>(), vec!["@lea"]);
 });
