@@ -25,8 +25,8 @@ const STOP_WORDS: &[&str] = &[
     // French
     "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "il", "ils", "je",
     "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "mes", "moi", "mon", "nos", "notre", "nous", "on", "ou", "par", "pour",
-    "qu", "que", "qui", "sa", "se", "ses", "son", "sont", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous",
-    // English
+    "qu", "que", "qui", "sa", "se", "ses", "son", "sont", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
+    "vous", // English
     "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "he", "her", "his", "in", "is", "it", "its", "me", "my", "of",
     "on", "or", "our", "she", "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "with", "you", "your",
 ];

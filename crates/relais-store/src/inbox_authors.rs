@@ -59,13 +59,7 @@ pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Res
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((ws, network, handle), name) in chunk {
-            q = q
-                .bind(*ws)
-                .bind(*network)
-                .bind(*handle)
-                .bind(*name)
-                .bind(name.and_then(name_key))
-                .bind(handle_key(handle));
+            q = q.bind(*ws).bind(*network).bind(*handle).bind(*name).bind(name.and_then(name_key)).bind(handle_key(handle));
         }
         q.execute(&mut **tx).await?;
     }
@@ -155,11 +149,7 @@ impl Store {
         .bind(handle_key(&author.handle))
         .fetch_all(self.pool())
         .await?;
-        Ok(found
-            .into_iter()
-            .filter(|k| !linked.iter().any(|l| l.network == k.network && l.handle == k.author_handle))
-            .take(10)
-            .collect())
+        Ok(found.into_iter().filter(|k| !linked.iter().any(|l| l.network == k.network && l.handle == k.author_handle)).take(10).collect())
     }
 
     /// Links `other` to `author` as one person (merging the people they were already part of).

@@ -98,18 +98,22 @@ impl Store {
 
     /// How many of the workspace's messages have the term, counted up to [`PROBE_CAP`].
     async fn term_frequency(&self, workspace_id: &str, term: &str) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM inbox_message_terms WHERE workspace_id = $1 AND term = $2 LIMIT $3) s",
-        )
-        .bind(workspace_id)
-        .bind(term)
-        .bind(PROBE_CAP)
-        .fetch_one(self.pool())
-        .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM inbox_message_terms WHERE workspace_id = $1 AND term = $2 LIMIT $3) s")
+            .bind(workspace_id)
+            .bind(term)
+            .bind(PROBE_CAP)
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// A page of the messages matching the filter and its search, newest first.
-    pub(crate) async fn search_inbox(&self, workspace_id: &str, filter: &InboxFilter, search: &InboxSearch, limit: i64) -> Result<InboxPage> {
+    pub(crate) async fn search_inbox(
+        &self,
+        workspace_id: &str,
+        filter: &InboxFilter,
+        search: &InboxSearch,
+        limit: i64,
+    ) -> Result<InboxPage> {
         // Each alternative's terms, rarest first; one absent from the workspace rules its
         // alternative out.
         let mut alternatives: Vec<Vec<String>> = vec![];

@@ -108,8 +108,7 @@ both_backends!(a_search_pages_with_the_keyset_without_duplicates_or_gaps, |store
     store.ingest_activity(&acc, &page, None).await.unwrap();
 
     let search = InboxSearch::parse("facture -remboursement").unwrap();
-    let expected: Vec<String> =
-        page.iter().filter(|m| search.matches(&m.text)).map(|m| m.text.clone()).rev().collect::<Vec<_>>();
+    let expected: Vec<String> = page.iter().filter(|m| search.matches(&m.text)).map(|m| m.text.clone()).rev().collect::<Vec<_>>();
     assert_eq!(expected.len(), 40);
     let mut filter = InboxFilter { search: Some(search), ..InboxFilter::default() };
     let mut seen: Vec<InboxMessage> = vec![];
@@ -152,7 +151,11 @@ both_backends!(messages_stored_before_the_index_are_indexed_by_the_backfill, |st
     let ws = workspace(&store, "Banque").await;
     let acc = account(&store, &ws, "@banque").await;
     let stored = store
-        .ingest_activity(&acc, &[mention("1", "Élodie attend sa carte", 1_000), mention("2", "Carte bloquée", 2_000), mention("3", "Carte reçue", 3_000)], None)
+        .ingest_activity(
+            &acc,
+            &[mention("1", "Élodie attend sa carte", 1_000), mention("2", "Carte bloquée", 2_000), mention("3", "Carte reçue", 3_000)],
+            None,
+        )
         .await
         .unwrap();
     for id in &stored.messages {
@@ -183,7 +186,10 @@ both_backends!(linked_handles_make_one_history_and_unlinking_splits_it, |store: 
     let first = store
         .ingest_activity(
             &masto,
-            &[by("@marie@mastodon.social", "Marie Dupont", "m1", "Ma carte est bloquée, c'est inadmissible", 1_000), by("@marie@mastodon.social", "Marie Dupont", "m2", "Merci, parfait, au top !", 3_000)],
+            &[
+                by("@marie@mastodon.social", "Marie Dupont", "m1", "Ma carte est bloquée, c'est inadmissible", 1_000),
+                by("@marie@mastodon.social", "Marie Dupont", "m2", "Merci, parfait, au top !", 3_000),
+            ],
             None,
         )
         .await
@@ -205,7 +211,10 @@ both_backends!(linked_handles_make_one_history_and_unlinking_splits_it, |store: 
     let history = store.author_history(&ws, &marie, "", 10).await.unwrap();
     assert_eq!(history.identities, vec![marie.clone(), handle("bluesky", "marie.bsky.social")]);
     assert_eq!(history.count, 3);
-    assert_eq!(texts(&history.messages), vec!["Merci, parfait, au top !", "Quels sont vos horaires ?", "Ma carte est bloquée, c'est inadmissible"]);
+    assert_eq!(
+        texts(&history.messages),
+        vec!["Merci, parfait, au top !", "Quels sont vos horaires ?", "Ma carte est bloquée, c'est inadmissible"]
+    );
     assert_eq!(history.sentiments.0 + history.sentiments.1 + history.sentiments.2, 3);
     assert!(history.sentiments.0 >= 1 && history.sentiments.2 >= 1, "{:?}", history.sentiments);
     let from_bluesky = store.author_history(&ws, &handle("bluesky", "marie.bsky.social"), "", 10).await.unwrap();
@@ -223,10 +232,13 @@ both_backends!(linked_handles_make_one_history_and_unlinking_splits_it, |store: 
         store.link_authors(&ws, &marie, &marie, &relais_store::Actor::system()).await,
         Err(relais_store::StoreError::Conflict(_))
     ));
-    assert!(matches!(
-        store.link_authors(&other_ws, &marie, &handle("bluesky", "marie.bsky.social"), &relais_store::Actor::system()).await,
-        Err(relais_store::StoreError::NotFound(_))
-    ), "another workspace never heard of the Mastodon handle");
+    assert!(
+        matches!(
+            store.link_authors(&other_ws, &marie, &handle("bluesky", "marie.bsky.social"), &relais_store::Actor::system()).await,
+            Err(relais_store::StoreError::NotFound(_))
+        ),
+        "another workspace never heard of the Mastodon handle"
+    );
 
     assert!(store.unlink_author(&ws, &handle("bluesky", "paul.bsky.social")).await.unwrap());
     assert_eq!(store.author_history(&ws, &marie, "", 10).await.unwrap().count, 3);

@@ -835,6 +835,7 @@ inbox-author-unlink = Unlink { $handle }
 inbox-author-unlink-short = Unlink
 inbox-author-error-unknown = No message from { $handle } on { $network } in this workspace: only an author the inbox has heard from can be linked.
 inbox-author-error-self = This handle is the author's own.
+inbox-author-error-not-linked = { $handle } is not linked to this author.
 done-inbox-author-linked = Handles linked: the history covers both.
 done-inbox-author-unlinked = Handle unlinked.
 done-inbox-noted = Note saved.

@@ -835,6 +835,7 @@ inbox-author-unlink = Délier { $handle }
 inbox-author-unlink-short = Délier
 inbox-author-error-unknown = Aucun message de { $handle } sur { $network } dans cet espace : seul un auteur dont la boîte de réception a reçu un message peut être relié.
 inbox-author-error-self = Cet identifiant est celui de l'auteur.
+inbox-author-error-not-linked = { $handle } n'est pas relié à cet auteur.
 done-inbox-author-linked = Identifiants reliés : l'historique couvre les deux.
 done-inbox-author-unlinked = Identifiant délié.
 done-inbox-noted = Note enregistrée.

@@ -58,13 +58,17 @@ pub(crate) async fn author_view(app: &AppState, ws: &InWorkspace, m: &InboxMessa
     let store_err = |e| PageError::store(tr, e);
     let author = author_of(m);
     let history = app.store.author_history(&ws.workspace.id, &author, &m.id, HISTORY).await.map_err(store_err)?;
-    let suggestions =
-        app.store.author_suggestions(&ws.workspace.id, &author, m.author_name.as_deref()).await.map_err(store_err)?;
+    let suggestions = app.store.author_suggestions(&ws.workspace.id, &author, m.author_name.as_deref()).await.map_err(store_err)?;
     Ok(AuthorView {
         identities: history
             .identities
             .iter()
-            .map(|a| IdentityView { network_label: network_label(&a.network), network: a.network.clone(), handle: a.handle.clone(), own: *a == author })
+            .map(|a| IdentityView {
+                network_label: network_label(&a.network),
+                network: a.network.clone(),
+                handle: a.handle.clone(),
+                own: *a == author,
+            })
             .collect(),
         count: history.count,
         first_seen: history.first_seen_at.map(|t| tr.datetime(t, &ws.workspace.time_zone)).unwrap_or_default(),
@@ -110,12 +114,18 @@ pub async fn identities(
     let other = AuthorHandle { network: f.network.trim().to_string(), handle: f.handle.trim().to_string() };
     let unlink = f.op.as_deref() == Some("unlink");
     let result = if unlink {
-        app.store.unlink_author(&ws.workspace.id, &other).await.map(|_| ())
+        // Only a handle linked to this author is unlinked from their page.
+        match app.store.author_identities(&ws.workspace.id, &author_of(&m)).await {
+            Ok(linked) if linked.iter().skip(1).any(|a| *a == other) => app.store.unlink_author(&ws.workspace.id, &other).await.map(|_| ()),
+            Ok(_) => Err(StoreError::NotFound("linked handle")),
+            Err(e) => Err(e),
+        }
     } else {
         app.store.link_authors(&ws.workspace.id, &author_of(&m), &other, &super::post::actor_of(&ws)).await
     };
     let problem = match result {
         Ok(()) => None,
+        Err(StoreError::NotFound("linked handle")) => Some(tr.t1("inbox-author-error-not-linked", "handle", &other.handle)),
         Err(StoreError::NotFound(_)) => {
             Some(tr.tn("inbox-author-error-unknown", &[("handle", &other.handle), ("network", &network_label(&other.network))]))
         }

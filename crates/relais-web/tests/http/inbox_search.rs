@@ -130,7 +130,11 @@ app_test!(a_cm_links_an_authors_handles_and_the_history_covers_both, |app: TestA
         .unwrap()
         .messages;
     app.store
-        .ingest_activity(&bluesky, &[message("b1", "marie.bsky.social", "Marie D.", "Toujours aucune nouvelle de ma carte", T + 2000)], None)
+        .ingest_activity(
+            &bluesky,
+            &[message("b1", "marie.bsky.social", "Marie D.", "Toujours aucune nouvelle de ma carte", T + 2000)],
+            None,
+        )
         .await
         .unwrap();
     let foreign =
@@ -157,18 +161,14 @@ app_test!(a_cm_links_an_authors_handles_and_the_history_covers_both, |app: TestA
     assert!(!page.body.contains("Peut-être la même personne"), "a linked handle is no suggestion");
     let history = app
         .store
-        .author_history(
-            &app.f.bank,
-            &relais_store::AuthorHandle { network: "bluesky".into(), handle: "marie.bsky.social".into() },
-            "",
-            10,
-        )
+        .author_history(&app.f.bank, &relais_store::AuthorHandle { network: "bluesky".into(), handle: "marie.bsky.social".into() }, "", 10)
         .await
         .unwrap();
     assert_eq!(history.count, 3, "the link works from either handle");
     assert_eq!(history.first_seen_at, Some(T));
 
-    let unlinked = cm.post(&format!("{path}/identities"), &[("op", "unlink"), ("network", "bluesky"), ("handle", "marie.bsky.social")]).await;
+    let unlinked =
+        cm.post(&format!("{path}/identities"), &[("op", "unlink"), ("network", "bluesky"), ("handle", "marie.bsky.social")]).await;
     assert_eq!(unlinked.status, 303);
     let page = cm.get(&path).await;
     page.assert_contains("2 messages dans cet espace");
