@@ -21,14 +21,15 @@ pub const MAX_TERM_CHARS: usize = 40;
 
 /// Function words of French and English, folded (no accents), that are not indexed. Negations
 /// ("pas", "non", "not", "no", "jamais") are kept: they matter in customer care.
-const STOP_WORDS: &[&str] = &[
-    // French
+const FRENCH_STOP_WORDS: &[&str] = &[
     "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "il", "ils", "je",
     "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "mes", "moi", "mon", "nos", "notre", "nous", "on", "ou", "par", "pour",
     "qu", "que", "qui", "sa", "se", "ses", "son", "sont", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
-    "vous", // English
-    "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "he", "her", "his", "in", "is", "it", "its", "me", "my", "of",
-    "on", "or", "our", "she", "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "with", "you", "your",
+    "vous",
+];
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "he", "her", "his", "in", "is", "it", "its", "me", "my",
+    "of", "on", "or", "our", "she", "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "with", "you", "your",
 ];
 
 /// Whether the folded word is left out of the index.
@@ -38,7 +39,7 @@ pub fn is_stop_word(folded: &str) -> bool {
     if chars.next().is_some_and(|c| c.is_alphabetic()) && chars.next().is_none() {
         return true;
     }
-    STOP_WORDS.contains(&folded)
+    FRENCH_STOP_WORDS.contains(&folded) || ENGLISH_STOP_WORDS.contains(&folded)
 }
 
 /// The index form of a folded word: cut to [`MAX_TERM_CHARS`] characters.
