@@ -52,8 +52,13 @@ fn term_of(folded: &str) -> String {
 
 /// The distinct index terms of a text, in order of first appearance.
 pub fn index_terms(text: &str) -> Vec<String> {
+    index_terms_of(&FoldedText::new(text))
+}
+
+/// The same, for a text already folded.
+pub fn index_terms_of(folded: &FoldedText) -> Vec<String> {
     let mut terms: Vec<String> = vec![];
-    for word in FoldedText::new(text).words() {
+    for word in folded.words() {
         if is_stop_word(word) {
             continue;
         }

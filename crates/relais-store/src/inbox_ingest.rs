@@ -12,7 +12,8 @@ use crate::inbox_search::{ToIndex, index_messages};
 use crate::sql::{params, tuples};
 use crate::{Result, SocialAccount, Store};
 use relais_core::inbox::grouping_of;
-use relais_core::inbox_search::index_terms;
+use relais_core::inbox_search::index_terms_of;
+use relais_core::listening_query::FoldedText;
 use relais_core::understanding::understand;
 use relais_core::{new_id, now_ms};
 use std::collections::{HashMap, HashSet};
@@ -26,6 +27,8 @@ pub(crate) struct Read {
     pub sentiment: &'static str,
     pub sentiment_score: i64,
     pub toxicity: i64,
+    /// The text folded once, for the moderation rules.
+    pub folded: FoldedText,
     /// The words the search index keeps (relais-core's `inbox_search::index_terms`).
     pub terms: Vec<String>,
 }
@@ -39,12 +42,14 @@ impl Read {
             .language
             .map(|l| l.code().to_string())
             .or_else(|| declared_language.and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase));
+        let folded = FoldedText::new(text);
         Read {
+            terms: index_terms_of(&folded),
+            folded,
             language,
             sentiment: understood.sentiment.as_str(),
             sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
             toxicity: (understood.toxicity * 1000.0).round() as i64,
-            terms: index_terms(text),
         }
     }
 }
