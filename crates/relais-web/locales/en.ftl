@@ -799,6 +799,10 @@ inbox-toxic = Possibly toxic or spam
 # Inbox tags and internal notes
 inbox-filter-tag = Tag
 inbox-filter-flagged = Flagged by a rule
+inbox-search = Search
+inbox-search-help = Words, "phrases", OR, -exclusions, parentheses; case and accents ignored.
+inbox-search-error = Search, character { $position }: { $problem }
+inbox-search-only-common-words = Search: “{ $words }” has only very common words (such as “le”, “de”, “the”), which are not indexed: add a rarer word.
 inbox-filter-assignee = Assigned to
 inbox-filter-from = From
 inbox-filter-to = To
@@ -817,6 +821,23 @@ inbox-add-note = Add a note
 inbox-save-note = Save the note
 inbox-error-note = A note cannot be empty and has at most { $max } characters.
 done-inbox-tagged = Tags updated.
+inbox-author-title = { $author }'s history
+inbox-author-figures = { $count } messages in this workspace since { $since }.
+inbox-author-positive = { $count } positive
+inbox-author-neutral = { $count } neutral
+inbox-author-negative = { $count } negative
+inbox-author-no-other = No other message from this person.
+inbox-author-suggestions = Maybe the same person (same name or same handle elsewhere)
+inbox-author-confirm = Same person
+inbox-author-handle = Handle on that network
+inbox-author-link = Link as the same person
+inbox-author-unlink = Unlink { $handle }
+inbox-author-unlink-short = Unlink
+inbox-author-error-unknown = No message from { $handle } on { $network } in this workspace: only an author the inbox has heard from can be linked.
+inbox-author-error-self = This handle is the author's own.
+inbox-author-error-not-linked = { $handle } is not linked to this author.
+done-inbox-author-linked = Handles linked: the history covers both.
+done-inbox-author-unlinked = Handle unlinked.
 done-inbox-noted = Note saved.
 
 ## Customer care: saved replies, bulk actions, business hours, figures, satisfaction

@@ -799,6 +799,10 @@ inbox-toxic = Toxique ou spam possible
 # Inbox tags and internal notes
 inbox-filter-tag = Étiquette
 inbox-filter-flagged = Signalés par une règle
+inbox-search = Rechercher
+inbox-search-help = Mots, « "expressions" », OR/OU, -exclusions, parenthèses ; sans tenir compte des majuscules ni des accents.
+inbox-search-error = Recherche, caractère { $position } : { $problem }
+inbox-search-only-common-words = Recherche : « { $words } » ne contient que des mots très courants (comme « le », « de », « the »), qui ne sont pas indexés : ajoutez un mot plus rare.
 inbox-filter-assignee = Assigné à
 inbox-filter-from = Du
 inbox-filter-to = Au
@@ -817,6 +821,23 @@ inbox-add-note = Ajouter une note
 inbox-save-note = Enregistrer la note
 inbox-error-note = Une note ne peut pas être vide et compte au plus { $max } caractères.
 done-inbox-tagged = Étiquettes mises à jour.
+inbox-author-title = Historique de { $author }
+inbox-author-figures = { $count } messages dans cet espace depuis le { $since }.
+inbox-author-positive = { $count } positifs
+inbox-author-neutral = { $count } neutres
+inbox-author-negative = { $count } négatifs
+inbox-author-no-other = Aucun autre message de cette personne.
+inbox-author-suggestions = Peut-être la même personne (même nom ou même identifiant ailleurs)
+inbox-author-confirm = Même personne
+inbox-author-handle = Identifiant sur ce réseau
+inbox-author-link = Relier comme la même personne
+inbox-author-unlink = Délier { $handle }
+inbox-author-unlink-short = Délier
+inbox-author-error-unknown = Aucun message de { $handle } sur { $network } dans cet espace : seul un auteur dont la boîte de réception a reçu un message peut être relié.
+inbox-author-error-self = Cet identifiant est celui de l'auteur.
+inbox-author-error-not-linked = { $handle } n'est pas relié à cet auteur.
+done-inbox-author-linked = Identifiants reliés : l'historique couvre les deux.
+done-inbox-author-unlinked = Identifiant délié.
 done-inbox-noted = Note enregistrée.
 
 ## Customer care: saved replies, bulk actions, business hours, figures, satisfaction

@@ -13,6 +13,7 @@ mod composer;
 mod events;
 mod home;
 pub(crate) mod inbox;
+mod inbox_author;
 mod inbox_live;
 pub(crate) mod insights;
 mod invite;
@@ -90,6 +91,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/status", post(inbox::set_status))
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
+        .route("/w/{ws}/inbox/{message}/identities", post(inbox_author::identities))
         .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
         .route("/w/{ws}/inbox/{message}/presence", post(inbox_live::presence))
         .route("/w/{ws}/inbox/bulk", post(care::bulk))

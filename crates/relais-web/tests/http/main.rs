@@ -9,6 +9,7 @@ mod care;
 mod helpers;
 mod inbox;
 mod inbox_live;
+mod inbox_search;
 mod insights;
 mod listening;
 mod media;
