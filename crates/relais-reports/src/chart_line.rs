@@ -74,7 +74,7 @@ impl LineChart {
         // About six date labels, whatever the period's length.
         let every = (current.len() / 6).max(1);
         for (i, p) in current.iter().enumerate() {
-            if i % every == 0 || i == current.len() - 1 && current.len() <= 6 {
+            if i % every == 0 {
                 let x = x_of(first.date, p.date);
                 let _ = write!(
                     out,

@@ -63,7 +63,7 @@ pub(crate) fn empty(id: &str, title: &str, locale: Locale) -> String {
     open(&mut out, id, title, message);
     let _ = write!(
         out,
-        r#"<rect x="{LEFT}" y="{TOP}" width="{}" height="{}" fill="#f9fafb" stroke="{GRID}"/>"#,
+        r##"<rect x="{LEFT}" y="{TOP}" width="{}" height="{}" fill="#f9fafb" stroke="{GRID}"/>"##,
         WIDTH - LEFT - RIGHT,
         HEIGHT - TOP - BOTTOM
     );

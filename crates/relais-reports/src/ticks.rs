@@ -1,14 +1,26 @@
 //! "Nice" axis ticks: steps of 1, 2 or 5 times a power of ten, so a reader can interpolate.
 
-/// Ticks from zero (or the data's minimum when negative) up to at least `max`, about `wanted`
-/// of them. `whole` keeps steps at 1 or more, for counts that cannot be fractional.
+/// Ticks from at most `min` up to at least `max`, about `wanted` of them. `whole` keeps steps at
+/// 1 or more, for counts that cannot be fractional. Bars pass a range that includes zero (a bar's
+/// length is its value); lines need not (followers from 12,000 to 12,480 would be a flat line).
 pub fn nice_ticks(min: f64, max: f64, wanted: usize, whole: bool) -> Vec<f64> {
-    let (min, max) = if min.is_finite() && max.is_finite() { (min.min(0.0), max.max(0.0)) } else { (0.0, 0.0) };
+    let (min, max) = if min.is_finite() && max.is_finite() { (min, max) } else { (0.0, 0.0) };
     // A flat series still needs an axis: give it one unit of height.
     let span = if max - min > 0.0 { max - min } else { 1.0 };
     let rough = span / wanted.max(1) as f64;
     let magnitude = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= rough).unwrap_or(10.0 * magnitude);
+    // The round step nearest the rough one, so the count stays close to `wanted`.
+    let fraction = rough / magnitude;
+    let nice = if fraction < 1.5 {
+        1.0
+    } else if fraction < 3.0 {
+        2.0
+    } else if fraction < 7.0 {
+        5.0
+    } else {
+        10.0
+    };
+    let step = nice * magnitude;
     let step = if whole { step.max(1.0).round() } else { step };
     let first = (min / step).floor() * step;
     let mut ticks = Vec::new();
@@ -40,6 +52,7 @@ mod tests {
         assert_eq!(nice_ticks(0.0, 3.0, 5, true), vec![0.0, 1.0, 2.0, 3.0]);
         assert_eq!(nice_ticks(0.0, 0.0, 5, true), vec![0.0, 1.0]);
         assert_eq!(nice_ticks(-15.0, 30.0, 5, true), vec![-20.0, -10.0, 0.0, 10.0, 20.0, 30.0]);
-        assert_eq!(nice_ticks(1200.0, 12_480.0, 5, true).last().copied(), Some(14_000.0));
+        assert_eq!(nice_ticks(0.0, 12_480.0, 5, true).last().copied(), Some(14_000.0));
+        assert_eq!(nice_ticks(11_500.0, 12_480.0, 5, true), vec![11_400.0, 11_600.0, 11_800.0, 12_000.0, 12_200.0, 12_400.0, 12_600.0]);
     }
 }

@@ -39,15 +39,16 @@ fn a_line_chart_has_an_accessible_title_labelled_axes_and_the_previous_period_da
     assert!(svg.contains("<title id=\"line-") && svg.contains("Abonnés par jour</title>"));
     assert!(svg.contains("<desc id=\"line-"), "{svg}");
     assert!(svg.contains("Mars 2026 du 1er mars 2026 au 5 mars 2026 : de 12\u{202f}040 à 12\u{202f}480"), "{svg}");
-    // Nice ticks in French notation: 12 000, 12 100…
-    assert!(svg.contains(">12\u{202f}500<"), "{svg}");
+    // Nice ticks in French notation, not forced down to zero: 11 400, 11 600… 12 600.
+    assert!(svg.contains(">12\u{202f}000<") && svg.contains(">11\u{202f}400<"), "{svg}");
+    assert!(!svg.contains(">0<"), "{svg}");
     assert!(svg.contains(">1 mars<") && svg.contains(">Date<") && svg.contains(">Abonnés<"));
     assert!(svg.contains(r#"stroke-dasharray="6 4""#));
     assert!(svg.contains("Février &lt;2026&gt;"));
     assert!(svg.contains("#0f766e"));
 
     let english = followers(Locale::En).to_svg();
-    assert!(english.contains(">12,500<") && english.contains(">Mar 1<"), "{english}");
+    assert!(english.contains(">12,000<") && english.contains(">Mar 1<"), "{english}");
     assert!(english.contains("March 1, 2026: 12,040"), "{english}");
 }
 
@@ -65,7 +66,7 @@ fn percentages_on_an_axis_read_as_percentages() {
     };
     let svg = chart.to_svg();
     assert_well_formed(&svg);
-    assert!(svg.contains(">5.0%<") && svg.contains("Engagement (%)"), "{svg}");
+    assert!(svg.contains(">4.5%<") && svg.contains(">2.0%<") && svg.contains("Engagement (%)"), "{svg}");
     assert!(!svg.contains("stroke-dasharray"));
 }
 
