@@ -26,14 +26,12 @@ pub(crate) fn weekday_short(day: Weekday, locale: Locale) -> &'static str {
 pub(crate) fn month(month: i8, locale: Locale) -> &'static str {
     let i = (month.clamp(1, 12) - 1) as usize;
     match locale {
-        Locale::Fr => [
-            "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
-            "décembre",
-        ][i],
-        Locale::En => [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-            "December",
-        ][i],
+        Locale::Fr => {
+            ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"][i]
+        }
+        Locale::En => {
+            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][i]
+        }
     }
 }
 

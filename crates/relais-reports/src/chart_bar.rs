@@ -94,8 +94,7 @@ impl BarChart {
     }
 
     fn describe(&self, bars: &[&Bar]) -> String {
-        let listed: Vec<String> =
-            bars.iter().map(|b| svg::label_value(self.locale, &b.label, &self.display(b.value))).collect();
+        let listed: Vec<String> = bars.iter().map(|b| svg::label_value(self.locale, &b.label, &self.display(b.value))).collect();
         let intro = match self.locale {
             Locale::Fr => format!("{} par {}", self.y_label, self.x_label.to_lowercase()),
             Locale::En => format!("{} by {}", self.y_label, self.x_label.to_lowercase()),

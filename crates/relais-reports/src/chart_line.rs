@@ -48,12 +48,7 @@ impl LineChart {
         let (Some(first), Some(last)) = (current.first(), current.last()) else {
             return svg::empty(&id, &self.title, self.locale);
         };
-        let previous: Vec<Point> = self
-            .previous
-            .iter()
-            .flat_map(|s| s.points.iter().copied())
-            .filter(|p| p.value.is_finite())
-            .collect();
+        let previous: Vec<Point> = self.previous.iter().flat_map(|s| s.points.iter().copied()).filter(|p| p.value.is_finite()).collect();
         let colour = self.colour.as_ref().map_or(DEFAULT_COLOUR, |c| c.as_str());
 
         let values = current.iter().chain(&previous).map(|p| p.value);

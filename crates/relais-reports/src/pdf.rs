@@ -45,9 +45,8 @@ pub fn render_pdf(report: &Report) -> Result<Vec<u8>, PdfError> {
     files.insert("/data.json".into(), Bytes::new(serde_json::to_vec(&data).expect("JSON of plain values")));
     let world = ReportWorld::new(report, files);
     let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|errors| {
-        PdfError::Typeset(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
-    })?;
+    let document =
+        compiled.output.map_err(|errors| PdfError::Typeset(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")))?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|errors| PdfError::Export(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")))
 }
@@ -93,8 +92,7 @@ fn model(report: &Report, files: &mut HashMap<String, Bytes>) -> Result<serde_js
             "figures": post.figures.iter().map(|f| label_value(l, f.label(l), &f.display(l))).collect::<Vec<_>>(),
         }));
     }
-    let community: Vec<_> =
-        report.community.iter().map(|f| json!({ "label": f.label(l), "value": f.display(l) })).collect();
+    let community: Vec<_> = report.community.iter().map(|f| json!({ "label": f.label(l), "value": f.display(l) })).collect();
     let commentary: Vec<String> = paragraphs(&report.commentary);
     let period = match l {
         Locale::Fr => format!("Du {} au {}", long_date(report.period.first(), l), long_date(report.period.last(), l)),

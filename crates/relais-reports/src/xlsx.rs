@@ -74,7 +74,12 @@ pub fn tables_to_xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
         }
         for (r, row) in table.rows.iter().enumerate() {
             if row.len() != table.columns.len() {
-                return Err(XlsxError::RowLength { table: table.title.clone(), row: r + 1, cells: row.len(), columns: table.columns.len() });
+                return Err(XlsxError::RowLength {
+                    table: table.title.clone(),
+                    row: r + 1,
+                    cells: row.len(),
+                    columns: table.columns.len(),
+                });
             }
             let at = (r + 1) as u32;
             for (c, (cell, column)) in row.iter().zip(&table.columns).enumerate() {

@@ -4,7 +4,11 @@ use relais_core::values::{Colour, Locale};
 use relais_reports::{Bar, BarChart, HeatMap, LineChart, Point, Series};
 
 fn days(first: Date, values: &[f64]) -> Vec<Point> {
-    values.iter().enumerate().map(|(i, v)| Point { date: first.checked_add(jiff::Span::new().days(i as i64)).unwrap(), value: *v }).collect()
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Point { date: first.checked_add(jiff::Span::new().days(i as i64)).unwrap(), value: *v })
+        .collect()
 }
 
 fn followers(locale: Locale) -> LineChart {
@@ -18,7 +22,10 @@ fn followers(locale: Locale) -> LineChart {
         currency: None,
         y_label: "Abonnés".into(),
         current: Series { label: "Mars 2026".into(), points: days(date(2026, 3, 1), &[12_040.0, 12_100.0, 12_180.0, 12_175.0, 12_480.0]) },
-        previous: Some(Series { label: "Février <2026>".into(), points: days(date(2026, 2, 1), &[11_500.0, 11_600.0, 11_800.0, 11_900.0, 12_000.0]) }),
+        previous: Some(Series {
+            label: "Février <2026>".into(),
+            points: days(date(2026, 2, 1), &[11_500.0, 11_600.0, 11_800.0, 11_900.0, 12_000.0]),
+        }),
         colour: Some(Colour::parse("colour", "#0f766e").unwrap()),
     }
 }

@@ -9,8 +9,7 @@ use jiff::civil::date;
 use relais_core::kpi::{Figure, Kpi, Period, Status, Value};
 use relais_core::values::{Colour, Locale};
 use relais_reports::{
-    Bar, BarChart, BrandColours, HeatMap, LineChart, ObjectiveLine, PdfError, Point, Report, ReportChart, Series, TopPost,
-    render_pdf,
+    Bar, BarChart, BrandColours, HeatMap, LineChart, ObjectiveLine, PdfError, Point, Report, ReportChart, Series, TopPost, render_pdf,
 };
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -24,10 +23,7 @@ fn poppler() -> bool {
     if std::env::var("RELAIS_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
         panic!("RELAIS_TEST_REQUIRE_BROWSER=1 but pdftoppm or pdftotext is missing: apt-get install poppler-utils");
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!! PDF reader test SKIPPED: no pdftoppm/pdftotext (apt-get install poppler-utils)\n"
-    );
+    let _ = writeln!(std::io::stderr(), "\n!!! PDF reader test SKIPPED: no pdftoppm/pdftotext (apt-get install poppler-utils)\n");
     false
 }
 
@@ -44,9 +40,8 @@ fn figure(kpi: Kpi, n: f64) -> Figure {
 
 fn report(locale: Locale) -> Report {
     let first = date(2026, 3, 1);
-    let points: Vec<Point> = (0..31)
-        .map(|i| Point { date: first.checked_add(jiff::Span::new().days(i)).unwrap(), value: 12_000.0 + (i * i) as f64 })
-        .collect();
+    let points: Vec<Point> =
+        (0..31).map(|i| Point { date: first.checked_add(jiff::Span::new().days(i)).unwrap(), value: 12_000.0 + (i * i) as f64 }).collect();
     let followers = LineChart {
         title: "Abonnés par jour".into(),
         locale,
@@ -74,7 +69,10 @@ fn report(locale: Locale) -> Report {
     Report {
         workspace_name: "Banque de Bourgogne".into(),
         logo: Some(picture(ImageFormat::Png, [0x1d, 0x4e, 0xd8])),
-        colours: BrandColours { primary: Colour::parse("primary", "#7a1f3d").unwrap(), secondary: Colour::parse("secondary", "#d4a017").unwrap() },
+        colours: BrandColours {
+            primary: Colour::parse("primary", "#7a1f3d").unwrap(),
+            secondary: Colour::parse("secondary", "#d4a017").unwrap(),
+        },
         period: Period::new(first, date(2026, 3, 31)).unwrap(),
         scope_label: "Tous les comptes".into(),
         locale,
@@ -123,11 +121,8 @@ fn pdftotext(pdf: &Path) -> String {
 fn ink_per_page(pdf: &Path, dir: &Path) -> Vec<f64> {
     let status = Command::new("pdftoppm").args(["-r", "40", "-png"]).arg(pdf).arg(dir.join("page")).status().unwrap();
     assert!(status.success(), "pdftoppm failed");
-    let mut pages: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        .collect();
+    let mut pages: Vec<_> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "png")).collect();
     pages.sort();
     pages
         .iter()
@@ -191,7 +186,14 @@ fn the_report_speaks_english_too() {
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, &pdf).unwrap();
     let text = pdftotext(&file);
-    for expected in ["Activity report", "From March 1, 2026 to March 31, 2026", "Response rate", "92.0%", "On track", "Nothing to show for this period."] {
+    for expected in [
+        "Activity report",
+        "From March 1, 2026 to March 31, 2026",
+        "Response rate",
+        "92.0%",
+        "On track",
+        "Nothing to show for this period.",
+    ] {
         assert!(text.contains(expected), "{expected:?} missing from the PDF's text:\n{text}");
     }
 }
