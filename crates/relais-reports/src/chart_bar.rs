@@ -14,6 +14,7 @@ pub struct Bar {
     pub value: f64,
 }
 
+/// Bars per category, e.g. posts per pillar or per week, in the order given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarChart {
     pub title: String,
@@ -29,6 +30,7 @@ pub struct BarChart {
 }
 
 impl BarChart {
+    /// The chart as a standalone SVG document, for a page (inline) or the PDF.
     pub fn to_svg(&self) -> String {
         let id = svg::chart_id("bar", &self.title);
         let bars: Vec<&Bar> = self.bars.iter().filter(|b| b.value.is_finite()).collect();

@@ -25,6 +25,7 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+/// A line over the days of a period, e.g. followers by day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineChart {
     pub title: String,
@@ -42,6 +43,7 @@ pub struct LineChart {
 }
 
 impl LineChart {
+    /// The chart as a standalone SVG document, for a page (inline) or the PDF.
     pub fn to_svg(&self) -> String {
         let id = svg::chart_id("line", &self.title);
         let current: Vec<Point> = self.current.points.iter().copied().filter(|p| p.value.is_finite()).collect();

@@ -8,6 +8,7 @@ use relais_core::kpi::Value;
 use relais_core::values::{Colour, Locale};
 use std::fmt::Write;
 
+/// Counts per weekday and hour: when the audience answers, when the team posts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatMap {
     pub title: String,
@@ -26,6 +27,7 @@ const CELL_W: f64 = 25.0;
 const CELL_H: f64 = 34.0;
 
 impl HeatMap {
+    /// The grid as a standalone SVG document; all zeros reads "no data for this period".
     pub fn to_svg(&self) -> String {
         let id = svg::chart_id("heat", &self.title);
         let max = self.counts.iter().flatten().copied().max().unwrap_or(0);

@@ -12,6 +12,10 @@
 //! - The PDF ([`Report`], [`render_pdf`]) is typeset by typst as a library with its bundled fonts:
 //!   user text never enters the markup; it is handed to a fixed template as JSON data.
 //! - XLSX ([`Table`], [`tables_to_xlsx`]) uses rust_xlsxwriter, one sheet per table.
+//!
+//! typst is the heaviest dependency of the workspace (its library brings the plugin runtime,
+//! bibliographies, syntax highlighting, none of which can be switched off): it lives in this
+//! crate only, so the other crates build and test without it.
 
 mod calendar_names;
 mod chart_bar;

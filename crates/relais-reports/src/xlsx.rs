@@ -54,6 +54,9 @@ pub enum XlsxError {
     Writer(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// The tables as one XLSX workbook, one sheet per table in the order given. Each row must have
+/// one cell per column, of the column's kind (or `Cell::Empty`). Text is always written as text,
+/// never as a formula, so a post starting with `=` cannot run in the client's spreadsheet.
 pub fn tables_to_xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_background_color("#f3f4f6").set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);

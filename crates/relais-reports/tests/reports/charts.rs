@@ -30,11 +30,14 @@ fn followers(locale: Locale) -> LineChart {
     }
 }
 
-/// A chart must be XML a browser and typst accept; counting tags is a cheap well-formedness check
-/// that catches an unescaped `<`.
+/// A chart must be XML that a browser and typst accept, with its accessible name first.
 fn assert_well_formed(svg: &str) {
-    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
-    assert_eq!(svg.matches('<').count(), svg.matches('>').count(), "unbalanced tags in {svg}");
+    let document = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed XML ({e}): {svg}"));
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.attribute("role"), Some("img"));
+    let first: Vec<&str> = root.children().filter(|n| n.is_element()).take(2).map(|n| n.tag_name().name()).collect();
+    assert_eq!(first, ["title", "desc"], "the title and description come first");
     assert!(!svg.contains("<2026>"), "user text reached the SVG unescaped");
 }
 
