@@ -16,6 +16,7 @@ pub mod kpi;
 pub mod listening_query;
 pub mod marketing_calendar;
 pub mod media;
+pub mod metric_rollup;
 pub mod moderation;
 pub mod password;
 pub mod policy;

@@ -1,5 +1,6 @@
 //! Raw metric samples: each collection of a published post's counters and of an account's
-//! counters is one row, kept as a time series (rollups come later).
+//! counters is one row, kept as a time series. Recording samples refreshes their rollups in the
+//! same transaction ([`crate::metric_rollups`]).
 
 use crate::{Result, Store};
 use std::collections::HashMap;
@@ -15,6 +16,10 @@ pub struct PostMetricSample {
     pub quotes: i64,
     /// `None` where the network does not give views.
     pub impressions: Option<i64>,
+    /// Accounts reached, where the network gives it.
+    pub reach: Option<i64>,
+    /// Clicks on the post's link, where the network gives them.
+    pub link_clicks: Option<i64>,
 }
 
 /// An account's counters at `taken_at`.
@@ -41,14 +46,15 @@ impl Store {
         .await?)
     }
 
-    /// Stores samples; one already taken at the same instant is kept as it was.
+    /// Stores samples and refreshes their variants' rollups, in one transaction; a sample already
+    /// taken at the same instant is kept as it was.
     pub async fn record_post_metrics(&self, samples: &[PostMetricSample]) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut n = 0;
         for s in samples {
             n += sqlx::query(
-                "INSERT INTO post_metric_samples (variant_id, taken_at, likes, replies, reposts, quotes, impressions)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (variant_id, taken_at) DO NOTHING",
+                "INSERT INTO post_metric_samples (variant_id, taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (variant_id, taken_at) DO NOTHING",
             )
             .bind(&s.variant_id)
             .bind(s.taken_at)
@@ -57,15 +63,20 @@ impl Store {
             .bind(s.reposts)
             .bind(s.quotes)
             .bind(s.impressions)
+            .bind(s.reach)
+            .bind(s.link_clicks)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         }
+        crate::metric_rollups::refresh_posts(&mut tx, samples).await?;
         tx.commit().await?;
         Ok(n)
     }
 
+    /// Stores an account's sample and refreshes its rollups, in one transaction.
     pub async fn record_account_metrics(&self, s: &AccountMetricSample) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO account_metric_samples (account_id, taken_at, followers, following, posts) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (account_id, taken_at) DO NOTHING",
@@ -75,8 +86,10 @@ impl Store {
         .bind(s.followers)
         .bind(s.following)
         .bind(s.posts)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
+        crate::metric_rollups::refresh_account(&mut tx, &s.account_id, s.taken_at).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -87,7 +100,7 @@ impl Store {
         }
         let list = crate::sql::params(1, variant_ids.len());
         let sql = format!(
-            "SELECT s.variant_id, s.taken_at, s.likes, s.replies, s.reposts, s.quotes, s.impressions FROM post_metric_samples s
+            "SELECT s.variant_id, s.taken_at, s.likes, s.replies, s.reposts, s.quotes, s.impressions, s.reach, s.link_clicks FROM post_metric_samples s
              JOIN (SELECT variant_id, MAX(taken_at) AS t FROM post_metric_samples WHERE variant_id IN ({list}) GROUP BY variant_id) l
                ON l.variant_id = s.variant_id AND l.t = s.taken_at"
         );
@@ -101,7 +114,7 @@ impl Store {
     /// Every sample of a variant, oldest first.
     pub async fn post_metric_series(&self, variant_id: &str) -> Result<Vec<PostMetricSample>> {
         Ok(sqlx::query_as(
-            "SELECT variant_id, taken_at, likes, replies, reposts, quotes, impressions FROM post_metric_samples
+            "SELECT variant_id, taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks FROM post_metric_samples
              WHERE variant_id = $1 ORDER BY taken_at",
         )
         .bind(variant_id)

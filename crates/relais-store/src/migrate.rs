@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "live inbox", include_str!("../migrations/0017_inbox_live.sql")),
     (19, "flagged messages", include_str!("../migrations/0019_flagged_messages.sql")),
     (20, "inbox search and authors", include_str!("../migrations/0020_inbox_search.sql")),
+    (30, "metric rollups", include_str!("../migrations/0030_metric_rollups.sql")),
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
 ];
 

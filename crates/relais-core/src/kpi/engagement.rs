@@ -99,22 +99,47 @@ pub fn rate(basis: EngagementBasis, engagements: u64, base: u64) -> Figure {
 /// its audience: ten posts seen by 100 people do not outweigh one seen by 100,000. Not available
 /// without posts, or when no post has the measure.
 pub fn engagement_rate<'a>(basis: EngagementBasis, posts: impl IntoIterator<Item = &'a PostResult>) -> Figure {
-    let (mut engagements, mut base, mut any_post, mut reported) = (0u64, 0u64, false, false);
-    for post in posts {
-        any_post = true;
-        if let Some(b) = basis.of(post) {
-            reported = true;
-            engagements = engagements.saturating_add(post.engagements.total());
-            base = base.saturating_add(b);
+    RateSums::of(basis, posts).rate(basis)
+}
+
+/// What [`engagement_rate`] adds up over a set of posts, for one basis: a store sums these over
+/// many posts in the database and the rate is still computed here, by the same rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateSums {
+    /// Posts in the set.
+    pub posts: u64,
+    /// Posts whose network reports the base.
+    pub reporting: u64,
+    /// Σ engagements over the reporting posts.
+    pub engagements: u64,
+    /// Σ base over the reporting posts.
+    pub base: u64,
+}
+
+impl RateSums {
+    pub fn of<'a>(basis: EngagementBasis, posts: impl IntoIterator<Item = &'a PostResult>) -> RateSums {
+        let mut sums = RateSums::default();
+        for post in posts {
+            sums.posts += 1;
+            if let Some(b) = basis.of(post) {
+                sums.reporting += 1;
+                sums.engagements = sums.engagements.saturating_add(post.engagements.total());
+                sums.base = sums.base.saturating_add(b);
+            }
         }
+        sums
     }
-    if !any_post {
-        return Figure::new(basis.kpi(), Err(NotAvailable::Zero(Base::Posts)));
+
+    /// Σ engagements / Σ base; not available without posts, or when none reports the base.
+    pub fn rate(&self, basis: EngagementBasis) -> Figure {
+        if self.posts == 0 {
+            return Figure::new(basis.kpi(), Err(NotAvailable::Zero(Base::Posts)));
+        }
+        if self.reporting == 0 {
+            return Figure::new(basis.kpi(), Err(NotAvailable::NotReported(basis.base())));
+        }
+        rate(basis, self.engagements, self.base)
     }
-    if !reported {
-        return Figure::new(basis.kpi(), Err(NotAvailable::NotReported(basis.base())));
-    }
-    rate(basis, engagements, base)
 }
 
 #[cfg(test)]

@@ -1,0 +1,251 @@
+//! Metric rollups on SQLite and PostgreSQL: hour and day rows computed from hand-made samples
+//! (the arithmetic is in the comments), the same rows when the samples are recorded twice or the
+//! rollups rebuilt, days of the workspace's zone (a DST day, a post at 23:30 in Paris), and the
+//! dashboard queries by pillar and campaign with top and flop posts in order.
+
+use jiff::civil::date;
+use jiff::tz::TimeZone;
+use relais_core::kpi::engagement::{EngagementBasis, Engagements};
+use relais_core::kpi::{Period, Scope};
+use relais_core::{Colour, Locale, Name, TimeZoneName};
+use relais_store::{
+    AccountMetricSample, Actor, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, RankedBy, Ranking, Store, both_backends,
+};
+
+fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
+    date(y, m, d).at(h, min, 0, 0).in_tz("Europe/Paris").unwrap().timestamp().as_millisecond()
+}
+
+fn paris() -> TimeZone {
+    TimeZone::get("Europe/Paris").unwrap()
+}
+
+fn name(s: &str) -> Name {
+    Name::parse("n", s).unwrap()
+}
+
+struct World {
+    store: Store,
+    ws: String,
+    account: String,
+}
+
+impl World {
+    async fn new(store: Store) -> World {
+        let o = store.create_organisation(&name("Agence")).await.unwrap();
+        let ws =
+            store.create_workspace(&o.id, &name("Banque"), &TimeZoneName::parse("Europe/Paris").unwrap(), Locale::Fr).await.unwrap().id;
+        let account = store.create_social_account(&ws, "sandbox", "@banque", "Banque", |_| "sealed".into()).await.unwrap().id;
+        World { store, ws, account }
+    }
+
+    /// A post published on the account at `at`, with its pillar and campaign names.
+    async fn published(&self, title: &str, at: i64, pillar: Option<&str>, campaign: Option<&str>) -> String {
+        let post = self
+            .store
+            .create_post(
+                &NewPost {
+                    workspace_id: self.ws.clone(),
+                    title: title.into(),
+                    pillar: pillar.map(str::to_string),
+                    campaign: campaign.map(str::to_string),
+                    variants: vec![NewVariant::text(self.account.clone(), title, None)],
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let variant = self.store.variants(&post.id).await.unwrap().remove(0).id;
+        self.store.publish_variant_at_for_test(&variant, &format!("remote-{title}"), at).await.unwrap();
+        variant
+    }
+
+    async fn followers(&self, at: i64, followers: i64) {
+        let s = AccountMetricSample { account_id: self.account.clone(), taken_at: at, followers, following: 10, posts: 0 };
+        self.store.record_account_metrics(&s).await.unwrap();
+    }
+}
+
+fn sample(variant: &str, at: i64, likes: i64, replies: i64, reposts: i64, quotes: i64, impressions: Option<i64>) -> PostMetricSample {
+    PostMetricSample {
+        variant_id: variant.into(),
+        taken_at: at,
+        likes,
+        replies,
+        reposts,
+        quotes,
+        impressions,
+        reach: impressions.map(|i| i / 2),
+        link_clicks: None,
+    }
+}
+
+fn days(first: i8, last: i8) -> Period {
+    Period::new(date(2026, 3, first), date(2026, 3, last)).unwrap()
+}
+
+both_backends!(rollups_are_computed_from_the_samples_in_the_workspaces_days, |store: Store| async move {
+    let w = World::new(store).await;
+    // 23:30 in Paris on Saturday 28 March (22:30Z): the 28th. 00:30 on the 29th (23:30Z on the
+    // 28th): the 29th, although UTC still says the 28th.
+    let late = w.published("late", paris_ms(2026, 3, 28, 23, 30), None, None).await;
+    let midnight = w.published("midnight", paris_ms(2026, 3, 29, 0, 30), None, None).await;
+
+    // Followers. 28th: 1,000 at 10:00, 1,010 at 20:00. 29th (the spring-forward day, 23 hours):
+    // 1,005 at 00:30 (CET), 1,030 at 23:30 (CEST).
+    let account_samples = [
+        (paris_ms(2026, 3, 28, 10, 0), 1000),
+        (paris_ms(2026, 3, 28, 20, 0), 1010),
+        (paris_ms(2026, 3, 29, 0, 30), 1005),
+        (paris_ms(2026, 3, 29, 23, 30), 1030),
+    ];
+    for (at, f) in account_samples {
+        w.followers(at, f).await;
+    }
+    // The late post: 4 likes at 00:40 on the 29th, 10 at 12:00, 12 at 09:00 on the 30th.
+    let post_samples = vec![
+        sample(&late, paris_ms(2026, 3, 29, 0, 40), 4, 1, 0, 0, Some(200)),
+        sample(&late, paris_ms(2026, 3, 29, 12, 0), 10, 2, 1, 0, Some(500)),
+        sample(&late, paris_ms(2026, 3, 30, 9, 0), 12, 2, 1, 1, Some(600)),
+        sample(&midnight, paris_ms(2026, 3, 29, 12, 0), 3, 0, 0, 0, Some(100)),
+    ];
+    // Recorded the way the job does: one collection at a time.
+    for s in &post_samples {
+        w.store.record_post_metrics(std::slice::from_ref(s)).await.unwrap();
+    }
+
+    let audience = w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(27, 30)).await.unwrap();
+    let got: Vec<_> = audience.iter().map(|d| (d.day.day(), d.followers, d.gained, d.lost, d.posts_published)).collect();
+    assert_eq!(
+        got,
+        [
+            // The 27th has no measure yet: the account counts at its first known value.
+            (27, 1010, 0, 0, 0),
+            // 28th: the first sample counts no change, then 1,010 − 1,000 = +10; the late post.
+            (28, 1010, 10, 0, 1),
+            // 29th: 1,005 − 1,010 = −5, 1,030 − 1,005 = +25; the midnight post.
+            (29, 1030, 25, 5, 1),
+            // 30th: no sample, carried over.
+            (30, 1030, 0, 0, 0),
+        ]
+    );
+    // The DST day has one bucket for its 23 hours; the late post's days: 10 − 0 = 10 likes
+    // and 500 impressions on the 29th, 12 − 10 = 2 and 600 − 500 = 100 on the 30th.
+    let late_days = w.store.post_daily_likes(&late).await.unwrap();
+    assert_eq!(late_days, [("2026-03-29".to_string(), 10, 10, Some(500)), ("2026-03-30".to_string(), 12, 2, Some(100))]);
+    // Hours: 00:40 CET is 23:00Z's hour, 12:00 CEST is 10:00Z's, 09:00 CEST is 07:00Z's.
+    let hours = w.store.post_hourly_likes(&late).await.unwrap();
+    assert_eq!(hours.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(4, 4), (10, 6), (12, 2)]);
+    assert_eq!(hours[0].0, "2026-03-28T23:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond());
+
+    // The 28th's posts: the late one only, with its results so far: 12 + 2 + 1 + 1 = 16
+    // engagements over 600 impressions; its followers when posted: 1,010 (the 20:00 sample).
+    let numbers = w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28), &paris()).await.unwrap();
+    let t = numbers.posts;
+    assert_eq!((t.publications, t.posts), (1, 1));
+    assert_eq!(t.engagements, Engagements { likes: 12, replies: 2, reposts: 1, quotes: 1 });
+    assert_eq!((t.impressions, t.reach, t.link_clicks), (Some(600), Some(300), None));
+    assert_eq!((t.by_impressions.engagements, t.by_impressions.base), (16, 600));
+    assert_eq!((t.by_followers.engagements, t.by_followers.base), (16, 1010));
+    assert_eq!(t.rate_sums(EngagementBasis::Impressions).rate(EngagementBasis::Impressions).number(), Some(16.0 / 600.0));
+    // Followers at the end of the 27th (1,010, counted at the first known value) and of the 28th.
+    assert_eq!((numbers.followers_start, numbers.followers_end, numbers.gained, numbers.lost), (Some(1010), Some(1010), 10, 0));
+    let the_29th = w.store.post_totals(&w.ws, &Scope::Workspace, &days(29, 29), &paris()).await.unwrap();
+    assert_eq!((the_29th.publications, the_29th.engagements.likes), (1, 3), "the 00:30 post is the 29th's");
+    // Compared with the period before: 28–29 against 26–27, which had no post.
+    let (now, before) = w.store.period_comparison(&w.ws, &Scope::Workspace, &days(28, 29), &paris()).await.unwrap();
+    assert_eq!((now.posts.publications, before.unwrap().posts.publications), (2, 0));
+
+    // The same samples recorded again, and a rebuild: the same rows.
+    w.store.record_post_metrics(&post_samples).await.unwrap();
+    for (at, f) in account_samples {
+        w.followers(at, f).await;
+    }
+    assert_eq!(w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(27, 30)).await.unwrap(), audience);
+    assert_eq!(w.store.post_daily_likes(&late).await.unwrap(), late_days);
+    assert_eq!(w.store.post_hourly_likes(&late).await.unwrap(), hours);
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert_eq!(w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(27, 30)).await.unwrap(), audience);
+    assert_eq!(w.store.post_daily_likes(&late).await.unwrap(), late_days);
+    assert_eq!(w.store.post_hourly_likes(&late).await.unwrap(), hours);
+    assert_eq!(w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28), &paris()).await.unwrap(), numbers);
+});
+
+both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store: Store| async move {
+    let w = World::new(store).await;
+    let colour = Colour::parse("c", "#1d4ed8").unwrap();
+    let pillar =
+        w.store.create_pillar(&w.ws, &PillarInput { name: name("Conseils"), colour: colour.clone(), target_share: None }).await.unwrap();
+    let campaign = w
+        .store
+        .create_campaign(&w.ws, &CampaignInput { name: name("Prêt Artisan"), colour, starts_on: None, ends_on: None })
+        .await
+        .unwrap();
+    w.followers(paris_ms(2026, 3, 2, 8, 0), 2000).await;
+    // Three posts in the week of 2 March, each measured once on the 8th.
+    let a = w.published("a", paris_ms(2026, 3, 2, 9, 0), Some("Conseils"), None).await;
+    let b = w.published("b", paris_ms(2026, 3, 3, 9, 0), Some("Conseils"), Some("Prêt Artisan")).await;
+    let c = w.published("c", paris_ms(2026, 3, 4, 9, 0), None, Some("Prêt Artisan")).await;
+    // A Bluesky-like post: no impressions reported.
+    let d = w.published("d", paris_ms(2026, 3, 5, 9, 0), None, None).await;
+    let at = paris_ms(2026, 3, 8, 12, 0);
+    w.store
+        .record_post_metrics(&[
+            // a: 20 / 400 = 5 %; b: 30 / 1000 = 3 %; c: 8 / 100 = 8 %.
+            sample(&a, at, 15, 5, 0, 0, Some(400)),
+            sample(&b, at, 20, 5, 4, 1, Some(1000)),
+            sample(&c, at, 8, 0, 0, 0, Some(100)),
+            sample(&d, at, 50, 0, 0, 0, None),
+        ])
+        .await
+        .unwrap();
+    let week = Period::new(date(2026, 3, 2), date(2026, 3, 8)).unwrap();
+    let ranked = |scope: Scope, ranking: Ranking| {
+        let store = w.store.clone();
+        let ws = w.ws.clone();
+        async move {
+            store
+                .ranked_posts(&ws, &scope, &week, &paris(), RankedBy { basis: EngagementBasis::Impressions, ranking, limit: 10 })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.title)
+                .collect::<Vec<_>>()
+        }
+    };
+    // By impressions: c 8 %, a 5 %, b 3 %; d has no impressions, so no rate to rank.
+    assert_eq!(ranked(Scope::Workspace, Ranking::Top).await, ["c", "a", "b"]);
+    assert_eq!(ranked(Scope::Workspace, Ranking::Flop).await, ["b", "a", "c"]);
+    assert_eq!(ranked(Scope::Pillar(pillar.id.clone()), Ranking::Top).await, ["a", "b"]);
+    assert_eq!(ranked(Scope::Campaign(campaign.id.clone()), Ranking::Flop).await, ["b", "c"]);
+    // By followers every post has a base (2,000): d's 50 engagements come first.
+    let by_followers = w
+        .store
+        .ranked_posts(
+            &w.ws,
+            &Scope::Workspace,
+            &week,
+            &paris(),
+            RankedBy { basis: EngagementBasis::Followers, ranking: Ranking::Top, limit: 2 },
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_followers.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["d", "b"]);
+    assert_eq!(by_followers[0].result.followers, Some(2000));
+
+    // The pillar's totals: a and b, (20 + 30) / (400 + 1000) by impressions.
+    let conseils = w.store.post_totals(&w.ws, &Scope::Pillar(pillar.id.clone()), &week, &paris()).await.unwrap();
+    assert_eq!((conseils.publications, conseils.by_impressions.engagements, conseils.by_impressions.base), (2, 50, 1400));
+    // The campaign's: b and c, 30 + 8 = 38 over 1,100.
+    let pret = w.store.post_totals(&w.ws, &Scope::Campaign(campaign.id.clone()), &week, &paris()).await.unwrap();
+    assert_eq!((pret.publications, pret.by_impressions.engagements, pret.by_impressions.base), (2, 38, 1100));
+    // The workspace: 4 posts, 3 of them report impressions (20 + 30 + 8 = 58 over 1,500).
+    let all = w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    assert_eq!((all.publications, all.by_impressions.reporting, all.by_impressions.engagements, all.impressions), (4, 3, 58, Some(1500)));
+    // Pillars have no followers of their own.
+    assert!(w.store.audience_by_day(&w.ws, &Scope::Pillar(pillar.id), &week).await.unwrap().is_empty());
+    // Best times take the published history with local times.
+    let timed = w.store.timed_posts(&w.ws, &Scope::Campaign(campaign.id), &week, &paris()).await.unwrap();
+    assert_eq!(timed.len(), 2);
+    assert_eq!(timed[0].published_at.as_millisecond(), paris_ms(2026, 3, 3, 9, 0));
+});
