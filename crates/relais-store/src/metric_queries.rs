@@ -148,7 +148,7 @@ fn engagements_where(column: &str) -> String {
 
 impl Store {
     /// The scope's accounts (all of them for pillars and campaigns, whose posts may be on any).
-    async fn metric_scope_accounts(&self, workspace_id: &str, scope: &Scope) -> Result<Vec<String>> {
+    pub(crate) async fn metric_scope_accounts(&self, workspace_id: &str, scope: &Scope) -> Result<Vec<String>> {
         Ok(self
             .social_accounts(workspace_id)
             .await?

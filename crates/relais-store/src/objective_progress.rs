@@ -7,6 +7,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::care_figures::{MessageFacts, figures};
+use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::{Figure, Kpi, Objective, Observation, Period, Scope, audience, care, publishing};
 
 /// Why an objective's KPI has no observations to show.
@@ -16,9 +17,6 @@ pub enum Unmeasured {
     CampaignResults,
     /// Share of voice: listening has no competitor queries yet.
     Competitors,
-    /// Engagement rates and reach are read from the post metric rollups, not wired to
-    /// objectives yet.
-    PostMetrics,
 }
 
 impl Unmeasured {
@@ -27,7 +25,6 @@ impl Unmeasured {
         match self {
             Unmeasured::CampaignResults => "campaign-results",
             Unmeasured::Competitors => "competitors",
-            Unmeasured::PostMetrics => "post-metrics",
         }
     }
 }
@@ -68,21 +65,6 @@ fn observation(date: Date, figure: Figure) -> Option<Observation> {
 }
 
 impl Store {
-    /// The ids of the workspace's accounts an objective's scope covers (all of them for the
-    /// workspace, those of a network, or the one account).
-    async fn scope_accounts(&self, workspace_id: &str, scope: &Scope) -> Result<Vec<String>> {
-        let accounts = self.social_accounts(workspace_id).await?;
-        Ok(accounts
-            .into_iter()
-            .filter(|a| match scope {
-                Scope::Network(n) => &a.network == n,
-                Scope::Account(id) => &a.id == id,
-                _ => true,
-            })
-            .map(|a| a.id)
-            .collect())
-    }
-
     /// What `objective`'s KPI measured from its first day to `today` (in the workspace's zone).
     pub async fn objective_observations(
         &self,
@@ -103,11 +85,10 @@ impl Store {
         };
         match objective.kpi() {
             Kpi::FollowerGrowth | Kpi::FollowerGrowthRate => {
-                let accounts = self.scope_accounts(ws, objective.scope()).await?;
-                self.follower_observations(objective.kpi(), &accounts, period.first(), last, &zone).await.map(Measured::Observations)
+                self.follower_observations(ws, objective.kpi(), objective.scope(), period.first(), last).await.map(Measured::Observations)
             }
             Kpi::ResponseRate | Kpi::ResponseTimeMedian | Kpi::ResponseTimeP90 => {
-                let accounts = self.scope_accounts(ws, objective.scope()).await?;
+                let accounts = self.metric_scope_accounts(ws, objective.scope()).await?;
                 let facts = self.care_facts(ws, from, to).await?;
                 let settings = self.care_settings(ws).await?;
                 let hours = settings.hours(time_zone);
@@ -140,76 +121,52 @@ impl Store {
                 Ok(Measured::Unmeasured(Unmeasured::CampaignResults))
             }
             Kpi::ShareOfVoice => Ok(Measured::Unmeasured(Unmeasured::Competitors)),
-            Kpi::Reach
-            | Kpi::EngagementRateByReach
-            | Kpi::EngagementRateByImpressions
-            | Kpi::EngagementRateByFollowers
-            | Kpi::ObjectiveAttainment => Ok(Measured::Unmeasured(Unmeasured::PostMetrics)),
+            Kpi::Reach | Kpi::EngagementRateByReach | Kpi::EngagementRateByImpressions | Kpi::EngagementRateByFollowers => {
+                let mut seen = vec![];
+                for day in checkpoints(period.first(), last) {
+                    let Ok(so_far) = Period::new(period.first(), day) else { continue };
+                    let totals = self.post_totals(ws, objective.scope(), &so_far, &zone).await?;
+                    let figure = match objective.kpi() {
+                        Kpi::Reach => match totals.reach {
+                            Some(reach) => Figure::from_number(Kpi::Reach, reach as f64, None),
+                            None => None,
+                        },
+                        Kpi::EngagementRateByReach => Some(totals.rate_sums(EngagementBasis::Reach).rate(EngagementBasis::Reach)),
+                        Kpi::EngagementRateByImpressions => {
+                            Some(totals.rate_sums(EngagementBasis::Impressions).rate(EngagementBasis::Impressions))
+                        }
+                        _ => Some(totals.rate_sums(EngagementBasis::Followers).rate(EngagementBasis::Followers)),
+                    };
+                    seen.extend(figure.and_then(|f| observation(day, f)));
+                }
+                Ok(Measured::Observations(seen))
+            }
+            // Not an objective of its own (the domain refuses it).
+            Kpi::ObjectiveAttainment => Ok(Measured::Observations(vec![])),
         }
     }
 
-    /// Follower growth (or its rate) from the period's first day to each day up to `last`:
-    /// the accounts' followers at the end of the day (their latest sample by then) against the
-    /// same at the start (the latest sample before the first day, or the first one in it).
-    async fn follower_observations(
-        &self,
-        kpi: Kpi,
-        accounts: &[String],
-        first: Date,
-        last: Date,
-        zone: &TimeZone,
-    ) -> Result<Vec<Observation>> {
-        let (Some(from), Some(to)) = (start_of(first, zone), end_of(last, zone)) else { return Ok(vec![]) };
-        // Per account, (taken_at, followers) oldest first, from the last sample before the period.
-        let mut series: Vec<Vec<(i64, i64)>> = vec![];
-        for account in accounts {
-            let before: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT taken_at, followers FROM account_metric_samples WHERE account_id = $1 AND taken_at < $2
-                 ORDER BY taken_at DESC LIMIT 1",
-            )
-            .bind(account)
-            .bind(from)
-            .fetch_optional(self.pool())
-            .await?;
-            let during: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT taken_at, followers FROM account_metric_samples WHERE account_id = $1 AND taken_at >= $2 AND taken_at < $3
-                 ORDER BY taken_at",
-            )
-            .bind(account)
-            .bind(from)
-            .bind(to)
-            .fetch_all(self.pool())
-            .await?;
-            series.push(before.into_iter().chain(during).collect());
-        }
-        let count = |n: i64| n.max(0) as u64;
-        let start: u64 = series.iter().filter_map(|s| s.first()).map(|s| count(s.1)).sum();
-        let first_sample = series.iter().filter_map(|s| s.first()).map(|s| s.0).min();
-        let mut seen = vec![];
-        let mut day = first;
-        while day <= last {
-            let Some(upto) = end_of(day, zone) else { break };
-            // A day before any sample says nothing yet.
-            if first_sample.is_some_and(|at| at < upto) {
-                let end: u64 = series
-                    .iter()
-                    // An account not measured yet by then counts at its start.
-                    .filter_map(|s| s[..s.partition_point(|(at, _)| *at < upto)].last().or(s.first()))
-                    .map(|s| count(s.1))
-                    .sum();
+    /// Follower growth (or its rate) from the period's first day to each day up to `last`, from
+    /// the account day rollups: the followers at the end of each day against those at the end of
+    /// the day before the period (an account first measured later counts at its first value).
+    async fn follower_observations(&self, ws: &str, kpi: Kpi, scope: &Scope, first: Date, last: Date) -> Result<Vec<Observation>> {
+        let eve = first.yesterday().unwrap_or(first);
+        let Ok(with_eve) = Period::new(eve, last) else { return Ok(vec![]) };
+        let days = self.audience_by_day(ws, scope, &with_eve).await?;
+        let Some(start) = days.first().map(|d| d.followers.max(0) as u64) else { return Ok(vec![]) };
+        Ok(days
+            .iter()
+            .filter(|d| d.day >= first)
+            .filter_map(|d| {
+                let end = d.followers.max(0) as u64;
                 let figure = if kpi == Kpi::FollowerGrowth {
                     audience::follower_growth(start, end)
                 } else {
                     audience::follower_growth_rate(start, end)
                 };
-                seen.extend(observation(day, figure));
-            }
-            day = match day.checked_add(1.day()) {
-                Ok(d) => d,
-                Err(_) => break,
-            };
-        }
-        Ok(seen)
+                observation(d.day, figure)
+            })
+            .collect())
     }
 
     /// When the scope's variants were published in `[from, to)`: one time per post (its first

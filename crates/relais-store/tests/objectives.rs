@@ -137,9 +137,9 @@ both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store:
     let on_mastodon =
         Objective::new(Kpi::FollowerGrowth, Value::Count(100), date(2027, 1, 1), date(2027, 1, 31), Scope::Network("mastodon".into()))
             .unwrap();
-    // B alone: measured once, so no growth yet, from the 2nd on.
+    // B alone: measured once (counting at that value from the start), so no growth yet.
     let zero = |d| Observation { date: date(2027, 1, d), value: 0.0 };
-    assert_eq!(observe(on_mastodon).await, Measured::Observations(vec![zero(2), zero(3)]));
+    assert_eq!(observe(on_mastodon).await, Measured::Observations(vec![zero(1), zero(2), zero(3)]));
 
     // Not started: nothing to observe.
     let later = Objective::new(Kpi::FollowerGrowth, Value::Count(100), date(2027, 2, 1), date(2027, 2, 28), Scope::Workspace).unwrap();
@@ -167,4 +167,70 @@ both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store:
     )
     .unwrap();
     assert_eq!(observe(cpc).await, Measured::Unmeasured(Unmeasured::CampaignResults));
+});
+
+both_backends!(engagement_and_reach_objectives_read_the_post_rollups, |store: Store| async move {
+    use relais_core::kpi::Observation;
+    use relais_store::{Actor, Measured, NewPost, NewVariant, PostMetricSample};
+    let bank = workspace(&store, "Banque").await;
+    let account = store.create_social_account(&bank, "sandbox", "@banque", "Banque", |_| "sealed".into()).await.unwrap();
+    let mut published = vec![];
+    for (title, day) in [("Prêt", 1), ("Conseil", 9)] {
+        let post = store
+            .create_post(
+                &NewPost {
+                    workspace_id: bank.clone(),
+                    title: title.into(),
+                    pillar: None,
+                    campaign: None,
+                    variants: vec![NewVariant::text(account.id.clone(), title, None)],
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let variant = store.variants(&post.id).await.unwrap().remove(0).id;
+        store.publish_variant_at_for_test(&variant, &format!("remote-{title}"), paris_ms(2027, 1, day, 10)).await.unwrap();
+        published.push((variant, day));
+    }
+    // Post 1: 10 likes + 2 replies on 200 impressions (reach 150); post 2: 18 likes on 400 (reach 300).
+    for ((variant, day), (likes, replies, impressions, reach)) in published.iter().zip([(10, 2, 200, 150), (18, 0, 400, 300)]) {
+        let s = PostMetricSample {
+            variant_id: variant.clone(),
+            taken_at: paris_ms(2027, 1, *day, 20),
+            likes,
+            replies,
+            reposts: 0,
+            quotes: 0,
+            impressions: Some(impressions),
+            reach: Some(reach),
+            link_clicks: None,
+        };
+        store.record_post_metrics(&[s]).await.unwrap();
+    }
+    let today = date(2027, 1, 10);
+    let observe = |objective: Objective| {
+        let store = store.clone();
+        let bank = bank.clone();
+        async move {
+            let record = store.save_objective(&bank, None, &title("Objectif"), &objective, None).await.unwrap();
+            store.objective_observations(&record, &objective, "Europe/Paris", today).await.unwrap()
+        }
+    };
+    let rate =
+        Objective::new(Kpi::EngagementRateByImpressions, Value::Percent(0.05), date(2027, 1, 1), date(2027, 1, 31), Scope::Workspace)
+            .unwrap();
+    // Checkpoints on the 1st, the 8th and the last day judged (the 10th): 12 / 200 = 0.06 until
+    // the second post, then (12 + 18) / (200 + 400) = 0.05.
+    let expected = vec![
+        Observation { date: date(2027, 1, 1), value: 0.06 },
+        Observation { date: date(2027, 1, 8), value: 0.06 },
+        Observation { date: date(2027, 1, 10), value: 0.05 },
+    ];
+    assert_eq!(observe(rate).await, Measured::Observations(expected));
+    let reach =
+        Objective::new(Kpi::Reach, Value::Count(1000), date(2027, 1, 1), date(2027, 1, 31), Scope::Account(account.id.clone())).unwrap();
+    let Measured::Observations(seen) = observe(reach).await else { panic!("reach is measured") };
+    // 150, then 150 + 300.
+    assert_eq!(seen.iter().map(|o| o.value).collect::<Vec<_>>(), [150.0, 150.0, 450.0]);
 });

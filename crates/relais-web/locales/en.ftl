@@ -1082,7 +1082,6 @@ objectives-unreadable = Written by a newer Relais
 objectives-delete-confirm = Delete the objective “{ $name }”?
 objectives-unmeasured-campaign-results = Not measured: paid campaigns' spend and results are not imported into Relais yet.
 objectives-unmeasured-competitors = Not measured: share of voice needs competitors in listening, which Relais does not have yet.
-objectives-unmeasured-post-metrics = Not measured yet: engagement and reach objectives are not computed from the post metrics yet.
 field-kpi = KPI
 field-target = Target
 field-currency = Currency

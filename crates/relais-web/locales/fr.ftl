@@ -1082,7 +1082,6 @@ objectives-unreadable = Écrit par une version plus récente de Relais
 objectives-delete-confirm = Supprimer l'objectif « { $name } » ?
 objectives-unmeasured-campaign-results = Non mesuré : les dépenses et résultats des campagnes payantes ne sont pas encore importés dans Relais.
 objectives-unmeasured-competitors = Non mesuré : la part de voix demande des concurrents dans la veille, que Relais n'a pas encore.
-objectives-unmeasured-post-metrics = Pas encore mesuré : les objectifs d'engagement et de portée ne sont pas encore calculés à partir des statistiques des posts.
 field-kpi = KPI
 field-target = Cible
 field-currency = Devise
