@@ -5,14 +5,11 @@
 
 use crate::inbox::{InboxMessage, MESSAGE_COLUMNS, Tx};
 use crate::inbox_search::ToIndex;
-use crate::sql::tuples;
+use crate::sql::{rows_per_statement, tuples};
 use crate::{Actor, Result, Store, StoreError};
 use relais_core::author_identity::{handle_key, name_key};
 use relais_core::{new_id, now_ms};
 use std::collections::BTreeMap;
-
-/// Authors per multi-row statement (6 values each).
-const ROWS: usize = 1000;
 
 /// An author as a network knows them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,7 +48,7 @@ pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Res
         authors.entry((m.workspace_id, m.network, m.author_handle)).or_insert(m.author_name);
     }
     let rows: Vec<_> = authors.into_iter().collect();
-    for chunk in rows.chunks(ROWS) {
+    for chunk in rows.chunks(rows_per_statement(6)) {
         let sql = format!(
             "INSERT INTO inbox_authors (workspace_id, network, author_handle, author_name, name_key, handle_key) VALUES {}
              ON CONFLICT (workspace_id, network, author_handle) DO NOTHING",

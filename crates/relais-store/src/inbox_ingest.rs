@@ -9,7 +9,7 @@
 
 use crate::inbox::{Incoming, Ingested, Tx};
 use crate::inbox_search::{ToIndex, index_messages};
-use crate::sql::{params, tuples};
+use crate::sql::{params, rows_per_statement, tuples};
 use crate::{Result, SocialAccount, Store};
 use relais_core::inbox::grouping_of;
 use relais_core::inbox_search::index_terms_of;
@@ -17,9 +17,6 @@ use relais_core::listening_query::FoldedText;
 use relais_core::understanding::understand;
 use relais_core::{new_id, now_ms};
 use std::collections::{HashMap, HashSet};
-
-/// Rows per multi-row statement: well under both backends' limits on bound values.
-const ROWS: usize = 400;
 
 /// What Relais understood of a message, in the columns' terms.
 pub(crate) struct Read {
@@ -101,7 +98,7 @@ impl Store {
 async fn variants_by_remote_id(tx: &mut Tx, account_id: &str, remote_ids: &HashSet<&str>) -> Result<HashMap<String, String>> {
     let mut found = HashMap::new();
     let ids: Vec<&str> = remote_ids.iter().copied().collect();
-    for chunk in ids.chunks(ROWS) {
+    for chunk in ids.chunks(rows_per_statement(1)) {
         let sql = format!("SELECT remote_id, id FROM post_variants WHERE account_id = $1 AND remote_id IN ({})", params(2, chunk.len()));
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).bind(account_id);
         for id in chunk {
@@ -151,7 +148,7 @@ async fn insert_messages<'a>(
     }
     let distinct: Vec<(&str, usize)> = first_of_grouping.iter().map(|(k, i)| (*k, *i)).collect();
     let mut conversations: HashMap<String, String> = HashMap::new();
-    for chunk in distinct.chunks(ROWS) {
+    for chunk in distinct.chunks(rows_per_statement(9)) {
         let sql = format!(
             "INSERT INTO inbox_conversations (id, workspace_id, account_id, grouping, kind, root_remote_id, variant_id, last_message_at, created_at)
              VALUES {} ON CONFLICT (account_id, grouping) DO NOTHING",
@@ -189,7 +186,7 @@ async fn insert_messages<'a>(
         .map(|((item, read), g)| NewMessage { id: new_id(), conversation_id: conversations[&g.key].clone(), item, read })
         .collect();
     let mut inserted: HashSet<String> = HashSet::new();
-    for chunk in pending.chunks(ROWS) {
+    for chunk in pending.chunks(rows_per_statement(25)) {
         let sql = format!(
             "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
@@ -252,7 +249,7 @@ async fn insert_messages<'a>(
         *at = (*at).max(m.item.created_at);
     }
     let latest: Vec<(&str, i64)> = latest.into_iter().collect();
-    for chunk in latest.chunks(ROWS) {
+    for chunk in latest.chunks(rows_per_statement(2)) {
         let sql = format!(
             "UPDATE inbox_conversations SET last_message_at = v.column2
              FROM (VALUES {}) AS v WHERE inbox_conversations.id = v.column1 AND inbox_conversations.last_message_at < v.column2",
@@ -275,7 +272,7 @@ async fn insert_activity(tx: &mut Tx, account: &SocialAccount, items: &[&Incomin
     let subjects: HashSet<&str> = items.iter().filter_map(|i| i.subject_remote_id.as_deref()).collect();
     let variants = variants_by_remote_id(tx, &account.id, &subjects).await?;
     let mut new = 0;
-    for chunk in items.chunks(ROWS) {
+    for chunk in items.chunks(rows_per_statement(12)) {
         let sql = format!(
             "INSERT INTO inbox_activity (id, workspace_id, account_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, subject_remote_id, variant_id, created_at, received_at)

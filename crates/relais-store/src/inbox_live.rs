@@ -10,15 +10,12 @@
 
 use crate::inbox::{InboxMessage, MESSAGE_COLUMNS, Tx};
 use crate::inbox_ingest::NewMessage;
-use crate::sql::{params, tuples};
+use crate::sql::{params, rows_per_statement, tuples};
 use crate::{Result, SocialAccount, Store, StoreError};
 use sqlx::FromRow;
 
 /// How long a member counts as present after their page's last heartbeat.
 pub const PRESENCE_TTL_MS: i64 = 25_000;
-
-/// Rows per multi-row insert (7 values each).
-const ROWS: usize = 400;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +96,8 @@ pub(crate) async fn write(
     actor: Option<&str>,
     at: i64,
 ) -> Result<()> {
-    for (c, chunk) in events.chunks(ROWS).enumerate() {
+    let rows = rows_per_statement(7);
+    for (c, chunk) in events.chunks(rows).enumerate() {
         let sql = format!(
             "INSERT INTO inbox_events (workspace_id, seq, kind, message_id, conversation_id, actor_id, created_at) VALUES {}",
             tuples(1, chunk.len(), 7)
@@ -108,7 +106,7 @@ pub(crate) async fn write(
         for (i, e) in chunk.iter().enumerate() {
             q = q
                 .bind(workspace_id)
-                .bind(first + (c * ROWS + i) as i64)
+                .bind(first + (c * rows + i) as i64)
                 .bind(e.kind.as_str())
                 .bind(e.message_id)
                 .bind(e.conversation_id)
@@ -144,7 +142,7 @@ pub(crate) async fn on_messages_ingested(tx: &mut Tx, account: &SocialAccount, s
 /// ignored: callers check them).
 pub(crate) async fn on_messages_changed(tx: &mut Tx, workspace_id: &str, ids: &[String], actor: Option<&str>, at: i64) -> Result<()> {
     let mut found: Vec<(String, String)> = vec![];
-    for chunk in ids.chunks(ROWS) {
+    for chunk in ids.chunks(rows_per_statement(1)) {
         let sql = format!(
             "SELECT id, conversation_id FROM inbox_messages WHERE workspace_id = $1 AND id IN ({}) ORDER BY id",
             params(2, chunk.len())
@@ -196,7 +194,7 @@ impl Store {
     /// The workspace's messages among `ids`, newest first (what a live page renders for events).
     pub async fn inbox_messages_in(&self, workspace_id: &str, ids: &[String]) -> Result<Vec<InboxMessage>> {
         let mut messages = vec![];
-        for chunk in ids.chunks(ROWS) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id
                  WHERE m.workspace_id = $1 AND m.id IN ({})",

@@ -10,14 +10,12 @@
 //! twice.
 
 use crate::inbox::{Arg, InboxFilter, InboxMessage, InboxPage, MESSAGE_COLUMNS, Tx, bind_args, filter_conditions};
-use crate::sql::{params, tuples};
+use crate::sql::{params, rows_per_statement, tuples};
 use crate::{Result, Store};
 use relais_core::inbox::Cursor;
 use relais_core::inbox_search::{InboxSearch, index_terms};
 use std::collections::HashMap;
 
-/// Index rows per multi-row statement (4 values each): well under both backends' limits.
-const TERM_ROWS: usize = 2000;
 /// Counting a term's messages stops here: enough to tell a rare word from a common one.
 const PROBE_CAP: i64 = 10_000;
 /// Candidates one page checks at most before it stops short (with a cursor to go on).
@@ -38,7 +36,7 @@ pub(crate) struct ToIndex<'a> {
 pub(crate) async fn index_messages(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Result<()> {
     crate::inbox_authors::record_authors(tx, messages).await?;
     let rows: Vec<(&ToIndex, &String)> = messages.iter().flat_map(|m| m.terms.iter().map(move |t| (m, t))).collect();
-    for chunk in rows.chunks(TERM_ROWS) {
+    for chunk in rows.chunks(rows_per_statement(4)) {
         // DO NOTHING: the housekeeping's backfill and a late ingestion may meet on a message.
         let sql = format!(
             "INSERT INTO inbox_message_terms (workspace_id, term, created_at, message_id) VALUES {} ON CONFLICT DO NOTHING",
@@ -84,7 +82,7 @@ impl Store {
             .collect();
         let mut tx = self.begin_write().await?;
         index_messages(&mut tx, &to_index).await?;
-        for chunk in unindexed.chunks(400) {
+        for chunk in unindexed.chunks(rows_per_statement(1)) {
             let sql = format!("UPDATE inbox_messages SET terms_indexed = 1 WHERE id IN ({})", params(1, chunk.len()));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, ..) in chunk {
