@@ -4,9 +4,9 @@
 /// The most placeholders one statement carries. sqlx binds SQLite parameters by name, and SQLite
 /// finds each name by a linear scan of the statement's names, so binding N placeholders costs
 /// N²: a page of 400 messages × 25 columns spent more time binding than writing (56 % of a
-/// profile). A few hundred per statement keeps that small and still saves PostgreSQL most
+/// profile). A couple of hundred per statement keeps that small and still saves PostgreSQL most
 /// round trips.
-pub(crate) const MAX_PARAMS: usize = 480;
+pub(crate) const MAX_PARAMS: usize = 200;
 
 /// How many rows of `width` values one multi-row statement takes (at least one).
 pub(crate) fn rows_per_statement(width: usize) -> usize {
@@ -31,7 +31,7 @@ mod tests {
     fn placeholders_are_numbered_in_order() {
         assert_eq!(params(3, 2), "$3, $4");
         assert_eq!(tuples(2, 2, 3), "($2, $3, $4), ($5, $6, $7)");
-        assert_eq!(rows_per_statement(25), 19);
+        assert_eq!(rows_per_statement(25), 8);
         assert_eq!(rows_per_statement(1000), 1);
     }
 }
