@@ -3,12 +3,14 @@
 //! passwords, tokens and secrets at rest.
 
 pub mod account_health;
+pub mod author_identity;
 pub mod brand_charter;
 pub mod business_hours;
 pub mod calendar_period;
 pub mod calendar_sheet;
 pub mod care_figures;
 pub mod inbox;
+pub mod inbox_search;
 pub mod insights;
 pub mod kpi;
 pub mod listening_query;

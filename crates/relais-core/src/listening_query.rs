@@ -272,6 +272,25 @@ impl Expr {
         }
     }
 
+    /// The alternatives as lists of the folded words that must appear (exclusions dropped; the
+    /// words of a phrase each count).
+    fn required_words(&self) -> Vec<Vec<&str>> {
+        match self {
+            Expr::Term { words, .. } => vec![words.iter().map(String::as_str).collect()],
+            Expr::Not(_) => vec![vec![]],
+            Expr::Any(any) => any.iter().flat_map(Expr::required_words).collect(),
+            Expr::All(all) => all.iter().fold(vec![vec![]], |acc, e| {
+                let mut out = vec![];
+                for left in &acc {
+                    for right in e.required_words() {
+                        out.push(left.iter().copied().chain(right).collect());
+                    }
+                }
+                out
+            }),
+        }
+    }
+
     /// The alternatives as lists of the terms that must appear (exclusions dropped).
     fn alternatives(&self) -> Vec<Vec<&str>> {
         match self {
@@ -328,6 +347,13 @@ impl ListeningQuery {
     /// The same, for a text folded once and matched against many queries (the stream).
     pub fn matches_folded(&self, text: &FoldedText) -> bool {
         self.expr.matches(text)
+    }
+
+    /// For each alternative of the query, the folded words a text must contain to match it
+    /// (a parsed query has at most [`MAX_SEARCHES`] alternatives, each with at least one word).
+    /// An index of words can narrow the candidates with them; [`ListeningQuery::matches`] decides.
+    pub fn required_words(&self) -> Vec<Vec<String>> {
+        self.expr.required_words().into_iter().map(|a| a.into_iter().map(str::to_string).collect()).collect()
     }
 
     /// Plain searches for a network, one per alternative of the query: the words and phrases
@@ -427,6 +453,12 @@ mod tests {
         assert_eq!(q("(prêt OR crédit) artisan").to_search_terms(), vec!["prêt artisan", "crédit artisan"]);
         assert_eq!(q("a OR a").to_search_terms(), vec!["a"]);
         assert_eq!(q("x -(y OR z)").to_search_terms(), vec!["x"]);
+    }
+
+    #[test]
+    fn required_words_are_folded_per_alternative() {
+        assert_eq!(q("(Prêt OR \"crédit Agricole\") -emploi").required_words(), vec![vec!["pret"], vec!["credit", "agricole"]]);
+        assert_eq!(q("Élodie l'épargne").required_words(), vec![vec!["elodie", "l", "epargne"]]);
     }
 
     #[test]

@@ -381,10 +381,15 @@ impl RuleSet {
     /// The actions for `m`, rule by rule in order, up to and including the first matching rule
     /// that stops the others.
     pub fn evaluate<'r>(&'r self, m: &MessageView<'_>) -> Vec<Firing<'r>> {
-        let folded = FoldedText::new(m.text);
+        self.evaluate_folded(m, &FoldedText::new(m.text))
+    }
+
+    /// The same, with the text already folded (ingestion folds each text once, before it takes
+    /// the write lock, for the rules and the search index alike).
+    pub fn evaluate_folded<'r>(&'r self, m: &MessageView<'_>, folded: &FoldedText) -> Vec<Firing<'r>> {
         let mut out = vec![];
         for r in &self.rules {
-            if r.matches(m, &folded) {
+            if r.matches(m, folded) {
                 out.extend(r.rule.actions.iter().map(|action| Firing { rule: &r.rule, action }));
                 if r.rule.stop {
                     break;

@@ -1,6 +1,6 @@
 //! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs,
 //! the live inbox's events and presence older than a day; and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
-//! messages at ingestion.
+//! messages at ingestion, and the search index of messages stored before it existed (migration 20).
 
 use crate::worker::{JobError, JobFuture, JobHandler};
 use relais_store::{ClaimedJob, NewJob, Store};
@@ -54,12 +54,21 @@ impl JobHandler for Housekeeping {
                     break;
                 }
             }
+            let mut indexed = 0;
+            loop {
+                let n = self.store.index_unindexed_messages(Self::READ_BATCH).await.map_err(|e| JobError::Transient(e.to_string()))?;
+                indexed += n;
+                if (n as i64) < Self::READ_BATCH {
+                    break;
+                }
+            }
             tracing::info!(
                 security_rows = removed,
                 finished_jobs = jobs,
                 inbox_events = events,
                 inbox_presence = presence,
                 messages_read = read,
+                messages_indexed = indexed,
                 "housekeeping done"
             );
             Ok(())

@@ -9,6 +9,7 @@
 use crate::inbox_ingest::Read;
 use crate::{Result, Store, StoreError};
 use relais_core::inbox::{Cursor, MESSAGE_KINDS, MessageStatus};
+use relais_core::inbox_search::InboxSearch;
 use relais_core::now_ms;
 use relais_core::understanding::Sentiment;
 use sqlx::FromRow;
@@ -151,6 +152,8 @@ pub struct InboxFilter {
     pub until: Option<i64>,
     /// Resume after this position (from [`InboxPage::next`]).
     pub after: Option<Cursor>,
+    /// Only messages whose text matches this search.
+    pub search: Option<InboxSearch>,
 }
 
 /// Whose messages a list shows.
@@ -169,6 +172,84 @@ pub struct InboxPage {
 }
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A value bound to a statement built at run time.
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Binds `Arg`s in order to a query of any kind.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                crate::inbox::Arg::Text(s) => q.bind(s),
+                crate::inbox::Arg::Int(i) => q.bind(i),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+/// The filter's conditions on the message `m`, each starting with ` AND `, their values pushed
+/// onto `args` (numbered after those already there). `at` and `id` name the columns the dates
+/// and the keyset apply to: the message's own for the list, the term index's for a search, so
+/// each can seek in its own index.
+pub(crate) fn filter_conditions(filter: &InboxFilter, at: &str, id: &str, args: &mut Vec<Arg>) -> String {
+    let mut sql = String::new();
+    let push = |args: &mut Vec<Arg>, arg: Arg| {
+        args.push(arg);
+        args.len()
+    };
+    let status = filter.status.map(|s| s.as_str().to_string());
+    let sentiment = filter.sentiment.map(|s| s.as_str().to_string());
+    for (column, value) in [
+        ("m.account_id", &filter.account_id),
+        ("m.network", &filter.network),
+        ("m.kind", &filter.kind),
+        ("m.status", &status),
+        ("m.language", &filter.language),
+        ("m.sentiment", &sentiment),
+    ] {
+        if let Some(v) = value {
+            let n = push(args, Arg::Text(v.clone()));
+            sql.push_str(&format!(" AND {column} = ${n}"));
+        }
+    }
+    if let Some(tag) = &filter.tag {
+        let n = push(args, Arg::Text(tag.clone()));
+        sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM inbox_message_tags t WHERE t.message_id = m.id AND t.tag = ${n})"));
+    }
+    match &filter.assignee {
+        Some(AssigneeFilter::Member(member)) => {
+            let n = push(args, Arg::Text(member.clone()));
+            sql.push_str(&format!(" AND m.assignee_id = ${n}"));
+        }
+        Some(AssigneeFilter::Nobody) => sql.push_str(" AND m.assignee_id IS NULL"),
+        None => {}
+    }
+    if filter.flagged {
+        // Written as the partial index's condition, so both planners use it.
+        sql.push_str(" AND m.flagged = 1");
+    }
+    for (op, time) in [(">=", filter.since), ("<", filter.until)] {
+        if let Some(time) = time {
+            let n = push(args, Arg::Int(time));
+            sql.push_str(&format!(" AND {at} {op} ${n}"));
+        }
+    }
+    if let Some(c) = &filter.after {
+        let t = push(args, Arg::Int(c.created_at));
+        let i = push(args, Arg::Text(c.id.clone()));
+        // `<=` first: a range the (…, created_at, id) indexes can seek to, so a page deep in
+        // the past costs what the first one does.
+        sql.push_str(&format!(" AND {at} <= ${t} AND ({at} < ${t} OR {id} < ${i})"));
+    }
+    sql
+}
 
 impl Store {
     pub async fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>> {
@@ -194,70 +275,18 @@ impl Store {
 
     /// A page of the workspace's messages, newest first, `limit` at most.
     pub async fn inbox_page(&self, workspace_id: &str, filter: &InboxFilter, limit: i64) -> Result<InboxPage> {
-        let mut sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id WHERE m.workspace_id = $1"
-        );
-        let mut binds: Vec<String> = vec![workspace_id.to_string()];
-        let status = filter.status.map(|s| s.as_str().to_string());
-        let sentiment = filter.sentiment.map(|s| s.as_str().to_string());
-        for (column, value) in [
-            ("m.account_id", &filter.account_id),
-            ("m.network", &filter.network),
-            ("m.kind", &filter.kind),
-            ("m.status", &status),
-            ("m.language", &filter.language),
-            ("m.sentiment", &sentiment),
-        ] {
-            if let Some(v) = value {
-                binds.push(v.clone());
-                sql.push_str(&format!(" AND {column} = ${}", binds.len()));
-            }
-        }
-        if let Some(tag) = &filter.tag {
-            binds.push(tag.clone());
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM inbox_message_tags t WHERE t.message_id = m.id AND t.tag = ${})",
-                binds.len()
-            ));
-        }
-        match &filter.assignee {
-            Some(AssigneeFilter::Member(id)) => {
-                binds.push(id.clone());
-                sql.push_str(&format!(" AND m.assignee_id = ${}", binds.len()));
-            }
-            Some(AssigneeFilter::Nobody) => sql.push_str(" AND m.assignee_id IS NULL"),
-            None => {}
-        }
-        if filter.flagged {
-            // Written as the partial index's condition, so both planners use it.
-            sql.push_str(" AND m.flagged = 1");
-        }
-        // Times are bound after the text values (binds are all text): numbered from here.
-        let mut times: Vec<i64> = vec![];
-        for (op, at) in [(">=", filter.since), ("<", filter.until)] {
-            if let Some(at) = at {
-                times.push(at);
-                sql.push_str(&format!(" AND m.created_at {op} ${}", binds.len() + times.len()));
-            }
-        }
-        if filter.after.is_some() {
-            let n = binds.len() + times.len();
-            // `<=` first: a range the (…, created_at, id) indexes can seek to, so a page deep in
-            // the past costs what the first one does.
-            sql.push_str(&format!(" AND m.created_at <= ${} AND (m.created_at < ${} OR m.id < ${})", n + 1, n + 1, n + 2));
-        }
         let limit = limit.clamp(1, 200);
-        sql.push_str(&format!(" ORDER BY m.created_at DESC, m.id DESC LIMIT {}", limit + 1));
-        let mut q = sqlx::query_as::<_, InboxMessage>(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = q.bind(b);
+        if let Some(search) = &filter.search {
+            return self.search_inbox(workspace_id, filter, search, limit).await;
         }
-        for t in times {
-            q = q.bind(t);
-        }
-        if let Some(c) = &filter.after {
-            q = q.bind(c.created_at).bind(c.id.clone());
-        }
+        let mut args = vec![Arg::Text(workspace_id.to_string())];
+        let conditions = filter_conditions(filter, "m.created_at", "m.id", &mut args);
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM inbox_messages m JOIN social_accounts a ON a.id = m.account_id WHERE m.workspace_id = $1{conditions}
+             ORDER BY m.created_at DESC, m.id DESC LIMIT {}",
+            limit + 1
+        );
+        let q = bind_args!(sqlx::query_as::<_, InboxMessage>(sqlx::AssertSqlSafe(sql)), args);
         let mut messages = q.fetch_all(self.pool()).await?;
         let next = if messages.len() as i64 > limit {
             messages.pop();

@@ -8,9 +8,12 @@
 //! syncs of one account race. The page and the account's new marker commit together.
 
 use crate::inbox::{Incoming, Ingested, Tx};
+use crate::inbox_search::{ToIndex, index_messages};
 use crate::sql::{params, tuples};
 use crate::{Result, SocialAccount, Store};
 use relais_core::inbox::grouping_of;
+use relais_core::inbox_search::index_terms_of;
+use relais_core::listening_query::FoldedText;
 use relais_core::understanding::understand;
 use relais_core::{new_id, now_ms};
 use std::collections::{HashMap, HashSet};
@@ -24,6 +27,10 @@ pub(crate) struct Read {
     pub sentiment: &'static str,
     pub sentiment_score: i64,
     pub toxicity: i64,
+    /// The text folded once, for the moderation rules.
+    pub folded: FoldedText,
+    /// The words the search index keeps (relais-core's `inbox_search::index_terms`).
+    pub terms: Vec<String>,
 }
 
 impl Read {
@@ -35,7 +42,10 @@ impl Read {
             .language
             .map(|l| l.code().to_string())
             .or_else(|| declared_language.and_then(|l| l.split(['-', '_']).next()).filter(|l| !l.is_empty()).map(str::to_ascii_lowercase));
+        let folded = FoldedText::new(text);
         Read {
+            terms: index_terms_of(&folded),
+            folded,
             language,
             sentiment: understood.sentiment.as_str(),
             sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
@@ -183,9 +193,9 @@ async fn insert_messages<'a>(
         let sql = format!(
             "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
-                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity, network)
+                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity, network, terms_indexed)
              VALUES {} ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id",
-            tuples(1, chunk.len(), 24)
+            tuples(1, chunk.len(), 25)
         );
         let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
         for m in chunk {
@@ -214,11 +224,26 @@ async fn insert_messages<'a>(
                 .bind(m.read.sentiment)
                 .bind(m.read.sentiment_score)
                 .bind(m.read.toxicity)
-                .bind(&account.network);
+                .bind(&account.network)
+                .bind(1_i64);
         }
         inserted.extend(q.fetch_all(&mut **tx).await?);
     }
     pending.retain(|m| inserted.contains(&m.id));
+    // Their search terms, in the same transaction: a message is never stored unsearchable.
+    let to_index: Vec<ToIndex> = pending
+        .iter()
+        .map(|m| ToIndex {
+            workspace_id: &account.workspace_id,
+            message_id: &m.id,
+            created_at: m.item.created_at,
+            terms: &m.read.terms,
+            network: &account.network,
+            author_handle: &m.item.author_handle,
+            author_name: m.item.author_name.as_deref(),
+        })
+        .collect();
+    index_messages(tx, &to_index).await?;
 
     // Each touched conversation's latest message.
     let mut latest: HashMap<&str, i64> = HashMap::new();

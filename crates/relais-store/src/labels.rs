@@ -96,6 +96,23 @@ impl Store {
         .await?)
     }
 
+    /// How the calendar of `[from, to)` (epoch ms) is shared between pillars: the posts planned
+    /// or published then (cancelled ones aside) per pillar name, and their total, with or
+    /// without a pillar.
+    pub async fn pillar_calendar_counts(&self, workspace_id: &str, from: i64, to: i64) -> Result<(Vec<(Option<String>, i64)>, i64)> {
+        let rows: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT pillar, COUNT(*) FROM posts WHERE workspace_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3
+               AND state <> 'cancelled' GROUP BY pillar",
+        )
+        .bind(workspace_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let total = rows.iter().map(|r| r.1).sum();
+        Ok((rows, total))
+    }
+
     /// The workspace's campaigns, by start date (undated last) then name, with their post counts.
     pub async fn campaigns(&self, workspace_id: &str) -> Result<Vec<Campaign>> {
         Ok(sqlx::query_as(

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "inbox at scale", include_str!("../migrations/0016_inbox_scale.sql")),
     (17, "live inbox", include_str!("../migrations/0017_inbox_live.sql")),
     (19, "flagged messages", include_str!("../migrations/0019_flagged_messages.sql")),
+    (20, "inbox search and authors", include_str!("../migrations/0020_inbox_search.sql")),
     (30, "metric rollups", include_str!("../migrations/0030_metric_rollups.sql")),
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
 ];
@@ -96,6 +97,26 @@ impl Store {
     pub async fn forget_understanding(&self, message_id: &str) -> Result<()> {
         sqlx::query("UPDATE inbox_messages SET sentiment = NULL, sentiment_score = NULL, toxicity = NULL WHERE id = $1")
             .bind(message_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Puts a message back as messages stored before migration 20 were: not in the search index.
+    pub async fn forget_search_terms(&self, message_id: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM inbox_message_terms WHERE message_id = $1").bind(message_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE inbox_messages SET terms_indexed = 0 WHERE id = $1").bind(message_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets an author as if the workspace had heard from them before migration 20.
+    pub async fn forget_author(&self, workspace_id: &str, network: &str, handle: &str) -> Result<()> {
+        sqlx::query("DELETE FROM inbox_authors WHERE workspace_id = $1 AND network = $2 AND author_handle = $3")
+            .bind(workspace_id)
+            .bind(network)
+            .bind(handle)
             .execute(self.writer())
             .await?;
         Ok(())

@@ -303,7 +303,7 @@ pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, new:
                 .await?;
         }
     }
-    for row in &rows {
+    for (row, m) in rows.iter().zip(new) {
         let mut view = row.view();
         if !windows.is_empty() {
             let key = repeat_key(&row.text);
@@ -322,7 +322,7 @@ pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, new:
                 view.repeats.push((*w, n as u32));
             }
         }
-        let firings = rules.evaluate(&view);
+        let firings = rules.evaluate_folded(&view, &m.read.folded);
         apply(tx, account, row, &firings, &members, now).await?;
     }
     Ok(())

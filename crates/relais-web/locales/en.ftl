@@ -799,6 +799,10 @@ inbox-toxic = Possibly toxic or spam
 # Inbox tags and internal notes
 inbox-filter-tag = Tag
 inbox-filter-flagged = Flagged by a rule
+inbox-search = Search
+inbox-search-help = Words, "phrases", OR, -exclusions, parentheses; case and accents ignored.
+inbox-search-error = Search, character { $position }: { $problem }
+inbox-search-only-common-words = Search: “{ $words }” has only very common words (such as “le”, “de”, “the”), which are not indexed: add a rarer word.
 inbox-filter-assignee = Assigned to
 inbox-filter-from = From
 inbox-filter-to = To
@@ -817,6 +821,23 @@ inbox-add-note = Add a note
 inbox-save-note = Save the note
 inbox-error-note = A note cannot be empty and has at most { $max } characters.
 done-inbox-tagged = Tags updated.
+inbox-author-title = { $author }'s history
+inbox-author-figures = { $count } messages in this workspace since { $since }.
+inbox-author-positive = { $count } positive
+inbox-author-neutral = { $count } neutral
+inbox-author-negative = { $count } negative
+inbox-author-no-other = No other message from this person.
+inbox-author-suggestions = Maybe the same person (same name or same handle elsewhere)
+inbox-author-confirm = Same person
+inbox-author-handle = Handle on that network
+inbox-author-link = Link as the same person
+inbox-author-unlink = Unlink { $handle }
+inbox-author-unlink-short = Unlink
+inbox-author-error-unknown = No message from { $handle } on { $network } in this workspace: only an author the inbox has heard from can be linked.
+inbox-author-error-self = This handle is the author's own.
+inbox-author-error-not-linked = { $handle } is not linked to this author.
+done-inbox-author-linked = Handles linked: the history covers both.
+done-inbox-author-unlinked = Handle unlinked.
 done-inbox-noted = Note saved.
 
 ## Customer care: saved replies, bulk actions, business hours, figures, satisfaction
@@ -1030,3 +1051,49 @@ insights-answer = Answer with a post
 insights-gone = This group ({ $key }) no longer exists in the period: new messages changed it. Reload the page.
 insights-answers = This post answers the insight “{ $label }” ({ $count } messages).
 insights-answer-title = Answer: { $label }
+
+## Objectives (Strategy → Objectives)
+strategy-tab-objectives = Objectives
+strategy-objectives-blurb = KPIs with a target, a period and a scope, and where each stands today.
+strategy-objectives-count = { $count ->
+    [one] One objective
+   *[other] { $count } objectives
+}
+objectives-lede = An objective is a KPI, a target, a period and a scope (the workspace, a network, an account, a pillar or a campaign). Relais measures it from the workspace's own numbers and projects the trend to the last day.
+objectives-none = No objectives yet.
+objectives-period = Period
+objectives-current = Now
+objectives-progress = Progress
+objectives-projection = Projected at the end
+objectives-status = Status
+objectives-how = Progress is the current value against the target; the projection follows the trend of the values measured so far (least squares) to the last day. On track: the projection reaches the target; at risk: it reaches 90 % of it; off track: less. For a time or a cost, lower is better and the comparison is reversed.
+objectives-new = New objective
+objectives-edit = Edit the objective
+objectives-add = Add the objective
+objectives-cancel = Cancel
+objectives-target-help = In the KPI's unit: 1 500 followers, 4,5 %, 2 h 30, 1,20 (an amount, with its currency), 3,5 posts a week.
+objectives-scope-workspace = The whole workspace
+objectives-scope-network = Network: { $name }
+objectives-scope-account = Account: { $name }
+objectives-scope-pillar = Pillar: { $name }
+objectives-scope-campaign = Campaign: { $name }
+objectives-scope-gone = (deleted)
+objectives-unreadable = Written by a newer Relais
+objectives-delete-confirm = Delete the objective “{ $name }”?
+objectives-unmeasured-campaign-results = Not measured: paid campaigns' spend and results are not imported into Relais yet.
+objectives-unmeasured-competitors = Not measured: share of voice needs competitors in listening, which Relais does not have yet.
+objectives-unmeasured-post-metrics = Not measured yet: engagement and reach objectives are not computed from the post metrics yet.
+field-kpi = KPI
+field-target = Target
+field-currency = Currency
+field-scope = Scope
+done-objective-created = Objective added.
+done-objective-saved = Objective saved.
+done-objective-deleted = Objective deleted.
+error-objective-kpi = This KPI cannot be an objective of this scope (CTR, CPC, CPA and ROAS are for campaigns; share of voice for the workspace or a network; follower and customer-care KPIs for the workspace, a network or an account).
+error-objective-target = The target is not valid for this KPI: write it in the KPI's unit, above zero (at most 100 % for a rate).
+error-objective-end = The end must come after the start.
+error-objective-scope = Choose a scope of this workspace.
+error-currency = Write a currency as three letters, as in EUR.
+labels-actual-share = Actual share
+labels-actual-share-help = The actual share counts the posts planned or published over the last 30 days and the next 30 (cancelled ones aside), with or without a pillar.

@@ -799,6 +799,10 @@ inbox-toxic = Toxique ou spam possible
 # Inbox tags and internal notes
 inbox-filter-tag = Étiquette
 inbox-filter-flagged = Signalés par une règle
+inbox-search = Rechercher
+inbox-search-help = Mots, « "expressions" », OR/OU, -exclusions, parenthèses ; sans tenir compte des majuscules ni des accents.
+inbox-search-error = Recherche, caractère { $position } : { $problem }
+inbox-search-only-common-words = Recherche : « { $words } » ne contient que des mots très courants (comme « le », « de », « the »), qui ne sont pas indexés : ajoutez un mot plus rare.
 inbox-filter-assignee = Assigné à
 inbox-filter-from = Du
 inbox-filter-to = Au
@@ -817,6 +821,23 @@ inbox-add-note = Ajouter une note
 inbox-save-note = Enregistrer la note
 inbox-error-note = Une note ne peut pas être vide et compte au plus { $max } caractères.
 done-inbox-tagged = Étiquettes mises à jour.
+inbox-author-title = Historique de { $author }
+inbox-author-figures = { $count } messages dans cet espace depuis le { $since }.
+inbox-author-positive = { $count } positifs
+inbox-author-neutral = { $count } neutres
+inbox-author-negative = { $count } négatifs
+inbox-author-no-other = Aucun autre message de cette personne.
+inbox-author-suggestions = Peut-être la même personne (même nom ou même identifiant ailleurs)
+inbox-author-confirm = Même personne
+inbox-author-handle = Identifiant sur ce réseau
+inbox-author-link = Relier comme la même personne
+inbox-author-unlink = Délier { $handle }
+inbox-author-unlink-short = Délier
+inbox-author-error-unknown = Aucun message de { $handle } sur { $network } dans cet espace : seul un auteur dont la boîte de réception a reçu un message peut être relié.
+inbox-author-error-self = Cet identifiant est celui de l'auteur.
+inbox-author-error-not-linked = { $handle } n'est pas relié à cet auteur.
+done-inbox-author-linked = Identifiants reliés : l'historique couvre les deux.
+done-inbox-author-unlinked = Identifiant délié.
 done-inbox-noted = Note enregistrée.
 
 ## Customer care: saved replies, bulk actions, business hours, figures, satisfaction
@@ -1030,3 +1051,49 @@ insights-answer = Répondre par un post
 insights-gone = Ce regroupement ({ $key }) n'existe plus sur la période : de nouveaux messages l'ont changé. Rechargez la page.
 insights-answers = Ce post répond à la tendance « { $label } » ({ $count } messages).
 insights-answer-title = Réponse : { $label }
+
+## Objectifs (Stratégie → Objectifs)
+strategy-tab-objectives = Objectifs
+strategy-objectives-blurb = Des KPI avec une cible, une période et un périmètre, et où chacun en est aujourd'hui.
+strategy-objectives-count = { $count ->
+    [one] Un objectif
+   *[other] { $count } objectifs
+}
+objectives-lede = Un objectif, c'est un KPI, une cible, une période et un périmètre (l'espace de travail, un réseau, un compte, un pilier ou une campagne). Relais le mesure à partir des chiffres de l'espace et prolonge la tendance jusqu'au dernier jour.
+objectives-none = Aucun objectif pour l'instant.
+objectives-period = Période
+objectives-current = Aujourd'hui
+objectives-progress = Avancement
+objectives-projection = Projection à la fin
+objectives-status = Statut
+objectives-how = L'avancement compare la valeur actuelle à la cible ; la projection prolonge la tendance des valeurs mesurées (moindres carrés) jusqu'au dernier jour. En bonne voie : la projection atteint la cible ; à risque : elle en atteint 90 % ; en retard : moins. Pour un délai ou un coût, plus bas est mieux et la comparaison s'inverse.
+objectives-new = Nouvel objectif
+objectives-edit = Modifier l'objectif
+objectives-add = Ajouter l'objectif
+objectives-cancel = Annuler
+objectives-target-help = Dans l'unité du KPI : 1 500 abonnés, 4,5 %, 2 h 30, 1,20 (un montant, avec sa devise), 3,5 posts par semaine.
+objectives-scope-workspace = Tout l'espace de travail
+objectives-scope-network = Réseau : { $name }
+objectives-scope-account = Compte : { $name }
+objectives-scope-pillar = Pilier : { $name }
+objectives-scope-campaign = Campagne : { $name }
+objectives-scope-gone = (supprimé)
+objectives-unreadable = Écrit par une version plus récente de Relais
+objectives-delete-confirm = Supprimer l'objectif « { $name } » ?
+objectives-unmeasured-campaign-results = Non mesuré : les dépenses et résultats des campagnes payantes ne sont pas encore importés dans Relais.
+objectives-unmeasured-competitors = Non mesuré : la part de voix demande des concurrents dans la veille, que Relais n'a pas encore.
+objectives-unmeasured-post-metrics = Pas encore mesuré : les objectifs d'engagement et de portée ne sont pas encore calculés à partir des statistiques des posts.
+field-kpi = KPI
+field-target = Cible
+field-currency = Devise
+field-scope = Périmètre
+done-objective-created = Objectif ajouté.
+done-objective-saved = Objectif enregistré.
+done-objective-deleted = Objectif supprimé.
+error-objective-kpi = Ce KPI ne peut pas être un objectif de ce périmètre (CTR, CPC, CPA et ROAS sont pour les campagnes ; la part de voix pour l'espace ou un réseau ; les KPI d'abonnés et de relation client pour l'espace, un réseau ou un compte).
+error-objective-target = La cible n'est pas valable pour ce KPI : écrivez-la dans l'unité du KPI, au-dessus de zéro (100 % au plus pour un taux).
+error-objective-end = La fin doit venir après le début.
+error-objective-scope = Choisissez un périmètre de cet espace.
+error-currency = Écrivez une devise en trois lettres, comme EUR.
+labels-actual-share = Part réelle
+labels-actual-share-help = La part réelle compte les posts planifiés ou publiés sur les 30 derniers jours et les 30 prochains (hors annulés), avec ou sans pilier.

@@ -13,6 +13,13 @@ pub fn posting_frequency(posts: u64, period: &Period) -> Figure {
     Figure::new(Kpi::PostingFrequency, Ok(Value::PerWeek(posts as f64 * 7.0 / period.days() as f64)))
 }
 
+/// A pillar's actual share of the calendar: its posts over all the posts of the same period
+/// (with or without a pillar), to set against the share the SMM aims at. `None` for an empty
+/// calendar.
+pub fn calendar_share(pillar_posts: u64, all_posts: u64) -> Option<f64> {
+    (all_posts > 0).then(|| pillar_posts as f64 / all_posts as f64)
+}
+
 /// A slot needs this many posts before it can be called a best time: one lucky post is not a
 /// habit of the audience.
 pub const MIN_POSTS_PER_SLOT: u32 = 3;
@@ -131,6 +138,13 @@ impl BestTimes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pillars_share_counts_every_post_of_the_period() {
+        // 3 of 12 posts: 0.25; nothing planned: no share.
+        assert_eq!(calendar_share(3, 12), Some(0.25));
+        assert_eq!(calendar_share(0, 0), None);
+    }
     use crate::kpi::engagement::Engagements;
     use jiff::civil::date;
 

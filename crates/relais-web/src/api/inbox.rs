@@ -109,6 +109,11 @@ pub struct InboxParams {
     pub to: Option<String>,
     /// `1`: only messages a moderation rule flagged.
     pub flagged: Option<String>,
+    /// A full-text search of the messages' text in the listening query language: words (all
+    /// required), "phrases", `OR`/`OU`, `-exclusions`, parentheses; case and accents ignored,
+    /// whole words. A query made only of exclusions, or of very common words only (le, de, the…),
+    /// is refused with a problem naming the field `q`.
+    pub q: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// Messages per page, 1 to 200 (default 50).
@@ -224,6 +229,7 @@ pub async fn list(
         from: p.from,
         to: p.to,
         flagged: p.flagged,
+        q: p.q,
         after: p.after,
         done: None,
     };

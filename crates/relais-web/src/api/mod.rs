@@ -8,6 +8,7 @@ mod inbox;
 mod insights;
 mod media;
 mod moderation;
+mod objectives;
 mod posts;
 mod saved_replies;
 mod strategy;
@@ -33,7 +34,8 @@ pub use auth::ApiCaller;
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
         inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
         moderation::delete, moderation::dry_run, insights::list, saved_replies::list, saved_replies::create, saved_replies::update,
-        saved_replies::delete, care::get_settings, care::put_settings),
+        saved_replies::delete, care::get_settings, care::put_settings, objectives::list, objectives::create, objectives::update,
+        objectives::delete),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
@@ -43,7 +45,7 @@ pub use auth::ApiCaller;
         saved_replies::SavedReplyOut, saved_replies::SavedReplyIn,
         moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut,
         insights::InsightsOut, insights::InsightOut, insights::TagCountOut, insights::SentimentMixOut, insights::InsightExampleOut,
-        insights::InsightAnswerOut)),
+        insights::InsightAnswerOut, objectives::ObjectiveOut, objectives::ObjectiveIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -84,6 +86,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/moderation/rules/{rule}", axum::routing::put(moderation::update).delete(moderation::delete))
         .route("/v1/workspaces/{id}/moderation/dry-run", axum::routing::post(moderation::dry_run))
         .route("/v1/workspaces/{id}/insights", get(insights::list))
+        .route("/v1/workspaces/{id}/objectives", get(objectives::list).post(objectives::create))
+        .route("/v1/workspaces/{id}/objectives/{objective}", axum::routing::put(objectives::update).delete(objectives::delete))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))

@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::inbox::{Cursor, FEEDBACK_TAGS, MESSAGE_KINDS, MessageStatus, normalize_tag};
+use relais_core::inbox_search::{InboxSearch, SearchError};
 use relais_core::policy::allows;
 use relais_core::saved_reply::{ReplyContext, render as render_saved_reply};
 use relais_core::text_rules::measure;
@@ -50,6 +51,8 @@ pub struct ListQuery {
     pub to: Option<String>,
     /// `1`: only messages a moderation rule flagged.
     pub flagged: Option<String>,
+    /// A search in the listening query language (words, "phrases", OR, -exclusions).
+    pub q: Option<String>,
     pub after: Option<String>,
     pub done: Option<String>,
 }
@@ -115,7 +118,9 @@ pub fn filter_of(q: &ListQuery, zone: &str) -> Result<InboxFilter, (&'static str
         Some("1") => true,
         Some(other) => return Err(("flagged", format!("{other:?} is not 1 (flagged only) or 0"))),
     };
+    let search = given(&q.q).map(|s| InboxSearch::parse(&s)).transpose().map_err(|e| ("q", e.to_string()))?;
     Ok(InboxFilter {
+        search,
         assignee,
         flagged,
         since,
@@ -222,6 +227,9 @@ struct InboxPage {
     from: String,
     to: String,
     flagged_only: bool,
+    /// The search as typed, and its mistake (with where it is) when it cannot be read.
+    search: String,
+    search_error: Option<String>,
     filtered: bool,
     next: Option<String>,
     error: Option<String>,
@@ -232,6 +240,14 @@ struct InboxPage {
     /// New messages go to the top of this page (the unfiltered first page); elsewhere they are
     /// counted in a notice.
     live_insert: bool,
+}
+
+/// A search's mistake in the member's language: where it is, like the Listening page says it.
+fn search_problem(tr: Tr, e: &SearchError) -> String {
+    match e {
+        SearchError::Query(q) => tr.tn("inbox-search-error", &[("position", &(q.position + 1)), ("problem", &tr.t(q.problem.code()))]),
+        SearchError::OnlyCommonWords { alternative } => tr.t1("inbox-search-only-common-words", "words", alternative),
+    }
 }
 
 pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<ListQuery>) -> Response {
@@ -248,8 +264,16 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(a) => a,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let (filter, error) = match filter_of(&q, &ws.workspace.time_zone) {
-        Ok(f) => (f, None),
+    // The search is read apart so that its mistake is shown in the member's language, with
+    // where it is, and the other filters still apply.
+    let search_text = given(&q.q).unwrap_or_default();
+    let (search, search_error) = match InboxSearch::parse(&search_text) {
+        _ if search_text.is_empty() => (None, None),
+        Ok(s) => (Some(s), None),
+        Err(e) => (None, Some(search_problem(tr, &e))),
+    };
+    let (filter, error) = match filter_of(&ListQuery { q: None, ..q.clone() }, &ws.workspace.time_zone) {
+        Ok(f) => (InboxFilter { search, ..f }, None),
         Err((field, reason)) => (InboxFilter::default(), Some(tr.tn("inbox-error-filter", &[("field", &field), ("reason", &reason)]))),
     };
     let page = match app.store.inbox_page(&ws.workspace.id, &filter, PAGE).await {
@@ -280,6 +304,7 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             ("assignee", &given(&q.assignee)),
             ("from", &given(&q.from)),
             ("to", &given(&q.to)),
+            ("q", &filter.search.as_ref().map(|s| s.source().to_string())),
         ] {
             if let Some(v) = v {
                 params.push((k, v.clone()));
@@ -305,6 +330,7 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         || filter.assignee.is_some()
         || filter.since.is_some()
         || filter.until.is_some()
+        || filter.search.is_some()
         || filter.flagged;
     let names: std::collections::HashMap<&str, &str> = members.iter().map(|x| (x.user_id.as_str(), x.name.as_str())).collect();
     let view = InboxPage {
@@ -319,6 +345,8 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
             list.extend(members.iter().filter(|m| allows(m.role, Action::UseInbox)).map(|m| (m.user_id.clone(), m.name.clone())));
             choices(list, &given(&q.assignee))
         },
+        search: search_text,
+        search_error,
         from: given(&q.from).unwrap_or_default(),
         to: given(&q.to).unwrap_or_default(),
         accounts: choices(
@@ -357,7 +385,7 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
 }
 
 /// The message, if it belongs to the workspace.
-async fn load(app: &AppState, ws: &InWorkspace, id: &str) -> Result<InboxMessage, PageError> {
+pub(crate) async fn load(app: &AppState, ws: &InWorkspace, id: &str) -> Result<InboxMessage, PageError> {
     match app.store.inbox_message(id).await {
         Ok(m) if m.workspace_id == ws.workspace.id => Ok(m),
         Ok(_) | Err(StoreError::NotFound(_)) => Err(PageError::not_found(ws.tr())),
@@ -400,7 +428,7 @@ pub struct MemberChoice {
 
 #[derive(Template)]
 #[template(path = "inbox_message.html")]
-struct MessagePage {
+pub(crate) struct MessagePage {
     c: Chrome,
     base: String,
     focus: MessageRow,
@@ -423,6 +451,10 @@ struct MessagePage {
     /// The saved replies to insert into the reply form.
     saved: Vec<Choice>,
     moderation: super::moderation::MessageModeration,
+    /// The author's history across accounts and linked handles.
+    author: super::inbox_author::AuthorView,
+    /// The reader may link and unlink the author's handles.
+    can_link: bool,
     /// The last inbox event before the page was read: the live page listens from there.
     live_since: i64,
     /// The reader's user id (the live page leaves their own actions out).
@@ -461,7 +493,7 @@ fn tag_label(tr: Tr, tag: &str) -> String {
     if FEEDBACK_TAGS.contains(&tag) { tr.t(&format!("inbox-tag-{tag}")) } else { tag.to_string() }
 }
 
-async fn message_page(
+pub(crate) async fn message_page(
     app: &AppState,
     ws: &InWorkspace,
     m: InboxMessage,
@@ -542,6 +574,7 @@ async fn message_page(
         .map(|n| NoteView { who: n.author_label, when: tr.datetime(n.created_at, &tz), body: n.body })
         .collect();
     let moderation = super::moderation::message_moderation(app, ws, &m.id, &m.network).await?;
+    let author = super::inbox_author::author_view(app, ws, &m).await?;
     let members = app.store.members(&ws.workspace.id).await.map_err(store_err)?;
     let saved_replies = app.store.saved_replies(&ws.workspace.id).await.map_err(store_err)?;
     // Every saved reply is offered filled for this message (a preview in the list); the one asked
@@ -626,6 +659,8 @@ async fn message_page(
         notes,
         saved: saved_choices,
         moderation,
+        author,
+        can_link: allows(ws.role, Action::UseInbox),
         focus: row(ws, m),
     })
 }

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::kpi::publishing::calendar_share;
 use relais_core::recurrence::{check_order, parse_date};
 use relais_core::values::parse_target_share;
 use relais_core::{Action, Colour, Name, Section, ValidationError};
@@ -98,6 +99,8 @@ pub struct PillarRow {
     name: String,
     colour: String,
     share: String,
+    /// Its share of the calendar around today, against `share`.
+    actual: String,
     posts: i64,
     confirm: String,
 }
@@ -130,6 +133,17 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<La
     let tr = ws.tr();
     let store_error = |e| PageError::store(tr, e);
     let pillars = app.store.pillars(&ws.workspace.id).await.map_err(store_error)?;
+    // The calendar around today: the last 30 days and the next 30.
+    const WINDOW_MS: i64 = 30 * 86_400_000;
+    let now = relais_core::now_ms();
+    let (counts, all) = app.store.pillar_calendar_counts(&ws.workspace.id, now - WINDOW_MS, now + WINDOW_MS).await.map_err(store_error)?;
+    let actual = |name: &str| {
+        let mine = counts.iter().find(|c| c.0.as_deref() == Some(name)).map_or(0, |c| c.1);
+        match calendar_share(mine.max(0) as u64, all.max(0) as u64) {
+            Some(share) => format!("{} % ({mine}/{all})", (share * 100.0).round()),
+            None => "—".into(),
+        }
+    };
     let campaigns = app.store.campaigns(&ws.workspace.id).await.map_err(store_error)?;
     let dates_of = |c: &Campaign| {
         let parse = |d: &Option<String>| d.as_deref().and_then(|d| parse_date("date", d).ok());
@@ -152,6 +166,7 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<La
                 name: p.name.clone(),
                 colour: p.colour.clone(),
                 share: p.target_share.map(|s| format!("{s} %")).unwrap_or_else(|| "—".into()),
+                actual: actual(&p.name),
                 posts: p.posts,
                 confirm: tr.tn("labels-delete-pillar-confirm", &[("name", &p.name), ("posts", &p.posts)]),
             })

@@ -13,6 +13,7 @@ mod composer;
 mod events;
 mod home;
 pub(crate) mod inbox;
+mod inbox_author;
 mod inbox_live;
 pub(crate) mod insights;
 mod invite;
@@ -22,6 +23,7 @@ pub(crate) mod media;
 mod members;
 pub(crate) mod moderation;
 mod notifications;
+pub(crate) mod objectives;
 mod post;
 mod profile;
 pub(crate) mod saved_replies;
@@ -89,6 +91,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/inbox/{message}/status", post(inbox::set_status))
         .route("/w/{ws}/inbox/{message}/assign", post(inbox::assign))
         .route("/w/{ws}/inbox/{message}/tags", post(inbox::tag))
+        .route("/w/{ws}/inbox/{message}/identities", post(inbox_author::identities))
         .route("/w/{ws}/inbox/{message}/notes", post(inbox::note))
         .route("/w/{ws}/inbox/{message}/presence", post(inbox_live::presence))
         .route("/w/{ws}/inbox/bulk", post(care::bulk))
@@ -135,6 +138,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/strategy/events", get(events::list).post(events::create))
         .route("/w/{ws}/strategy/events/{id}", get(events::edit).post(events::update))
         .route("/w/{ws}/strategy/events/{id}/delete", post(events::delete))
+        .route("/w/{ws}/strategy/objectives", get(objectives::list).post(objectives::create))
+        .route("/w/{ws}/strategy/objectives/{id}", get(objectives::edit).post(objectives::update))
+        .route("/w/{ws}/strategy/objectives/{id}/delete", post(objectives::delete))
         .route("/w/{ws}/strategy/slots", get(slots::list).post(slots::add))
         .route("/w/{ws}/strategy/slots/{id}/delete", post(slots::remove))
         .route("/w/{ws}/listening", get(listening::list).post(listening::create))

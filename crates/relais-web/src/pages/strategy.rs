@@ -100,6 +100,7 @@ pub fn tabs(ws: &InWorkspace, current: &str) -> Vec<Tab> {
     let tr = ws.tr();
     [
         ("", "strategy-tab-overview"),
+        ("/objectives", "strategy-tab-objectives"),
         ("/charter", "strategy-tab-charter"),
         ("/labels", "strategy-tab-labels"),
         ("/events", "strategy-tab-events"),
@@ -138,15 +139,22 @@ pub async fn landing(State(app): State<AppState>, ws: InWorkspace, Query(done): 
         let campaigns = app.store.campaigns(id).await?.len();
         let events = app.store.calendar_events(id).await?.len();
         let slots = app.store.workspace_posting_slots(id).await?.len();
-        Ok::<_, relais_store::StoreError>((charter, pillars, campaigns, events, slots))
+        let objectives = app.store.objectives(id).await?.len();
+        Ok::<_, relais_store::StoreError>((charter, pillars, campaigns, events, slots, objectives))
     };
-    let (charter, pillars, campaigns, events, slots) = match counts.await {
+    let (charter, pillars, campaigns, events, slots, objectives) = match counts.await {
         Ok(c) => c,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
     let rules = charter.base.words_to_avoid.len() + charter.base.mandatory.len();
     let base = ws.base();
     let cards = vec![
+        Card {
+            href: format!("{base}/strategy/objectives"),
+            title: tr.t("strategy-tab-objectives"),
+            blurb: tr.t("strategy-objectives-blurb"),
+            count: tr.t1("strategy-objectives-count", "count", objectives),
+        },
         Card {
             href: format!("{base}/strategy/charter"),
             title: tr.t("strategy-tab-charter"),

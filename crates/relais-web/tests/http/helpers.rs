@@ -168,6 +168,7 @@ pub fn unescape(html: &str) -> String {
         .replace("&#34;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&#38;", "&")
         .replace("&amp;", "&")
 }
 

@@ -11,7 +11,8 @@ use serde_json::json;
 /// A form sent to a path, and what the page must then say.
 type FormCase = (&'static str, Vec<(&'static str, &'static str)>, &'static str);
 
-const MANAGED: [&str; 5] = ["/strategy", "/strategy/charter", "/strategy/labels", "/strategy/events", "/strategy/slots"];
+const MANAGED: [&str; 6] =
+    ["/strategy", "/strategy/objectives", "/strategy/charter", "/strategy/labels", "/strategy/events", "/strategy/slots"];
 
 app_test!(admins_and_smms_run_the_strategy_a_cm_only_reads_the_charter_a_client_nothing, |app: TestApp| async move {
     let ws = &app.f.bank;
@@ -179,6 +180,17 @@ app_test!(a_renamed_pillar_follows_its_posts_and_a_deleted_one_leaves_them, |app
     let list = b.get(&format!("/w/{ws}/strategy/labels")).await;
     list.assert_contains("Supprimer le pilier « Offres » ? Les posts qui le portent (1) n'auront plus de pilier.");
     list.assert_contains("Total des parts visées : 40 %");
+    // Not planned: not on the calendar, so no actual share yet.
+    assert!(!list.body.contains("(1/"), "an unplanned post is not in the calendar's share");
+    // Planned tomorrow, next to a post without a pillar: half of the calendar.
+    let other = NewPost { workspace_id: ws.clone(), title: "Conseil".into(), pillar: None, campaign: None, variants: vec![] };
+    let other = app.store.create_post(&other, &Actor::system()).await.unwrap().id;
+    let tomorrow = relais_core::now_ms() + 86_400_000;
+    for id in [&post, &other] {
+        let at = relais_store::PlannedAt { at_ms: tomorrow, local: "2026-12-07T09:00", zone: "Europe/Paris" };
+        app.store.plan_post(id, Some(at), &Actor::system()).await.unwrap();
+    }
+    b.get(&format!("/w/{ws}/strategy/labels")).await.assert_contains("<td>40 %</td><td>50 % (1/2)</td>");
     let edit_path = format!("/w/{ws}/strategy/pillars/{}", pillar.id);
     b.get(&edit_path).await.assert_contains("value=\"Offres\"").assert_contains("(1)");
     let bad = b.post(&edit_path, &[("name", ""), ("colour", "#1d4ed8"), ("target_share", "40")]).await;

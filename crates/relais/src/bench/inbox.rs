@@ -1,18 +1,20 @@
 //! `relais bench inbox`: a workspace's inbox at scale. Ingests generated community messages
 //! through the real ingestion path (language, sentiment and toxicity read, moderation rules
 //! applied), spreads the team's work over them, then times the inbox list under each single
-//! filter and the conversation view, as the web handlers call them.
+//! filter, full-text searches and the conversation view (with the author's history), as the web
+//! handlers call them.
 
 use super::{Db, percentile};
 use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use relais_core::inbox::{Cursor, MessageStatus};
+use relais_core::inbox_search::InboxSearch;
 use relais_core::moderation::{CompiledRule, Conditions, Repeated, Rule, RuleAction};
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::understanding::Sentiment;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
-use relais_store::{AssigneeFilter, InboxFilter, Incoming, SocialAccount, Store};
+use relais_store::{AssigneeFilter, AuthorHandle, InboxFilter, Incoming, SocialAccount, Store};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -146,6 +148,18 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
             let since = newest - (newest - oldest) / 4;
             InboxFilter { since: Some(since), until: Some(since + 7 * DAY_MS), ..Default::default() }
         }),
+        // Full-text search: a word in about 4% of messages, a rare one (0.2%), a phrase or a
+        // word, and a search with a filter.
+        ("search: horaires (4%)", InboxFilter { search: Some(InboxSearch::parse("horaires")?), ..Default::default() }),
+        ("search: elodie (0.2%)", InboxFilter { search: Some(InboxSearch::parse("Élodie")?), ..Default::default() }),
+        (
+            "search: \"mot de passe\" OR password",
+            InboxFilter { search: Some(InboxSearch::parse("\"mot de passe\" OR password")?), ..Default::default() },
+        ),
+        (
+            "search: remboursement -merci, en",
+            InboxFilter { search: Some(InboxSearch::parse("refund -thanks")?), language: Some("en".into()), ..Default::default() },
+        ),
         (
             "negative, open, fr",
             InboxFilter {
@@ -189,6 +203,10 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
         store.conversation_replies(&conversation.id).await?;
         store.inbox_notes(&conversation.id).await?;
         store.message_tags(&messages.iter().map(|m| m.id.clone()).collect::<Vec<_>>()).await?;
+        // The author's history and the handles that may be theirs.
+        let author = AuthorHandle { network: m.network.clone(), handle: m.author_handle.clone() };
+        store.author_history(&ws.id, &author, &m.id, 10).await?;
+        store.author_suggestions(&ws.id, &author, m.author_name.as_deref()).await?;
         times.push(t.elapsed().as_micros() as i64);
     }
     worst = worst.max(report("conversation view", &mut times));
@@ -281,8 +299,12 @@ const PRODUCTS: [&str; 5] = ["Artisan", "Horizon", "Solo", "Duo", "Famille"];
 /// account's recent posts, some mentions, quotes and direct messages, from 50,000 authors.
 fn message(rng: &mut StdRng, i: usize, account: usize, created_at: i64) -> Incoming {
     let template = if rng.gen_ratio(2, 3) { FR[rng.gen_range(0..FR.len())] } else { EN[rng.gen_range(0..EN.len())] };
-    let text =
+    let mut text =
         template.replace("{n}", &rng.gen_range(10_000..99_999).to_string()).replace("{p}", PRODUCTS[rng.gen_range(0..PRODUCTS.len())]);
+    // A rare word for the search to find (one message in 500).
+    if rng.gen_ratio(1, 500) {
+        text.push_str(" Merci à Élodie.");
+    }
     let author = rng.gen_range(0..50_000);
     let kind = match rng.gen_range(0..100) {
         0..70 => "reply",
