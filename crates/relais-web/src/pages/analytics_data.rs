@@ -136,7 +136,7 @@ pub async fn check_scope(app: &AppState, workspace_id: &str, scope: &Scope) -> R
         Scope::Pillar(id) => app.store.pillars(workspace_id).await?.iter().any(|p| &p.id == id),
         Scope::Campaign(id) => app.store.campaigns(workspace_id).await?.iter().any(|c| &c.id == id),
     };
-    if known { Ok(()) } else { Err(StoreError::NotFound("scope".into())) }
+    if known { Ok(()) } else { Err(StoreError::NotFound("scope")) }
 }
 
 fn growth(n: &PeriodNumbers) -> Option<(Figure, Figure)> {

@@ -270,6 +270,8 @@ app_test!(the_post_page_shows_the_communitys_activity_and_the_latest_metrics, |a
         reposts: 1,
         quotes: 0,
         impressions: None,
+        reach: None,
+        link_clicks: None,
     };
     app.store.record_post_metrics(&[sample]).await.unwrap();
     app.store
