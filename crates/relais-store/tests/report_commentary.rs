@@ -29,7 +29,10 @@ both_backends!(a_commentary_belongs_to_one_workspace_scope_and_period, |store: S
     assert_eq!(store.report_commentary(&bank, "workspace", "2026-03-01", "2026-03-31").await.unwrap().unwrap().body, "Un très bon mois.");
     // Another period, scope or workspace has its own (or none).
     assert_eq!(store.report_commentary(&bank, "workspace", "2026-03-02", "2026-03-31").await.unwrap(), None);
-    assert_eq!(store.report_commentary(&bank, "network:sandbox", "2026-03-01", "2026-03-31").await.unwrap().unwrap().body, "Le bac à sable");
+    assert_eq!(
+        store.report_commentary(&bank, "network:sandbox", "2026-03-01", "2026-03-31").await.unwrap().unwrap().body,
+        "Le bac à sable"
+    );
     assert_eq!(store.report_commentary(&coffee, "workspace", "2026-03-01", "2026-03-31").await.unwrap(), None);
 
     // Cleared: gone.

@@ -73,7 +73,12 @@ fn figure(line: &Line) -> FigureOut {
         ("scope" = Option<String>, Query, description = "workspace (default), network:KEY, account:ID, pillar:ID or campaign:ID")),
     responses((status = 200, body = AnalyticsOut), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn get(State(app): State<AppState>, caller: ApiCaller, Path(id): Path<String>, Query(q): Query<AnalyticsQuery>) -> Result<Json<AnalyticsOut>, ApiError> {
+pub async fn get(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<AnalyticsQuery>,
+) -> Result<Json<AnalyticsOut>, ApiError> {
     caller.require(&id, Action::ViewReports)?;
     let ws = app.store.workspace(&id).await?;
     let sel = Selection::of(&q, &ws.time_zone)?;

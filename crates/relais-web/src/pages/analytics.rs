@@ -120,7 +120,12 @@ pub fn tiles(d: &Dashboard, tr: Tr) -> Vec<Tile> {
             direction: "none",
         }),
     }
-    out.push(tile(tr, d.engagement_rate.current.label(locale).to_string(), &d.engagement_rate, tr.t(&format!("analytics-basis-{}", d.basis.kpi().key()))));
+    out.push(tile(
+        tr,
+        d.engagement_rate.current.label(locale).to_string(),
+        &d.engagement_rate,
+        tr.t(&format!("analytics-basis-{}", d.basis.kpi().key())),
+    ));
     let impressions = |n: &relais_store::PeriodNumbers| n.posts.impressions;
     out.push(Tile {
         label: tr.t("analytics-impressions"),
@@ -147,7 +152,12 @@ pub fn tiles(d: &Dashboard, tr: Tr) -> Vec<Tile> {
     t.detail = t.value.clone();
     t.value = posts;
     out.push(t);
-    out.push(tile(tr, d.response_rate.current.label(locale).to_string(), &d.response_rate, tr.t1("analytics-received", "count", d.care.received)));
+    out.push(tile(
+        tr,
+        d.response_rate.current.label(locale).to_string(),
+        &d.response_rate,
+        tr.t1("analytics-received", "count", d.care.received),
+    ));
     out.push(tile(tr, d.response_time.current.label(locale).to_string(), &d.response_time, String::new()));
     out
 }
@@ -228,11 +238,10 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(s) => s,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let commentary =
-        match app.store.report_commentary(&ws.workspace.id, &d.sel.scope_key, &d.sel.from_day(), &d.sel.to_day()).await {
-            Ok(c) => c.map(|c| c.body).unwrap_or_default(),
-            Err(e) => return PageError::store(tr, e).into_response(),
-        };
+    let commentary = match app.store.report_commentary(&ws.workspace.id, &d.sel.scope_key, &d.sel.from_day(), &d.sel.to_day()).await {
+        Ok(c) => c.map(|c| c.body).unwrap_or_default(),
+        Err(e) => return PageError::store(tr, e).into_response(),
+    };
     let page = AnalyticsPage {
         c: Chrome::workspace(&ws, Some(Section::Analytics)),
         base: ws.base(),
@@ -246,8 +255,11 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         top: post_rows(&d, &d.top, &ws),
         flop: post_rows(&d, &d.flop, &ws),
         objectives: objective_views(&d, tr),
-        care_note: matches!(d.sel.scope, relais_core::kpi::Scope::Network(_) | relais_core::kpi::Scope::Pillar(_) | relais_core::kpi::Scope::Campaign(_))
-            .then(|| tr.t("analytics-care-workspace")),
+        care_note: matches!(
+            d.sel.scope,
+            relais_core::kpi::Scope::Network(_) | relais_core::kpi::Scope::Pillar(_) | relais_core::kpi::Scope::Campaign(_)
+        )
+        .then(|| tr.t("analytics-care-workspace")),
         commentary,
         can_write: ws.require(Action::ManageReports).is_ok(),
     };

@@ -8,12 +8,12 @@ use crate::app::AppState;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use relais_core::ValidationError;
 use relais_core::kpi::care::{CareFigures, response_rate, response_time_median};
 use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, posting_frequency};
 use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
 use relais_core::recurrence::parse_date;
-use relais_core::ValidationError;
 use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, Ranking, StoreError, Workspace};
 use serde::Deserialize;
 
@@ -215,12 +215,8 @@ impl Dashboard {
         }
         // The heat map reads the workspace's own history: the last 365 days up to the period's
         // end, so a short period still has enough posts to say something.
-        let history = period
-            .last()
-            .checked_sub(364.days())
-            .ok()
-            .and_then(|first| Period::new(first, period.last()).ok())
-            .unwrap_or(*period);
+        let history =
+            period.last().checked_sub(364.days()).ok().and_then(|first| Period::new(first, period.last()).ok()).unwrap_or(*period);
         let history_posts = store.timed_posts(&ws.id, scope, &history, zone).await?;
         let best_times = BestTimes::of(&history_posts, basis, zone);
 

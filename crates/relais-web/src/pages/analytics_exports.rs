@@ -99,10 +99,16 @@ pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
     };
     for line in d.lines() {
         let previous = line.comparison.map(|c| c.previous);
-        let row = |number: Cell, before: Cell| vec![Cell::Text(line.current.label(locale).into()), Cell::Text(line.current.display(locale)), number, before];
+        let row = |number: Cell, before: Cell| {
+            vec![Cell::Text(line.current.label(locale).into()), Cell::Text(line.current.display(locale)), number, before]
+        };
         match figure_kind(&line.current) {
-            ColumnKind::Percent => kpis.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty))),
-            ColumnKind::Integer => counts.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty))),
+            ColumnKind::Percent => {
+                kpis.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty)))
+            }
+            ColumnKind::Integer => {
+                counts.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty)))
+            }
             // Posts per week and the like: the reader's text, and no number column of that kind.
             _ => counts.rows.push(row(Cell::Empty, Cell::Empty)),
         }
@@ -139,7 +145,13 @@ pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
             .followers_by_day
             .iter()
             .map(|a| {
-                vec![Cell::Date(a.day), Cell::Integer(a.followers), Cell::Integer(a.gained), Cell::Integer(a.lost), Cell::Integer(a.posts_published)]
+                vec![
+                    Cell::Date(a.day),
+                    Cell::Integer(a.followers),
+                    Cell::Integer(a.gained),
+                    Cell::Integer(a.lost),
+                    Cell::Integer(a.posts_published),
+                ]
             })
             .collect(),
     });

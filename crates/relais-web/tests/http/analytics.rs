@@ -88,7 +88,7 @@ app_test!(the_analytics_page_shows_the_periods_kpis_against_the_previous_one, |a
     // Charts inline as SVG, each with its CSV.
     assert!(page.body.contains("<svg"), "charts are inline SVG");
     for chart in ["followers", "engagement", "pillars", "best-times"] {
-        assert!(page.body.contains(&format!("/analytics/charts/{chart}.csv?from=2026-03-01&amp;to=2026-03-10")), "{chart} CSV link");
+        page.assert_contains(&format!("/analytics/charts/{chart}.csv?from=2026-03-01&to=2026-03-10"));
     }
     // Top first the 4 % post, flop first the 1 % one; each links to its post page.
     let top = page.body.find("id=\"top\"").unwrap();
@@ -133,7 +133,8 @@ app_test!(each_chart_downloads_as_csv_and_every_table_as_xlsx, |app: TestApp| as
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let rates = book.worksheet_range("Taux").unwrap();
-    let er = rates.rows().find(|r| r[0] == Data::String("Taux d'engagement (sur les impressions)".into())).expect("the engagement rate row");
+    let er =
+        rates.rows().find(|r| r[0] == Data::String("Taux d'engagement (sur les impressions)".into())).expect("the engagement rate row");
     assert_eq!(er[2], Data::Float(0.025), "a rate is a number, not text");
     assert_eq!(er[3], Data::Float(0.02));
     let counts = book.worksheet_range("Volumes").unwrap();
@@ -150,14 +151,25 @@ app_test!(the_smm_writes_the_commentary_the_client_reads_it_and_the_pdf_prints_i
     let ws = &app.f.bank;
     let mut smm = Browser::signed_in(&app, SMM).await;
     smm.get(&format!("/w/{ws}/analytics?{PERIOD}")).await;
-    let fields = [("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "Printemps solide : l'épargne porte la croissance.")];
+    let fields = [
+        ("from", "2026-03-01"),
+        ("to", "2026-03-10"),
+        ("scope", "workspace"),
+        ("body", "Printemps solide : l'épargne porte la croissance."),
+    ];
     let saved = smm.post(&format!("/w/{ws}/analytics/commentary"), &fields).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let back = smm.get(saved.location.as_deref().unwrap()).await;
     back.assert_contains("Printemps solide : l'épargne porte la croissance.");
 
     // Without the token: refused, nothing changed.
-    let forged = smm.post_raw(&format!("/w/{ws}/analytics/commentary"), &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "piraté")], &[]).await;
+    let forged = smm
+        .post_raw(
+            &format!("/w/{ws}/analytics/commentary"),
+            &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "piraté")],
+            &[],
+        )
+        .await;
     assert_eq!(forged.status, 403);
 
     // The client reads it, without a form, and cannot write it.
@@ -166,11 +178,28 @@ app_test!(the_smm_writes_the_commentary_the_client_reads_it_and_the_pdf_prints_i
     assert_eq!(page.status, 200);
     page.assert_contains("Printemps solide");
     assert!(!page.body.contains("name=\"body\""), "no commentary form for a client");
-    assert_eq!(client.post(&format!("/w/{ws}/analytics/commentary"), &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "Client")]).await.status, 403);
+    assert_eq!(
+        client
+            .post(
+                &format!("/w/{ws}/analytics/commentary"),
+                &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "Client")]
+            )
+            .await
+            .status,
+        403
+    );
     // A CM reads too, and cannot write either.
     let mut cm = Browser::signed_in(&app, CM).await;
     assert_eq!(cm.get(&format!("/w/{ws}/analytics?{PERIOD}")).await.status, 200);
-    assert_eq!(cm.post(&format!("/w/{ws}/analytics/commentary"), &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "CM")]).await.status, 403);
+    assert_eq!(
+        cm.post(
+            &format!("/w/{ws}/analytics/commentary"),
+            &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", "workspace"), ("body", "CM")]
+        )
+        .await
+        .status,
+        403
+    );
     let kept = app.store.report_commentary(ws, "workspace", "2026-03-01", "2026-03-10").await.unwrap().unwrap();
     assert_eq!(kept.body, "Printemps solide : l'épargne porte la croissance.");
 
@@ -206,7 +235,12 @@ app_test!(another_workspaces_ids_are_not_found_in_analytics, |app: TestApp| asyn
         assert_eq!(admin.get(&path).await.status, 404, "{path}");
     }
     admin.get(&format!("/w/{coffee}/analytics")).await;
-    let write = admin.post(&format!("/w/{coffee}/analytics/commentary"), &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", &format!("account:{account}")), ("body", "x")]).await;
+    let write = admin
+        .post(
+            &format!("/w/{coffee}/analytics/commentary"),
+            &[("from", "2026-03-01"), ("to", "2026-03-10"), ("scope", &format!("account:{account}")), ("body", "x")],
+        )
+        .await;
     assert_eq!(write.status, 404);
     // An outsider does not see the bank's analytics at all.
     let mut outsider = Browser::signed_in(&app, OUTSIDER).await;
@@ -237,7 +271,8 @@ app_test!(the_api_gives_the_figures_with_their_previous_value, |app: TestApp| as
     let (status, _, _) = call(&app, Method::GET, &format!("/api/v1/workspaces/{ws}/analytics"), Some(&coffee), None).await;
     assert!(status == 403 || status == 404, "{status}");
     let (status, _, _) =
-        call(&app, Method::GET, &format!("/api/v1/workspaces/{}/analytics?scope=account:{account}", app.f.coffee), Some(&coffee), None).await;
+        call(&app, Method::GET, &format!("/api/v1/workspaces/{}/analytics?scope=account:{account}", app.f.coffee), Some(&coffee), None)
+            .await;
     assert_eq!(status, 404);
     // Documented.
     let (_, _, doc) = call(&app, Method::GET, "/api/openapi.json", None, None).await;
