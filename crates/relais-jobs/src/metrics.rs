@@ -53,6 +53,8 @@ impl MetricsCollector {
                         reposts: m.reposts,
                         quotes: m.quotes,
                         impressions: m.impressions,
+                        reach: m.reach,
+                        link_clicks: m.link_clicks,
                     })
                 })),
                 Err(NetworkError::NotOffered { .. }) => break,

@@ -131,6 +131,10 @@ pub struct PostMetrics {
     pub quotes: i64,
     /// Views or impressions, where the network gives them.
     pub impressions: Option<i64>,
+    /// Accounts reached, where the network gives it.
+    pub reach: Option<i64>,
+    /// Clicks on the post's link, where the network gives them.
+    pub link_clicks: Option<i64>,
 }
 
 /// An account's counters at one moment.

@@ -7,13 +7,16 @@
 //! Its synthetic audience ([`audience`]) replies, mentions, quotes, likes, reposts, follows and
 //! writes direct messages around the account's sandbox posts, on a schedule decided by each
 //! post's id and time; the activity, context, reply, deletion, metrics and search calls read
-//! and write that community like a network's API would.
+//! and write that community like a network's API would. Its numbers ([`growth`]) add a silent
+//! crowd: followers growing with the rhythm of days and weeks, and each post's impressions, reach,
+//! likes, replies, reposts, quotes and link clicks rising after release and slowing down.
 //!
 //! It keeps the whole unit (first post with link and media, thread parts, first comment),
 //! refuses what its [`Capabilities`] refuse, and "uploads" each file by checking it is on disk
 //! with the size the library recorded.
 
 pub mod audience;
+pub mod growth;
 
 use crate::{
     AccountCheck, AccountMetrics, AccountRef, Activity, ActivityKind, ActivityPage, AltText, Capabilities, NetFuture, Network,
@@ -419,21 +422,27 @@ impl Network for Sandbox {
         Box::pin(async move {
             self.authorised(account)?;
             self.advance(account).await?;
+            let now = (self.clock)();
             let reactions = self.store.sandbox_reactions(remote_ids).await.map_err(|e| self.transient(e))?;
+            let facts = self.store.sandbox_post_facts(remote_ids).await.map_err(|e| self.transient(e))?;
             let mut out = vec![];
+            // In the order asked; posts the sandbox does not have are left out.
             for id in remote_ids {
-                if self.store.sandbox_node(id).await.map_err(|e| self.transient(e))?.is_none() {
-                    continue;
-                }
-                let count = |kind: &str| reactions.iter().filter(|(p, k, _)| p == id && k == kind).map(|r| r.2).sum();
+                let Some((_, published_at, has_link)) = facts.iter().find(|f| &f.0 == id) else { continue };
+                let count = |kind: &str| reactions.iter().filter(|(p, k, _)| p == id && k == kind).map(|r| r.2).sum::<i64>();
+                // The named audience (each of its reactions is in the inbox) and the silent crowd
+                // around it (counted only, as networks count what they do not notify: replies
+                // among the audience included).
+                let crowd = growth::crowd(&account.id, id, *published_at, *has_link, now);
                 out.push(PostMetrics {
                     remote_id: id.clone(),
-                    likes: count("like"),
-                    replies: count("reply"),
-                    reposts: count("repost"),
-                    quotes: count("quote"),
-                    // The simulator has no notion of views.
-                    impressions: None,
+                    likes: count("like") + crowd.likes,
+                    replies: count("reply") + crowd.replies,
+                    reposts: count("repost") + crowd.reposts,
+                    quotes: count("quote") + crowd.quotes,
+                    impressions: Some(crowd.impressions),
+                    reach: Some(crowd.reach),
+                    link_clicks: Some(crowd.link_clicks),
                 });
             }
             Ok(out)
@@ -444,7 +453,9 @@ impl Network for Sandbox {
         Box::pin(async move {
             self.authorised(account)?;
             self.advance(account).await?;
-            let (followers, posts) = self.store.sandbox_account_counts(&account.id).await.map_err(|e| self.transient(e))?;
+            let (follows, posts) = self.store.sandbox_account_counts(&account.id).await.map_err(|e| self.transient(e))?;
+            // The simulated growth, plus the named audience's follows (each one in the inbox).
+            let followers = growth::followers_at(&account.id, (self.clock)()) + follows;
             Ok(AccountMetrics { followers, following: audience::following_of(&account.id), posts })
         })
     }

@@ -81,7 +81,7 @@ pub use labels::{Campaign, CampaignInput, Pillar, PillarInput};
 pub use listening::{HitSource, LISTEN_SEARCH_JOB, ListeningHit, ListeningQueryRecord, NewListeningHit};
 pub use media::{Media, NewMedia};
 pub use media_files::MediaFiles;
-pub use metric_queries::{AudienceDay, PeriodNumbers, PostPerformance, PostTotals, Ranking};
+pub use metric_queries::{AudienceDay, PeriodNumbers, PostPerformance, PostTotals, RankedBy, Ranking};
 pub use metrics::{AccountMetricSample, PostMetricSample};
 pub use migrate::{SchemaStatus, latest_version};
 pub use moderation::{

@@ -84,6 +84,14 @@ pub struct PostPerformance {
     pub link_clicks: Option<u64>,
 }
 
+/// How [`Store::ranked_posts`] orders and cuts its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankedBy {
+    pub basis: EngagementBasis,
+    pub ranking: Ranking,
+    pub limit: i64,
+}
+
 /// Best first or worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ranking {
@@ -294,10 +302,9 @@ impl Store {
         scope: &Scope,
         period: &Period,
         zone: &TimeZone,
-        basis: EngagementBasis,
-        ranking: Ranking,
-        limit: i64,
+        order: RankedBy,
     ) -> Result<Vec<PostPerformance>> {
+        let RankedBy { basis, ranking, limit } = order;
         let (from, to) = period_ms(period, zone)?;
         let (condition, value) = post_condition(scope, 5);
         let base = match basis {

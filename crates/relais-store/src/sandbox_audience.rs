@@ -206,6 +206,22 @@ impl Store {
         Ok(q.fetch_all(self.pool()).await?)
     }
 
+    /// (id, published at, whether it has a link) of the account's own sandbox posts among `ids`.
+    pub async fn sandbox_post_facts(&self, ids: &[String]) -> Result<Vec<(String, i64, bool)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT id, created_at, CASE WHEN link IS NULL THEN 0 ELSE 1 END FROM sandbox_posts WHERE id IN ({})",
+            crate::sql::params(1, ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(id, at, link)| (id, at, link == 1)).collect())
+    }
+
     /// (followers, posts) of a sandbox account: follows of its audience, and its own first posts
     /// and replies.
     pub async fn sandbox_account_counts(&self, account_id: &str) -> Result<(i64, i64)> {

@@ -307,7 +307,17 @@ both_backends!(metric_samples_form_a_series_and_the_latest_is_read_back, |store:
     let v = published(&store, &ws, &acc, "post-1").await;
     assert_eq!(store.published_variants_since(&acc.id, 0).await.unwrap(), vec![(v.clone(), "post-1".to_string())]);
     assert!(store.published_variants_since(&acc.id, relais_core::now_ms() + 1_000).await.unwrap().is_empty());
-    let s = |t, likes| PostMetricSample { variant_id: v.clone(), taken_at: t, likes, replies: 1, reposts: 0, quotes: 0, impressions: None };
+    let s = |t, likes| PostMetricSample {
+        variant_id: v.clone(),
+        taken_at: t,
+        likes,
+        replies: 1,
+        reposts: 0,
+        quotes: 0,
+        impressions: None,
+        reach: None,
+        link_clicks: None,
+    };
     assert_eq!(store.record_post_metrics(&[s(10, 3), s(20, 5)]).await.unwrap(), 2);
     assert_eq!(store.record_post_metrics(&[s(20, 99)]).await.unwrap(), 0, "one sample per instant");
     assert_eq!(store.post_metric_series(&v).await.unwrap().iter().map(|s| s.likes).collect::<Vec<_>>(), [3, 5]);

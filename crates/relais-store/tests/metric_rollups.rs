@@ -9,7 +9,7 @@ use relais_core::kpi::engagement::{EngagementBasis, Engagements};
 use relais_core::kpi::{Period, Scope};
 use relais_core::{Colour, Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, Ranking, Store, both_backends,
+    AccountMetricSample, Actor, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, RankedBy, Ranking, Store, both_backends,
 };
 
 fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
@@ -205,7 +205,7 @@ both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store
         let ws = w.ws.clone();
         async move {
             store
-                .ranked_posts(&ws, &scope, &week, &paris(), EngagementBasis::Impressions, ranking, 10)
+                .ranked_posts(&ws, &scope, &week, &paris(), RankedBy { basis: EngagementBasis::Impressions, ranking, limit: 10 })
                 .await
                 .unwrap()
                 .into_iter()
@@ -219,8 +219,17 @@ both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store
     assert_eq!(ranked(Scope::Pillar(pillar.id.clone()), Ranking::Top).await, ["a", "b"]);
     assert_eq!(ranked(Scope::Campaign(campaign.id.clone()), Ranking::Flop).await, ["b", "c"]);
     // By followers every post has a base (2,000): d's 50 engagements come first.
-    let by_followers =
-        w.store.ranked_posts(&w.ws, &Scope::Workspace, &week, &paris(), EngagementBasis::Followers, Ranking::Top, 2).await.unwrap();
+    let by_followers = w
+        .store
+        .ranked_posts(
+            &w.ws,
+            &Scope::Workspace,
+            &week,
+            &paris(),
+            RankedBy { basis: EngagementBasis::Followers, ranking: Ranking::Top, limit: 2 },
+        )
+        .await
+        .unwrap();
     assert_eq!(by_followers.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["d", "b"]);
     assert_eq!(by_followers[0].result.followers, Some(2000));
 

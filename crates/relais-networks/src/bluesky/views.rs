@@ -106,7 +106,10 @@ pub fn metrics(view: &Value) -> Option<PostMetrics> {
         replies: count("replyCount"),
         reposts: count("repostCount"),
         quotes: count("quoteCount"),
+        // Bluesky shows none of these: unknown, not zero.
         impressions: None,
+        reach: None,
+        link_clicks: None,
     })
 }
 

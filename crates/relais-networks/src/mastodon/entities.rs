@@ -78,7 +78,10 @@ pub fn metrics(status: &Value) -> PostMetrics {
         reposts: count("reblogs_count"),
         // Mastodon 4.5 and later; older servers have no quotes.
         quotes: count("quotes_count"),
+        // Mastodon shows none of these: unknown, not zero.
         impressions: None,
+        reach: None,
+        link_clicks: None,
     }
 }
 
@@ -263,7 +266,16 @@ mod tests {
         assert_eq!(post.parent_remote_id.as_deref(), Some("60"));
         assert_eq!(
             post.metrics,
-            Some(PostMetrics { remote_id: "61".into(), likes: 4, replies: 2, reposts: 1, quotes: 3, impressions: None })
+            Some(PostMetrics {
+                remote_id: "61".into(),
+                likes: 4,
+                replies: 2,
+                reposts: 1,
+                quotes: 3,
+                impressions: None,
+                reach: None,
+                link_clicks: None
+            })
         );
         assert_eq!(metrics(&status("62", None, "public", "")).quotes, 0, "servers before 4.5 have no quotes_count");
         assert_eq!(post.author.display_name.as_deref(), Some("Fan de la marque"));

@@ -95,7 +95,7 @@ const ENGLISH: Lines = Lines {
 /// How long after a post the audience keeps reacting.
 pub const ACTIVE_DAYS: i64 = 3;
 
-fn seed_of(text: &str) -> u64 {
+pub(crate) fn seed_of(text: &str) -> u64 {
     // FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

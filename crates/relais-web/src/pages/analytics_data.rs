@@ -14,7 +14,7 @@ use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, posting_frequency};
 use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
 use relais_core::recurrence::parse_date;
-use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, Ranking, StoreError, Workspace};
+use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, StoreError, Workspace};
 use serde::Deserialize;
 
 /// How many posts the top and flop lists show.
@@ -230,8 +230,8 @@ impl Dashboard {
             pillar_posts.push((pillar.name.clone(), totals.publications));
         }
 
-        let top = store.ranked_posts(&ws.id, scope, period, zone, basis, Ranking::Top, RANKED).await?;
-        let flop = store.ranked_posts(&ws.id, scope, period, zone, basis, Ranking::Flop, RANKED).await?;
+        let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
+        let flop = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }).await?;
         let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
         let objectives = standings(app, &ws.id, &ws.time_zone, today)
             .await?
