@@ -87,8 +87,8 @@ pub async fn get(
         e => e.into(),
     })?;
     Ok(Json(AnalyticsOut {
-        from: d.sel.from_day(),
-        to: d.sel.to_day(),
+        from: d.sel.first_day(),
+        to: d.sel.last_day(),
         scope: d.sel.scope_key.clone(),
         followers: d.numbers.followers_end,
         impressions: d.numbers.posts.impressions,

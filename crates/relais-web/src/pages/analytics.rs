@@ -238,15 +238,15 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(s) => s,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let commentary = match app.store.report_commentary(&ws.workspace.id, &d.sel.scope_key, &d.sel.from_day(), &d.sel.to_day()).await {
+    let commentary = match app.store.report_commentary(&ws.workspace.id, &d.sel.scope_key, &d.sel.first_day(), &d.sel.last_day()).await {
         Ok(c) => c.map(|c| c.body).unwrap_or_default(),
         Err(e) => return PageError::store(tr, e).into_response(),
     };
     let page = AnalyticsPage {
         c: Chrome::workspace(&ws, Some(Section::Analytics)),
         base: ws.base(),
-        from: d.sel.from_day(),
-        to: d.sel.to_day(),
+        from: d.sel.first_day(),
+        to: d.sel.last_day(),
         scope: d.sel.scope_key.clone(),
         scopes,
         query: d.sel.query(),
@@ -297,12 +297,12 @@ pub async fn save_commentary(State(app): State<AppState>, ws: InWorkspace, PageF
     }
     let saved = app
         .store
-        .save_report_commentary(&ws.workspace.id, &sel.scope_key, &sel.from_day(), &sel.to_day(), &form.body, Some(&ws.me.user().id))
+        .save_report_commentary(&ws.workspace.id, &sel.scope_key, &sel.first_day(), &sel.last_day(), &form.body, Some(&ws.me.user().id))
         .await;
     if let Err(e) = saved {
         return PageError::store(tr, e).into_response();
     }
-    let details = serde_json::json!({"scope": sel.scope_key, "from": sel.from_day(), "to": sel.to_day()});
+    let details = serde_json::json!({"scope": sel.scope_key, "from": sel.first_day(), "to": sel.last_day()});
     if let Err(e) = audit(&app, &ws, "report.commentary_saved", &sel.scope_key, details).await {
         return e.into_response();
     }

@@ -59,7 +59,7 @@ pub fn chart(d: &Dashboard, key: &str, tr: Tr, colour: Option<Colour>) -> Option
             ("pillars", title, (chart.to_svg(), chart.to_csv()))
         }
         "best-times" => {
-            let title = tr.t1("analytics-chart-best-times", "zone", &d.sel.zone.iana_name().unwrap_or("UTC").to_string());
+            let title = tr.t1("analytics-chart-best-times", "zone", d.sel.zone.iana_name().unwrap_or("UTC"));
             let chart = HeatMap {
                 title: title.clone(),
                 locale: tr.locale,

@@ -68,17 +68,17 @@ impl Selection {
         Ok(Selection { period, scope, scope_key, zone })
     }
 
-    pub fn from_day(&self) -> String {
+    pub fn first_day(&self) -> String {
         self.period.first().to_string()
     }
 
-    pub fn to_day(&self) -> String {
+    pub fn last_day(&self) -> String {
         self.period.last().to_string()
     }
 
     /// `from=…&to=…&scope=…` for links to the exports.
     pub fn query(&self) -> String {
-        format!("from={}&to={}&scope={}", self.from_day(), self.to_day(), url_escape(&self.scope_key))
+        format!("from={}&to={}&scope={}", self.first_day(), self.last_day(), url_escape(&self.scope_key))
     }
 }
 

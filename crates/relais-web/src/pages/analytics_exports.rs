@@ -44,7 +44,9 @@ pub async fn chart_csv(
         Err(e) => return e.into_response(),
     };
     match chart(&d, key, tr, None) {
-        Some(c) => attachment("text/csv; charset=utf-8", format!("{key}-{}-{}.csv", d.sel.from_day(), d.sel.to_day()), c.csv.into_bytes()),
+        Some(c) => {
+            attachment("text/csv; charset=utf-8", format!("{key}-{}-{}.csv", d.sel.first_day(), d.sel.last_day()), c.csv.into_bytes())
+        }
         None => PageError::not_found(tr).into_response(),
     }
 }
@@ -208,7 +210,7 @@ pub async fn export_xlsx(State(app): State<AppState>, ws: InWorkspace, Query(q):
     match relais_reports::tables_to_xlsx(&tables(&d, tr)) {
         Ok(bytes) => attachment(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("analytics-{}-{}.xlsx", d.sel.from_day(), d.sel.to_day()),
+            format!("analytics-{}-{}.xlsx", d.sel.first_day(), d.sel.last_day()),
             bytes,
         ),
         Err(e) => PageError::internal(tr, e).into_response(),
@@ -236,7 +238,7 @@ pub async fn report_pdf(State(app): State<AppState>, ws: InWorkspace, Query(q): 
     };
     // Typst takes a while on a long report: off the async workers.
     match tokio::task::spawn_blocking(move || render_pdf(&report)).await {
-        Ok(Ok(bytes)) => attachment("application/pdf", format!("report-{}-{}.pdf", d.sel.from_day(), d.sel.to_day()), bytes),
+        Ok(Ok(bytes)) => attachment("application/pdf", format!("report-{}-{}.pdf", d.sel.first_day(), d.sel.last_day()), bytes),
         Ok(Err(e)) => PageError::internal(tr, e).into_response(),
         Err(e) => PageError::internal(tr, e).into_response(),
     }
@@ -287,7 +289,7 @@ async fn report(app: &AppState, ws: &InWorkspace, d: &Dashboard, tr: Tr) -> Resu
         .collect();
     let commentary = app
         .store
-        .report_commentary(&w.id, &d.sel.scope_key, &d.sel.from_day(), &d.sel.to_day())
+        .report_commentary(&w.id, &d.sel.scope_key, &d.sel.first_day(), &d.sel.last_day())
         .await
         .map_err(store_error)?
         .map(|c| c.body)

@@ -161,8 +161,12 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
         relais_core::kpi::Scope::Workspace,
     )
     .unwrap();
-    let objective =
-        app.store.save_objective(&app.f.bank, None, &relais_core::Name::parse("title", "Audience").unwrap(), &growth, None).await.unwrap().id;
+    let objective = app
+        .store
+        .save_objective(&app.f.bank, None, &relais_core::Name::parse("title", "Audience").unwrap(), &growth, None)
+        .await
+        .unwrap()
+        .id;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
