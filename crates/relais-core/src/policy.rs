@@ -161,7 +161,16 @@ impl Section {
     /// Whether the section exists in this version. Sections that do not are never linked,
     /// so the navigation has no dead ends; the overview lists them as "coming".
     pub fn is_built(self) -> bool {
-        matches!(self, Section::Calendar | Section::Composer | Section::Inbox | Section::Listening | Section::Strategy | Section::Settings)
+        matches!(
+            self,
+            Section::Calendar
+                | Section::Composer
+                | Section::Inbox
+                | Section::Listening
+                | Section::Analytics
+                | Section::Strategy
+                | Section::Settings
+        )
     }
 
     /// The sections a role sees in the navigation.
@@ -238,14 +247,25 @@ mod tests {
     fn navigation_shows_only_built_sections_the_role_may_open() {
         assert_eq!(
             Section::visible_to(Role::Admin),
-            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Strategy, Section::Settings]
+            vec![
+                Section::Calendar,
+                Section::Composer,
+                Section::Inbox,
+                Section::Listening,
+                Section::Analytics,
+                Section::Strategy,
+                Section::Settings
+            ]
         );
         assert_eq!(
             Section::visible_to(Role::Smm),
-            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Strategy]
+            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Analytics, Section::Strategy]
         );
         // A CM reads the charter from its own link, not from a section it may not manage.
-        assert_eq!(Section::visible_to(Role::Cm), vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening]);
-        assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar]);
+        assert_eq!(
+            Section::visible_to(Role::Cm),
+            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Analytics]
+        );
+        assert_eq!(Section::visible_to(Role::Client), vec![Section::Calendar, Section::Analytics]);
     }
 }

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "inbox search and authors", include_str!("../migrations/0020_inbox_search.sql")),
     (30, "metric rollups", include_str!("../migrations/0030_metric_rollups.sql")),
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
+    (50, "report commentaries", include_str!("../migrations/0050_report_commentary.sql")),
 ];
 
 pub fn latest_version() -> i64 {

@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer rls_…`) scoped to one workspace and one role; the same policy as the
 //! pages decides what the token may do. Errors are `application/problem+json`.
 
+mod analytics;
 mod auth;
 mod care;
 mod inbox;
@@ -35,7 +36,7 @@ pub use auth::ApiCaller;
         inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
         moderation::delete, moderation::dry_run, insights::list, saved_replies::list, saved_replies::create, saved_replies::update,
         saved_replies::delete, care::get_settings, care::put_settings, objectives::list, objectives::create, objectives::update,
-        objectives::delete),
+        objectives::delete, analytics::get),
     components(schemas(Problem, workspaces::Me, workspaces::WorkspaceOut, workspaces::WorkspacePatch, workspaces::MemberOut, workspaces::AuditOut,
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
@@ -45,7 +46,8 @@ pub use auth::ApiCaller;
         saved_replies::SavedReplyOut, saved_replies::SavedReplyIn,
         moderation::RuleOut, moderation::RuleIn, moderation::DryRunIn, moderation::DryRunLineOut, moderation::DryRunExampleOut, moderation::DryRunOut,
         insights::InsightsOut, insights::InsightOut, insights::TagCountOut, insights::SentimentMixOut, insights::InsightExampleOut,
-        insights::InsightAnswerOut, objectives::ObjectiveOut, objectives::ObjectiveIn)),
+        insights::InsightAnswerOut, objectives::ObjectiveOut, objectives::ObjectiveIn,
+        analytics::AnalyticsOut, analytics::FigureOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -86,6 +88,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/moderation/rules/{rule}", axum::routing::put(moderation::update).delete(moderation::delete))
         .route("/v1/workspaces/{id}/moderation/dry-run", axum::routing::post(moderation::dry_run))
         .route("/v1/workspaces/{id}/insights", get(insights::list))
+        .route("/v1/workspaces/{id}/analytics", get(analytics::get))
         .route("/v1/workspaces/{id}/objectives", get(objectives::list).post(objectives::create))
         .route("/v1/workspaces/{id}/objectives/{objective}", axum::routing::put(objectives::update).delete(objectives::delete))
         .route("/v1/workspaces/{id}/charter", get(strategy::get_charter).put(strategy::put_charter))

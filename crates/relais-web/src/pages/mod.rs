@@ -2,6 +2,10 @@
 
 mod account_connect;
 mod accounts;
+pub(crate) mod analytics;
+mod analytics_charts;
+pub(crate) mod analytics_data;
+mod analytics_exports;
 mod assets;
 mod audit;
 mod auth;
@@ -57,6 +61,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}", get(home::overview))
         .route("/w/{ws}/logo", get(settings::logo))
         .route("/w/{ws}/calendar", get(calendar::index))
+        .route("/w/{ws}/analytics", get(analytics::show))
+        .route("/w/{ws}/analytics/commentary", post(analytics::save_commentary))
+        .route("/w/{ws}/analytics/charts/{chart}", get(analytics_exports::chart_csv))
+        .route("/w/{ws}/analytics/export.xlsx", get(analytics_exports::export_xlsx))
+        .route("/w/{ws}/analytics/report.pdf", get(analytics_exports::report_pdf))
         .route("/w/{ws}/strategy/accounts", get(accounts::list).post(account_connect::connect))
         .route("/w/{ws}/strategy/accounts/connect/{network}", get(account_connect::form))
         .route("/w/{ws}/strategy/accounts/mastodon/authorize", post(account_connect::mastodon_authorize))

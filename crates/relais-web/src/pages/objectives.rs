@@ -124,8 +124,8 @@ pub fn scope_of(raw: &str) -> Result<Scope, ValidationError> {
 }
 
 pub struct ScopeOption {
-    value: String,
-    label: String,
+    pub value: String,
+    pub label: String,
 }
 
 pub struct KpiOption {
@@ -169,7 +169,7 @@ struct ObjectivesPage {
 }
 
 /// The scopes of the workspace, as the picker offers them.
-async fn scope_options(app: &AppState, ws: &InWorkspace) -> Result<Vec<ScopeOption>, StoreError> {
+pub async fn scope_options(app: &AppState, ws: &InWorkspace) -> Result<Vec<ScopeOption>, StoreError> {
     let tr = ws.tr();
     let id = &ws.workspace.id;
     let accounts = app.store.social_accounts(id).await?;

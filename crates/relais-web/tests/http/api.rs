@@ -153,6 +153,20 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
     let rule = app.store.save_moderation_rule(&app.f.bank, &rule).await.unwrap().id;
     let saved = relais_store::SavedReplyInput { title: "Horaires".into(), body: "Bonjour".into(), ..Default::default() };
     let reply = app.store.create_saved_reply(&app.f.bank, &saved, "test").await.unwrap().id;
+    let growth = relais_core::kpi::Objective::new(
+        relais_core::kpi::Kpi::FollowerGrowth,
+        relais_core::kpi::Value::Count(1500),
+        jiff::civil::date(2027, 1, 1),
+        jiff::civil::date(2027, 3, 31),
+        relais_core::kpi::Scope::Workspace,
+    )
+    .unwrap();
+    let objective = app
+        .store
+        .save_objective(&app.f.bank, None, &relais_core::Name::parse("title", "Audience").unwrap(), &growth, None)
+        .await
+        .unwrap()
+        .id;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
@@ -161,7 +175,8 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
             .replace("{post}", &post)
             .replace("{message}", &message)
             .replace("{rule}", &rule)
-            .replace("{reply}", &reply);
+            .replace("{reply}", &reply)
+            .replace("{objective}", &objective);
         for method in ops.as_object().unwrap().keys() {
             let m: reqwest::Method = method.to_uppercase().parse().unwrap();
             let body = (m != reqwest::Method::GET).then_some("{}");

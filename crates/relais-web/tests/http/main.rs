@@ -2,6 +2,7 @@
 //! tenancy, CSRF, invitations, settings, the JSON API. One test binary keeps link times down.
 
 mod accounts_live;
+mod analytics;
 mod api;
 mod auth;
 mod calendar_sheet;

@@ -51,14 +51,15 @@ app_test!(the_navigation_shows_each_role_only_its_sections_and_never_links_unbui
     page.assert_contains(&format!("href=\"/w/{}/calendar\"", app.f.bank));
     page.assert_contains(&format!("href=\"/w/{}/inbox\"", app.f.bank));
     page.assert_contains(&format!("href=\"/w/{}/listening\"", app.f.bank));
-    page.assert_contains("Statistiques <small>bientôt</small>");
-    assert!(!page.body.contains(&format!("href=\"/w/{}/analytics\"", app.f.bank)), "no dead links");
+    page.assert_contains(&format!("href=\"/w/{}/analytics\"", app.f.bank));
+    assert!(!page.body.contains(&format!("href=\"/w/{}/campaigns\"", app.f.bank)), "no dead links");
 
     let mut client = Browser::signed_in(&app, CLIENT).await;
     let page = client.get(&format!("/w/{}", app.f.bank)).await;
     assert!(!page.body.contains("/settings\""), "a client has no settings link");
     assert!(!page.body.contains("Messagerie"), "a client does not see the inbox");
-    page.assert_contains(&format!("href=\"/w/{}/calendar\"", app.f.bank)).assert_contains("Statistiques");
+    page.assert_contains(&format!("href=\"/w/{}/calendar\"", app.f.bank));
+    page.assert_contains(&format!("href=\"/w/{}/analytics\"", app.f.bank));
     assert!(!page.body.contains(&format!("href=\"/w/{}/composer\"", app.f.bank)), "a client writes no posts");
 });
 

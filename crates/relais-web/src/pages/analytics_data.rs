@@ -1,0 +1,289 @@
+//! The analytics of a period and a scope, as data: what the page, the CSV and XLSX exports, the
+//! PDF report and the JSON API all show, read once from the rollups so they never disagree.
+//! Every figure comes from `relais_core::kpi`; this module only picks the numbers.
+
+use super::care::period_figures;
+use super::objectives::{Standing, scope_of, standings};
+use crate::app::AppState;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use relais_core::ValidationError;
+use relais_core::kpi::care::{CareFigures, response_rate, response_time_median};
+use relais_core::kpi::engagement::EngagementBasis;
+use relais_core::kpi::publishing::{BestTimes, posting_frequency};
+use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
+use relais_core::recurrence::parse_date;
+use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, StoreError, Workspace};
+use serde::Deserialize;
+
+/// How many posts the top and flop lists show.
+pub const RANKED: i64 = 5;
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD&scope=…&lang=fr|en`, every part optional.
+#[derive(Deserialize, Default, Clone)]
+pub struct AnalyticsQuery {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// `workspace`, `network:KEY`, `account:ID`, `pillar:ID`, `campaign:ID`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// The period and scope asked for, checked.
+#[derive(Clone)]
+pub struct Selection {
+    pub period: Period,
+    pub scope: Scope,
+    /// The scope as the picker writes it (the commentary's key too).
+    pub scope_key: String,
+    pub zone: TimeZone,
+}
+
+impl Selection {
+    /// The query's period (default: the 30 days ending today in the workspace's zone) and scope
+    /// (default: the whole workspace). Errors name the field at fault.
+    pub fn of(q: &AnalyticsQuery, time_zone: &str) -> Result<Selection, ValidationError> {
+        let zone = TimeZone::get(time_zone).unwrap_or(TimeZone::UTC);
+        let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+        let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let last = match blank(&q.to) {
+            Some(s) => parse_date("to", &s)?,
+            None => today,
+        };
+        let first = match blank(&q.from) {
+            Some(s) => parse_date("from", &s)?,
+            None => last.checked_sub(29.days()).unwrap_or(last),
+        };
+        let period = Period::new(first, last).map_err(|mut e| {
+            e.field = "to";
+            e
+        })?;
+        let scope_key = blank(&q.scope).unwrap_or_else(|| "workspace".into());
+        let scope = scope_of(&scope_key)?;
+        Ok(Selection { period, scope, scope_key, zone })
+    }
+
+    pub fn first_day(&self) -> String {
+        self.period.first().to_string()
+    }
+
+    pub fn last_day(&self) -> String {
+        self.period.last().to_string()
+    }
+
+    /// `from=…&to=…&scope=…` for links to the exports.
+    pub fn query(&self) -> String {
+        format!("from={}&to={}&scope={}", self.first_day(), self.last_day(), url_escape(&self.scope_key))
+    }
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A KPI of the period and, when there is a previous period with the figure, the comparison.
+#[derive(Clone, Copy)]
+pub struct Line {
+    pub current: Figure,
+    pub comparison: Option<Comparison>,
+}
+
+impl Line {
+    fn of(current: Figure, previous: Option<Figure>) -> Line {
+        Line { current, comparison: previous.map(|p| Comparison::of(current, p)) }
+    }
+}
+
+/// Everything the analytics of a period and scope show.
+pub struct Dashboard {
+    pub sel: Selection,
+    pub numbers: PeriodNumbers,
+    pub previous: Option<PeriodNumbers>,
+    /// The engagement rate's base: the first that the scope's networks report, impressions
+    /// before reach before followers (impressions are what most networks give).
+    pub basis: EngagementBasis,
+    pub growth: Option<Line>,
+    pub growth_rate: Option<Line>,
+    pub engagement_rate: Line,
+    pub frequency: Line,
+    pub response_rate: Line,
+    pub response_time: Line,
+    pub care: CareFigures,
+    pub followers_by_day: Vec<AudienceDay>,
+    pub followers_previous: Vec<AudienceDay>,
+    /// Engagements drawn so far by the posts published each day of the period.
+    pub engagement_by_day: Vec<(Date, u64)>,
+    /// Publications per pillar (name) in the period, among the scope's posts.
+    pub pillar_posts: Vec<(String, u64)>,
+    pub best_times: BestTimes,
+    pub top: Vec<PostPerformance>,
+    pub flop: Vec<PostPerformance>,
+    /// The objectives set on this very scope.
+    pub objectives: Vec<Standing>,
+}
+
+/// Whether the scope's ids belong to the workspace: another workspace's account, pillar or
+/// campaign is answered as not found.
+pub async fn check_scope(app: &AppState, workspace_id: &str, scope: &Scope) -> Result<(), StoreError> {
+    let known = match scope {
+        Scope::Workspace | Scope::Network(_) => true,
+        Scope::Account(id) => app.store.social_accounts(workspace_id).await?.iter().any(|a| &a.id == id),
+        Scope::Pillar(id) => app.store.pillars(workspace_id).await?.iter().any(|p| &p.id == id),
+        Scope::Campaign(id) => app.store.campaigns(workspace_id).await?.iter().any(|c| &c.id == id),
+    };
+    if known { Ok(()) } else { Err(StoreError::NotFound("scope")) }
+}
+
+fn growth(n: &PeriodNumbers) -> Option<(Figure, Figure)> {
+    let (start, end) = (n.followers_start?, n.followers_end?);
+    let (start, end) = (start.max(0) as u64, end.max(0) as u64);
+    Some((audience::follower_growth(start, end), audience::follower_growth_rate(start, end)))
+}
+
+fn basis_of(n: &PeriodNumbers) -> EngagementBasis {
+    [EngagementBasis::Impressions, EngagementBasis::Reach, EngagementBasis::Followers]
+        .into_iter()
+        .find(|b| n.posts.rate_sums(*b).reporting > 0)
+        .unwrap_or(EngagementBasis::Followers)
+}
+
+async fn care_of(app: &AppState, ws: &Workspace, sel: &Selection, period: &Period) -> Result<CareFigures, StoreError> {
+    let (from, to) = period.range_ms(&sel.zone).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let facts = app.store.care_facts(&ws.id, from, to).await?;
+    let settings = app.store.care_settings(&ws.id).await?;
+    let figures = period_figures(&facts, &settings, &ws.time_zone);
+    // Care is answered per account: an account scope reads its own figures, a network scope
+    // cannot be split here and reads the workspace's (the page says which).
+    Ok(match &sel.scope {
+        Scope::Account(id) => figures.accounts.into_iter().find(|(a, _)| a == id).map(|(_, f)| f).unwrap_or_default(),
+        _ => figures.workspace,
+    })
+}
+
+impl Dashboard {
+    pub async fn load(app: &AppState, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
+        check_scope(app, &ws.id, &sel.scope).await?;
+        let store = &app.store;
+        let (period, scope, zone) = (&sel.period, &sel.scope, &sel.zone);
+        let (numbers, previous) = store.period_comparison(&ws.id, scope, period, zone).await?;
+        let basis = basis_of(&numbers);
+        let prev_period = period.previous();
+
+        let current_growth = growth(&numbers);
+        let previous_growth = previous.as_ref().and_then(growth);
+        let growth_line = current_growth.map(|(g, _)| Line::of(g, previous_growth.map(|p| p.0)));
+        let growth_rate = current_growth.map(|(_, r)| Line::of(r, previous_growth.map(|p| p.1)));
+        let engagement_rate =
+            Line::of(numbers.posts.rate_sums(basis).rate(basis), previous.as_ref().map(|p| p.posts.rate_sums(basis).rate(basis)));
+        let frequency = Line::of(
+            posting_frequency(numbers.posts.publications, period),
+            previous.as_ref().zip(prev_period).map(|(p, pp)| posting_frequency(p.posts.publications, &pp)),
+        );
+        let care = care_of(app, ws, &sel, period).await?;
+        let care_before = match prev_period {
+            Some(pp) => Some(care_of(app, ws, &sel, &pp).await?),
+            None => None,
+        };
+        let response = Line::of(response_rate(&care), care_before.as_ref().map(response_rate));
+        let response_time = Line::of(response_time_median(&care), care_before.as_ref().map(response_time_median));
+
+        let followers_by_day = store.audience_by_day(&ws.id, scope, period).await?;
+        let followers_previous = match prev_period {
+            Some(pp) => store.audience_by_day(&ws.id, scope, &pp).await?,
+            None => vec![],
+        };
+        let timed = store.timed_posts(&ws.id, scope, period, zone).await?;
+        let mut engagement_by_day: Vec<(Date, u64)> = vec![];
+        let mut day = period.first();
+        while day <= period.last() {
+            engagement_by_day.push((day, 0));
+            match day.tomorrow() {
+                Ok(d) => day = d,
+                Err(_) => break,
+            }
+        }
+        for post in &timed {
+            let d = post.published_at.to_zoned(zone.clone()).date();
+            if let Some(slot) = engagement_by_day.iter_mut().find(|(day, _)| *day == d) {
+                slot.1 += post.result.engagements.total();
+            }
+        }
+        // The heat map reads the workspace's own history: the last 365 days up to the period's
+        // end, so a short period still has enough posts to say something.
+        let history =
+            period.last().checked_sub(364.days()).ok().and_then(|first| Period::new(first, period.last()).ok()).unwrap_or(*period);
+        let history_posts = store.timed_posts(&ws.id, scope, &history, zone).await?;
+        let best_times = BestTimes::of(&history_posts, basis, zone);
+
+        let mut pillar_posts = vec![];
+        for pillar in store.pillars(&ws.id).await? {
+            // A pillar scope shows its own bar only; other scopes split the workspace's posts.
+            if matches!(scope, Scope::Pillar(id) if id != &pillar.id) {
+                continue;
+            }
+            let totals = store.post_totals(&ws.id, &Scope::Pillar(pillar.id.clone()), period, zone).await?;
+            pillar_posts.push((pillar.name.clone(), totals.publications));
+        }
+
+        let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
+        let flop = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }).await?;
+        let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+        let objectives = standings(app, &ws.id, &ws.time_zone, today)
+            .await?
+            .into_iter()
+            .filter(|s| {
+                let key = match &s.record.scope_id {
+                    Some(id) => format!("{}:{id}", s.record.scope_kind),
+                    None => s.record.scope_kind.clone(),
+                };
+                key == sel.scope_key
+            })
+            .collect();
+        Ok(Dashboard {
+            sel,
+            numbers,
+            previous,
+            basis,
+            growth: growth_line,
+            growth_rate,
+            engagement_rate,
+            frequency,
+            response_rate: response,
+            response_time,
+            care,
+            followers_by_day,
+            followers_previous,
+            engagement_by_day,
+            pillar_posts,
+            best_times,
+            top,
+            flop,
+            objectives,
+        })
+    }
+
+    /// The KPI lines in the order the tiles, the API and the report list them.
+    pub fn lines(&self) -> Vec<Line> {
+        let mut out = vec![];
+        out.extend(self.growth);
+        out.extend(self.growth_rate);
+        out.extend([self.engagement_rate, self.frequency, self.response_rate, self.response_time]);
+        out
+    }
+
+    /// Publications per weekday (Monday first) and hour, for the heat map.
+    pub fn posting_counts(&self) -> [[u64; 24]; 7] {
+        let mut counts = [[0u64; 24]; 7];
+        for (d, (_, row)) in self.best_times.rows().enumerate() {
+            for (h, cell) in row.iter().enumerate() {
+                counts[d][h] = u64::from(cell.posts);
+            }
+        }
+        counts
+    }
+}
