@@ -313,15 +313,22 @@ pub async fn list(State(app): State<AppState>, ws: InWorkspace, Query(done): Que
     }
 }
 
-pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>) -> Response {
-    if let Err(e) = ws.require(Action::ManageStrategy) {
-        return e.into_response();
-    }
+/// The workspace's objective `id` for a member who may manage the strategy, or the refusal
+/// (403, or 404 for an id that is not this workspace's).
+async fn managed(app: &AppState, ws: &InWorkspace, id: &str) -> Result<ObjectiveRecord, Response> {
+    ws.require(Action::ManageStrategy).map_err(IntoResponse::into_response)?;
     let tr = ws.tr();
-    let record = match app.store.objective(&ws.workspace.id, &id).await {
+    app.store.objective(&ws.workspace.id, id).await.map_err(|e| match e {
+        StoreError::NotFound(_) => PageError::not_found(tr).into_response(),
+        e => PageError::store(tr, e).into_response(),
+    })
+}
+
+pub async fn edit(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>) -> Response {
+    let tr = ws.tr();
+    let record = match managed(&app, &ws, &id).await {
         Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return PageError::not_found(tr).into_response(),
-        Err(e) => return PageError::store(tr, e).into_response(),
+        Err(refused) => return refused,
     };
     match page(&app, &ws, None).await {
         Ok(mut p) => {
@@ -389,14 +396,10 @@ pub async fn update(
 }
 
 pub async fn delete(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>) -> Response {
-    if let Err(e) = ws.require(Action::ManageStrategy) {
-        return e.into_response();
-    }
     let tr = ws.tr();
-    let record = match app.store.objective(&ws.workspace.id, &id).await {
+    let record = match managed(&app, &ws, &id).await {
         Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return PageError::not_found(tr).into_response(),
-        Err(e) => return PageError::store(tr, e).into_response(),
+        Err(refused) => return refused,
     };
     if let Err(e) = app.store.delete_objective(&ws.workspace.id, &id).await {
         return PageError::store(tr, e).into_response();
