@@ -230,10 +230,6 @@ pub async fn standings(app: &AppState, workspace_id: &str, time_zone: &str, toda
     Ok(out)
 }
 
-fn status_key(s: Status) -> &'static str {
-    s.key()
-}
-
 fn row(tr: Tr, scopes: &[ScopeOption], s: Standing) -> ObjectiveRow {
     let dash = || "—".to_string();
     let scope_value = match &s.record.scope_id {
@@ -279,7 +275,7 @@ fn row(tr: Tr, scopes: &[ScopeOption], s: Standing) -> ObjectiveRow {
             .unwrap_or(0),
         projection: figure(a.and_then(|a| a.projection)),
         status: status.name(locale).to_string(),
-        status_key: status_key(status),
+        status_key: status.key(),
         unmeasured: s.unmeasured.map(|k| tr.t(&format!("objectives-unmeasured-{k}"))),
         confirm: tr.t1("objectives-delete-confirm", "name", &s.record.title),
     }
