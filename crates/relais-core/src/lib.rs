@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod password;
 pub mod policy;
 pub mod recurrence;
+pub mod report_schedule;
 pub mod role;
 pub mod satisfaction;
 pub mod saved_reply;

@@ -15,6 +15,8 @@ mod metrics;
 mod moderation;
 mod publish;
 mod reply;
+mod report_mail;
+mod scheduled_reports;
 mod withdraw;
 mod worker;
 
@@ -27,5 +29,7 @@ pub use metrics::MetricsCollector;
 pub use moderation::NetworkModerator;
 pub use publish::Publisher;
 pub use reply::ReplySender;
+pub use report_mail::{Mail, MailFile, Mailer, SmtpSettings, SmtpTls};
+pub use scheduled_reports::{RenderFuture, RenderedReport, ReportRenderer, ReportSender};
 pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

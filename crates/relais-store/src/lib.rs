@@ -44,6 +44,7 @@ mod objectives;
 mod post_edit;
 mod posts;
 mod report_commentary;
+mod report_schedules;
 mod sandbox;
 mod sandbox_audience;
 mod satisfaction;
@@ -94,6 +95,9 @@ pub use objectives::ObjectiveRecord;
 pub use post_edit::{PlannedAt, PostComment, PostContent};
 pub use posts::{Actor, NewPost, NewVariant, PUBLISH_JOB, Post, PostEvent, PublishTarget, Variant, VariantOutcome};
 pub use report_commentary::Commentary;
+pub use report_schedules::{
+    REPORT_RUN_JOB, ReportRun, ReportSchedule, RunKind, RunStatus, ScheduleInput, ScheduleToCheck, scheduled_run_key,
+};
 pub use sandbox::{SandboxMedia, SandboxPost, SandboxUnit};
 pub use sandbox_audience::{AudienceEvent, SandboxNode};
 pub use satisfaction::Survey;

@@ -145,7 +145,7 @@ impl Store {
 
     /// An account, pillar or campaign scope must be the workspace's own; a network scope must be
     /// a network one of its accounts is on.
-    async fn check_scope(&self, workspace_id: &str, scope: &Scope) -> Result<()> {
+    pub(crate) async fn check_scope(&self, workspace_id: &str, scope: &Scope) -> Result<()> {
         let (sql, what) = match scope {
             Scope::Workspace => return Ok(()),
             Scope::Network(_) => ("SELECT COUNT(*) FROM social_accounts WHERE workspace_id = $1 AND network = $2", "network"),
@@ -156,7 +156,7 @@ impl Store {
         let found: i64 = sqlx::query_scalar(sql).bind(workspace_id).bind(scope.id()).fetch_one(self.pool()).await?;
         if found == 0 {
             return Err(StoreError::Conflict(format!(
-                "the objective's {what} {:?} is not one of this workspace's",
+                "the {what} {:?} is not one of this workspace's",
                 scope.id().unwrap_or_default()
             )));
         }

@@ -14,6 +14,7 @@ pub mod i18n;
 mod media_intake;
 mod ops;
 mod pages;
+pub mod scheduled_reports;
 mod session;
 mod sheet_files;
 

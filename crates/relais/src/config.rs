@@ -70,6 +70,29 @@ pub struct EngineArgs {
     /// wss://bsky.network (a relay) or a PDS's address [default: none, off].
     #[arg(long, env = "RELAIS_BLUESKY_FIREHOSE")]
     pub bluesky_firehose: Option<String>,
+    /// Scheduled reports: where their files are written, one folder per workspace
+    /// [default: DATA_DIR/reports].
+    #[arg(long, env = "RELAIS_REPORTS_DIR")]
+    pub reports_dir: Option<PathBuf>,
+    /// Scheduled reports: the SMTP server that mails them [default: none, files only].
+    #[arg(long, env = "RELAIS_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port [default: 587 for starttls, 465 for tls, 25 for none].
+    #[arg(long, env = "RELAIS_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (required), `tls` (from the first byte) or `none` (a local relay only)
+    /// [default: starttls].
+    #[arg(long, env = "RELAIS_SMTP_TLS")]
+    pub smtp_tls: Option<String>,
+    /// SMTP user name, with smtp_password [default: none, no authentication].
+    #[arg(long, env = "RELAIS_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password (prefer the environment or the file to a flag).
+    #[arg(long, env = "RELAIS_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The reports' sender, e.g. "Agence <reports@agency.example>" (required with smtp_host).
+    #[arg(long, env = "RELAIS_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]
@@ -143,6 +166,13 @@ pub struct FileConfig {
     pub inbox_sync_secs: Option<u64>,
     pub metrics_secs: Option<u64>,
     pub metrics_days: Option<i64>,
+    pub reports_dir: Option<PathBuf>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
 }
 
 /// How often the per-account jobs run.
@@ -261,6 +291,36 @@ impl Settings {
     /// Listening: the Bluesky firehose to read, if any.
     pub fn bluesky_firehose(&self, e: &EngineArgs) -> Option<String> {
         e.bluesky_firehose.clone().or(self.file.bluesky_firehose.clone()).filter(|s| !s.trim().is_empty())
+    }
+
+    /// Where scheduled reports are written. Several processes on one PostgreSQL need it on
+    /// shared storage only if people read the files from there.
+    pub fn reports_dir(&self, e: &EngineArgs) -> PathBuf {
+        e.reports_dir.clone().or(self.file.reports_dir.clone()).unwrap_or_else(|| self.data_dir.join("reports"))
+    }
+
+    /// The SMTP server that mails scheduled reports, when one is configured.
+    pub fn mailer(&self, e: &EngineArgs) -> anyhow::Result<Option<relais_jobs::Mailer>> {
+        let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or(file.clone()).filter(|v| !v.trim().is_empty());
+        let Some(host) = pick(&e.smtp_host, &self.file.smtp_host) else {
+            return Ok(None);
+        };
+        let tls = match pick(&e.smtp_tls, &self.file.smtp_tls) {
+            Some(t) => relais_jobs::SmtpTls::parse(&t).map_err(anyhow::Error::msg)?,
+            None => relais_jobs::SmtpTls::StartTls,
+        };
+        let Some(from) = pick(&e.smtp_from, &self.file.smtp_from) else {
+            bail!("smtp_host is set but smtp_from is not: give the address reports are sent from");
+        };
+        let settings = relais_jobs::SmtpSettings {
+            host,
+            port: e.smtp_port.or(self.file.smtp_port).unwrap_or(tls.default_port()),
+            tls,
+            username: pick(&e.smtp_username, &self.file.smtp_username),
+            password: pick(&e.smtp_password, &self.file.smtp_password),
+            from,
+        };
+        relais_jobs::Mailer::new(&settings).map(Some).map_err(anyhow::Error::msg)
     }
 
     /// The media library's files. Several processes on one PostgreSQL (web and workers) need
@@ -396,6 +456,15 @@ mod tests {
         assert_eq!(web.media_dir, dir.join("media"));
         assert_eq!((web.media_limits.max_image_bytes, web.media_limits.max_video_bytes), (20 * 1024 * 1024, 250 * 1024 * 1024));
         assert!(s.web_config(&ServeArgs { media_max_image_mb: Some(0), ..Default::default() }).is_err());
+
+        assert_eq!(s.reports_dir(&EngineArgs::default()), dir.join("reports"));
+        assert!(s.mailer(&EngineArgs::default()).unwrap().is_none(), "no SMTP host: files only");
+        let smtp = EngineArgs { smtp_host: Some("127.0.0.1".into()), smtp_tls: Some("none".into()), ..Default::default() };
+        assert!(format!("{:#}", s.mailer(&smtp).unwrap_err()).contains("smtp_from"));
+        let smtp = EngineArgs { smtp_from: Some("reports@agence.example".into()), ..smtp };
+        assert!(s.mailer(&smtp).unwrap().is_some());
+        let smtp = EngineArgs { smtp_tls: Some("ssl".into()), ..smtp };
+        assert!(format!("{:#}", s.mailer(&smtp).unwrap_err()).contains("smtp_tls"));
 
         std::fs::write(&file, "bnid = \"oops\"\n").unwrap();
         let err = format!("{:#}", Settings::resolve(&a, false).unwrap_err());

@@ -5,8 +5,8 @@ use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{
-    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender, SyncSettings,
-    Withdrawer, Worker,
+    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender, ReportSender,
+    SyncSettings, Withdrawer, Worker,
 };
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
@@ -118,6 +118,12 @@ fn start_workers(
         secrets: SecretBox::new(&settings.secret_key),
         pages: 2,
     });
+    let reports = Arc::new(ReportSender {
+        store: store.clone(),
+        renderer: Arc::new(relais_web::scheduled_reports::AnalyticsReports { store: store.clone() }),
+        folder: settings.reports_dir(engine),
+        mailer: settings.mailer(engine)?,
+    });
     let config = settings.worker_config(engine);
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
@@ -128,7 +134,8 @@ fn start_workers(
             .register(replies.clone())
             .register(moderator.clone())
             .register(metrics.clone())
-            .register(listen_search.clone());
+            .register(listen_search.clone())
+            .register(reports.clone());
         let c = cancel.clone();
         set.spawn(async move { worker.run(c).await });
     }
@@ -143,6 +150,19 @@ fn start_workers(
             tokio::select! {
                 _ = c.cancelled() => break,
                 _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            }
+        }
+    });
+    // Every process looks for due reports each minute; a delivery's run key keeps it to one.
+    let (s, c) = (store.clone(), cancel.clone());
+    set.spawn(async move {
+        loop {
+            if let Err(e) = ReportSender::schedule(&s, jiff::Timestamp::now()).await {
+                tracing::warn!(error = %e, "could not schedule the reports");
+            }
+            tokio::select! {
+                _ = c.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
             }
         }
     });

@@ -107,6 +107,14 @@ impl Scope {
             Scope::Network(id) | Scope::Account(id) | Scope::Pillar(id) | Scope::Campaign(id) => Some(id),
         }
     }
+
+    /// `workspace` or `KIND:ID`, as the scope picker writes it.
+    pub fn key(&self) -> String {
+        match self.id() {
+            Some(id) => format!("{}:{id}", self.kind().key()),
+            None => self.kind().key().to_string(),
+        }
+    }
 }
 
 impl Kpi {

@@ -82,7 +82,7 @@ pub async fn get(
     caller.require(&id, Action::ViewReports)?;
     let ws = app.store.workspace(&id).await?;
     let sel = Selection::of(&q, &ws.time_zone)?;
-    let d = Dashboard::load(&app, &ws, sel).await.map_err(|e| match e {
+    let d = Dashboard::load(&app.store, &ws, sel).await.map_err(|e| match e {
         StoreError::NotFound(_) => ApiError::not_found("scope"),
         e => e.into(),
     })?;

@@ -114,7 +114,7 @@ impl ObjectiveIn {
 async fn one(app: &AppState, workspace_id: &str, id: &str) -> Result<ObjectiveOut, ApiError> {
     let ws = app.store.workspace(workspace_id).await?;
     let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get(&ws.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).date();
-    standings(app, workspace_id, &ws.time_zone, today)
+    standings(&app.store, workspace_id, &ws.time_zone, today)
         .await?
         .into_iter()
         .find(|s| s.record.id == id)
@@ -128,7 +128,7 @@ pub async fn list(State(app): State<AppState>, caller: ApiCaller, Path(id): Path
     caller.require(&id, Action::ViewReports)?;
     let ws = app.store.workspace(&id).await?;
     let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get(&ws.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).date();
-    Ok(Json(standings(&app, &id, &ws.time_zone, today).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(standings(&app.store, &id, &ws.time_zone, today).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Saves `body` as a new objective (`objective` `None`) or over one.

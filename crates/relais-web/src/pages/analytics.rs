@@ -219,7 +219,7 @@ pub fn selection(ws: &InWorkspace, q: &AnalyticsQuery) -> Result<Selection, Page
 pub async fn dashboard(app: &AppState, ws: &InWorkspace, q: &AnalyticsQuery) -> Result<Dashboard, PageError> {
     let sel = selection(ws, q)?;
     let tr = ws.tr();
-    Dashboard::load(app, &ws.workspace, sel).await.map_err(|e| match e {
+    Dashboard::load(&app.store, &ws.workspace, sel).await.map_err(|e| match e {
         StoreError::NotFound(_) => PageError::not_found(tr),
         e => PageError::store(tr, e),
     })
@@ -234,7 +234,7 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
-    let scopes = match scope_options(&app, &ws).await {
+    let scopes = match scope_options(&app.store, &ws.workspace.id, tr).await {
         Ok(s) => s,
         Err(e) => return PageError::store(tr, e).into_response(),
     };
@@ -286,7 +286,7 @@ pub async fn save_commentary(State(app): State<AppState>, ws: InWorkspace, PageF
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    if let Err(e) = super::analytics_data::check_scope(&app, &ws.workspace.id, &sel.scope).await {
+    if let Err(e) = super::analytics_data::check_scope(&app.store, &ws.workspace.id, &sel.scope).await {
         return match e {
             StoreError::NotFound(_) => PageError::not_found(tr).into_response(),
             e => PageError::store(tr, e).into_response(),

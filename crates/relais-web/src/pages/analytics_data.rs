@@ -4,7 +4,6 @@
 
 use super::care::period_figures;
 use super::objectives::{Standing, scope_of, standings};
-use crate::app::AppState;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -14,7 +13,7 @@ use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, posting_frequency};
 use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
 use relais_core::recurrence::parse_date;
-use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, StoreError, Workspace};
+use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, Store, StoreError, Workspace};
 use serde::Deserialize;
 
 /// How many posts the top and flop lists show.
@@ -129,12 +128,12 @@ pub struct Dashboard {
 
 /// Whether the scope's ids belong to the workspace: another workspace's account, pillar or
 /// campaign is answered as not found.
-pub async fn check_scope(app: &AppState, workspace_id: &str, scope: &Scope) -> Result<(), StoreError> {
+pub async fn check_scope(store: &Store, workspace_id: &str, scope: &Scope) -> Result<(), StoreError> {
     let known = match scope {
         Scope::Workspace | Scope::Network(_) => true,
-        Scope::Account(id) => app.store.social_accounts(workspace_id).await?.iter().any(|a| &a.id == id),
-        Scope::Pillar(id) => app.store.pillars(workspace_id).await?.iter().any(|p| &p.id == id),
-        Scope::Campaign(id) => app.store.campaigns(workspace_id).await?.iter().any(|c| &c.id == id),
+        Scope::Account(id) => store.social_accounts(workspace_id).await?.iter().any(|a| &a.id == id),
+        Scope::Pillar(id) => store.pillars(workspace_id).await?.iter().any(|p| &p.id == id),
+        Scope::Campaign(id) => store.campaigns(workspace_id).await?.iter().any(|c| &c.id == id),
     };
     if known { Ok(()) } else { Err(StoreError::NotFound("scope")) }
 }
@@ -152,10 +151,10 @@ fn basis_of(n: &PeriodNumbers) -> EngagementBasis {
         .unwrap_or(EngagementBasis::Followers)
 }
 
-async fn care_of(app: &AppState, ws: &Workspace, sel: &Selection, period: &Period) -> Result<CareFigures, StoreError> {
+async fn care_of(store: &Store, ws: &Workspace, sel: &Selection, period: &Period) -> Result<CareFigures, StoreError> {
     let (from, to) = period.range_ms(&sel.zone).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let facts = app.store.care_facts(&ws.id, from, to).await?;
-    let settings = app.store.care_settings(&ws.id).await?;
+    let facts = store.care_facts(&ws.id, from, to).await?;
+    let settings = store.care_settings(&ws.id).await?;
     let figures = period_figures(&facts, &settings, &ws.time_zone);
     // Care is answered per account: an account scope reads its own figures, a network scope
     // cannot be split here and reads the workspace's (the page says which).
@@ -166,9 +165,8 @@ async fn care_of(app: &AppState, ws: &Workspace, sel: &Selection, period: &Perio
 }
 
 impl Dashboard {
-    pub async fn load(app: &AppState, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
-        check_scope(app, &ws.id, &sel.scope).await?;
-        let store = &app.store;
+    pub async fn load(store: &Store, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
+        check_scope(store, &ws.id, &sel.scope).await?;
         let (period, scope, zone) = (&sel.period, &sel.scope, &sel.zone);
         let (numbers, previous) = store.period_comparison(&ws.id, scope, period, zone).await?;
         let basis = basis_of(&numbers);
@@ -184,9 +182,9 @@ impl Dashboard {
             posting_frequency(numbers.posts.publications, period),
             previous.as_ref().zip(prev_period).map(|(p, pp)| posting_frequency(p.posts.publications, &pp)),
         );
-        let care = care_of(app, ws, &sel, period).await?;
+        let care = care_of(store, ws, &sel, period).await?;
         let care_before = match prev_period {
-            Some(pp) => Some(care_of(app, ws, &sel, &pp).await?),
+            Some(pp) => Some(care_of(store, ws, &sel, &pp).await?),
             None => None,
         };
         let response = Line::of(response_rate(&care), care_before.as_ref().map(response_rate));
@@ -233,7 +231,7 @@ impl Dashboard {
         let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
         let flop = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }).await?;
         let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
-        let objectives = standings(app, &ws.id, &ws.time_zone, today)
+        let objectives = standings(store, &ws.id, &ws.time_zone, today)
             .await?
             .into_iter()
             .filter(|s| {

@@ -6,6 +6,7 @@ pub(crate) mod analytics;
 mod analytics_charts;
 pub(crate) mod analytics_data;
 mod analytics_exports;
+pub(crate) mod analytics_report;
 mod assets;
 mod audit;
 mod auth;
@@ -30,6 +31,7 @@ mod notifications;
 pub(crate) mod objectives;
 mod post;
 mod profile;
+mod report_schedules;
 pub(crate) mod saved_replies;
 mod settings;
 mod slots;
@@ -66,6 +68,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/analytics/charts/{chart}", get(analytics_exports::chart_csv))
         .route("/w/{ws}/analytics/export.xlsx", get(analytics_exports::export_xlsx))
         .route("/w/{ws}/analytics/report.pdf", get(analytics_exports::report_pdf))
+        .route("/w/{ws}/analytics/schedules", get(report_schedules::list).post(report_schedules::create))
+        .route("/w/{ws}/analytics/schedules/{id}", get(report_schedules::edit).post(report_schedules::update))
+        .route("/w/{ws}/analytics/schedules/{id}/delete", post(report_schedules::delete))
+        .route("/w/{ws}/analytics/schedules/{id}/send", post(report_schedules::send_now))
         .route("/w/{ws}/strategy/accounts", get(accounts::list).post(account_connect::connect))
         .route("/w/{ws}/strategy/accounts/connect/{network}", get(account_connect::form))
         .route("/w/{ws}/strategy/accounts/mastodon/authorize", post(account_connect::mastodon_authorize))

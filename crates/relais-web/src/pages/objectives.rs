@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use relais_core::kpi::{Assessment, Currency, Kpi, Objective, Scope, ScopeKind, Status, parse_target, target_text};
 use relais_core::recurrence::parse_date;
 use relais_core::{Action, Name, Section, ValidationError};
-use relais_store::{Measured, ObjectiveRecord, StoreError};
+use relais_store::{Measured, ObjectiveRecord, Store, StoreError};
 use serde::Deserialize;
 
 /// The KPIs an objective can be about, in the order the form lists them.
@@ -169,10 +169,9 @@ struct ObjectivesPage {
 }
 
 /// The scopes of the workspace, as the picker offers them.
-pub async fn scope_options(app: &AppState, ws: &InWorkspace) -> Result<Vec<ScopeOption>, StoreError> {
-    let tr = ws.tr();
-    let id = &ws.workspace.id;
-    let accounts = app.store.social_accounts(id).await?;
+pub async fn scope_options(store: &Store, workspace_id: &str, tr: Tr) -> Result<Vec<ScopeOption>, StoreError> {
+    let id = workspace_id;
+    let accounts = store.social_accounts(id).await?;
     let mut networks: Vec<String> = accounts.iter().map(|a| a.network.clone()).collect();
     networks.sort();
     networks.dedup();
@@ -187,14 +186,14 @@ pub async fn scope_options(app: &AppState, ws: &InWorkspace) -> Result<Vec<Scope
         label: tr.t1("objectives-scope-account", "name", format!("{} · @{}", network_label(tr, &a.network), a.handle)),
     }));
     options.extend(
-        app.store
+        store
             .pillars(id)
             .await?
             .into_iter()
             .map(|p| ScopeOption { value: format!("pillar:{}", p.id), label: tr.t1("objectives-scope-pillar", "name", p.name) }),
     );
     options.extend(
-        app.store
+        store
             .campaigns(id)
             .await?
             .into_iter()
@@ -214,12 +213,12 @@ pub struct Standing {
 }
 
 /// Every objective of the workspace, judged on `today`.
-pub async fn standings(app: &AppState, workspace_id: &str, time_zone: &str, today: Date) -> Result<Vec<Standing>, StoreError> {
+pub async fn standings(store: &Store, workspace_id: &str, time_zone: &str, today: Date) -> Result<Vec<Standing>, StoreError> {
     let mut out = vec![];
-    for record in app.store.objectives(workspace_id).await? {
+    for record in store.objectives(workspace_id).await? {
         let objective = record.objective();
         let (assessment, unmeasured) = match &objective {
-            Some(o) => match app.store.objective_observations(&record, o, time_zone, today).await? {
+            Some(o) => match store.objective_observations(&record, o, time_zone, today).await? {
                 Measured::Observations(seen) => (Some(o.assess(&seen, today)), None),
                 Measured::Unmeasured(why) => (None, Some(why.key())),
             },
@@ -284,8 +283,8 @@ fn row(tr: Tr, scopes: &[ScopeOption], s: Standing) -> ObjectiveRow {
 async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<ObjectivesPage, PageError> {
     let tr = ws.tr();
     let store_error = |e| PageError::store(tr, e);
-    let scopes = scope_options(app, ws).await.map_err(store_error)?;
-    let standings = standings(app, &ws.workspace.id, &ws.workspace.time_zone, today(ws)).await.map_err(store_error)?;
+    let scopes = scope_options(&app.store, &ws.workspace.id, tr).await.map_err(store_error)?;
+    let standings = standings(&app.store, &ws.workspace.id, &ws.workspace.time_zone, today(ws)).await.map_err(store_error)?;
     Ok(ObjectivesPage {
         c: Chrome::workspace(ws, Some(Section::Strategy)).with_flash(done),
         base: ws.base(),

@@ -28,6 +28,15 @@ impl FieldErrors {
         )
     }
 
+    /// Puts `message` (already translated) on `field`, in place of any error it had.
+    pub fn set(&mut self, tr: Tr, field: &str, message: String) {
+        let message = tr.tn("field-error", &[("field", &field_label(tr, field)), ("message", &message)]);
+        match self.0.iter_mut().find(|(f, _)| f == field) {
+            Some(entry) => entry.1 = message,
+            None => self.0.push((field.to_string(), message)),
+        }
+    }
+
     /// The error of `field`, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())

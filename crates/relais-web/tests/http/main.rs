@@ -18,6 +18,7 @@ mod moderation;
 mod objectives;
 mod planning;
 mod posts_api;
+mod report_schedules;
 mod roles;
 mod settings;
 mod strategy;
