@@ -114,7 +114,8 @@ impl Mailer {
     /// Sends `mail`. A refusal the server calls permanent (5xx) is not worth retrying; anything
     /// else (unreachable, timeout, 4xx) is.
     pub async fn send(&self, mail: &Mail<'_>) -> Result<(), JobError> {
-        let mut builder = Message::builder().from(self.from.clone()).subject(mail.subject).message_id(Some(format!("<{}@relais>", mail.id)));
+        let mut builder =
+            Message::builder().from(self.from.clone()).subject(mail.subject).message_id(Some(format!("<{}@relais>", mail.id)));
         for to in mail.to {
             let mailbox: Mailbox = to.parse().map_err(|e| JobError::Permanent(format!("recipient {to:?} is not an email address: {e}")))?;
             builder = builder.to(mailbox);

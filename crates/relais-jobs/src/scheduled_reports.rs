@@ -92,7 +92,9 @@ impl ReportSender {
             Err(e) => return Err(transient(e)),
         };
         let Some(period) = run.period() else {
-            return self.fail(&run.id, &RETRYABLE, None, JobError::Permanent(format!("unreadable period {}..{}", run.first_day, run.last_day))).await;
+            return self
+                .fail(&run.id, &RETRYABLE, None, JobError::Permanent(format!("unreadable period {}..{}", run.first_day, run.last_day)))
+                .await;
         };
         let report = match self.renderer.render(&workspace, &schedule, period).await {
             Ok(r) => r,

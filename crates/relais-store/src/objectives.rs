@@ -155,10 +155,7 @@ impl Store {
         };
         let found: i64 = sqlx::query_scalar(sql).bind(workspace_id).bind(scope.id()).fetch_one(self.pool()).await?;
         if found == 0 {
-            return Err(StoreError::Conflict(format!(
-                "the {what} {:?} is not one of this workspace's",
-                scope.id().unwrap_or_default()
-            )));
+            return Err(StoreError::Conflict(format!("the {what} {:?} is not one of this workspace's", scope.id().unwrap_or_default())));
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ impl ReportRenderer for AnalyticsReports {
             let scope = scope_of(&schedule.scope).map_err(|e| JobError::Permanent(format!("scope {:?}: {e}", schedule.scope)))?;
             let zone = jiff::tz::TimeZone::get(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
             let sel = Selection { period, scope, scope_key: schedule.scope.clone(), zone };
-            let (_, files) = report_files(&self.store, workspace, sel, tr, &schedule.formats()).await.map_err(|e| match e {
+            let files = report_files(&self.store, workspace, sel, tr, &schedule.formats()).await.map_err(|e| match e {
                 ReportError::Store(StoreError::NotFound(_)) => JobError::Permanent(format!(
                     "the report's scope {:?} is no longer one of the workspace's: edit the schedule",
                     schedule.scope
@@ -30,7 +30,8 @@ impl ReportRenderer for AnalyticsReports {
                 e @ ReportError::Render { .. } => JobError::Permanent(e.to_string()),
                 e => JobError::Transient(e.to_string()),
             })?;
-            let scope = scope_label(&self.store, &workspace.id, &schedule.scope, tr).await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let scope =
+                scope_label(&self.store, &workspace.id, &schedule.scope, tr).await.map_err(|e| JobError::Transient(e.to_string()))?;
             let (first, last) = (period.first().to_string(), period.last().to_string());
             let kind = tr.t(&format!("report-mail-{}", schedule.cadence));
             let args: [(&str, &dyn std::fmt::Display); 5] =

@@ -74,7 +74,7 @@ async fn download(app: AppState, ws: InWorkspace, q: AnalyticsQuery, format: Rep
         ReportFormat::Pdf => format!("report-{}-{}.pdf", sel.first_day(), sel.last_day()),
     };
     match report_files(&app.store, &ws.workspace, sel, tr, &[format]).await {
-        Ok((_, mut files)) => attachment(format.mime(), name, files.remove(0).1),
+        Ok(mut files) => attachment(format.mime(), name, files.remove(0).1),
         Err(ReportError::Store(StoreError::NotFound(_))) => PageError::not_found(tr).into_response(),
         Err(ReportError::Store(e)) => PageError::store(tr, e).into_response(),
         Err(e) => PageError::internal(tr, e).into_response(),

@@ -38,14 +38,14 @@ pub async fn scope_label(store: &Store, workspace_id: &str, scope_key: &str, tr:
         .unwrap_or_else(|| scope_key.to_string()))
 }
 
-/// The files of `formats` for a selection, in the order asked, with the dashboard they show.
+/// The files of `formats` for a selection, in the order asked.
 pub async fn report_files(
     store: &Store,
     workspace: &Workspace,
     sel: Selection,
     tr: Tr,
     formats: &[ReportFormat],
-) -> Result<(Dashboard, Vec<(ReportFormat, Vec<u8>)>), ReportError> {
+) -> Result<Vec<(ReportFormat, Vec<u8>)>, ReportError> {
     let d = Dashboard::load(store, workspace, sel).await?;
     let mut files = vec![];
     for format in formats {
@@ -63,7 +63,7 @@ pub async fn report_files(
         };
         files.push((*format, bytes));
     }
-    Ok((d, files))
+    Ok(files)
 }
 
 fn column(name: String, kind: ColumnKind) -> Column {
@@ -247,11 +247,8 @@ async fn report(store: &Store, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<R
             figures: vec![rate(d.basis, p.result.engagements.total(), d.basis.of(&p.result).unwrap_or(0))],
         })
         .collect();
-    let commentary = store
-        .report_commentary(&w.id, &d.sel.scope_key, &d.sel.first_day(), &d.sel.last_day())
-        .await?
-        .map(|c| c.body)
-        .unwrap_or_default();
+    let commentary =
+        store.report_commentary(&w.id, &d.sel.scope_key, &d.sel.first_day(), &d.sel.last_day()).await?.map(|c| c.body).unwrap_or_default();
     Ok(Report {
         workspace_name: w.name.clone(),
         logo,

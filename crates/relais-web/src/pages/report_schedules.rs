@@ -197,7 +197,7 @@ async fn page(app: &AppState, ws: &InWorkspace, done: Option<&str>) -> Result<Sc
         base: ws.base(),
         rows,
         scopes,
-        weekdays: WEEKDAYS.iter().map(|(_, key)| Choice { value: *key, label: tr.t(&format!("care-day-{key}")) }).collect(),
+        weekdays: WEEKDAYS.iter().map(|(_, key)| Choice { value: key, label: tr.t(&format!("care-day-{key}")) }).collect(),
         editing: None,
         form: ScheduleForm::blank(tr.locale),
         errors: FieldErrors::default(),

@@ -103,7 +103,9 @@ fn header(message: &str, name: &str) -> Option<String> {
             out.push(' ');
         }
         match encoded {
-            true => out.push_str(&String::from_utf8(base64::engine::general_purpose::STANDARD.decode(&word[10..word.len() - 2]).unwrap()).unwrap()),
+            true => out.push_str(
+                &String::from_utf8(base64::engine::general_purpose::STANDARD.decode(&word[10..word.len() - 2]).unwrap()).unwrap(),
+            ),
             false => out.push_str(word),
         }
         after_encoded = Some(encoded);
@@ -229,7 +231,8 @@ app_test!(a_failed_delivery_is_visible_and_retried, |app: TestApp| async move {
     let store = &app.store;
     let ws = &app.f.bank;
     let folder = tempfile::tempdir().unwrap();
-    let schedule = store.save_report_schedule(ws, None, &weekly_for(&["direction@banque.example"], vec![ReportFormat::Xlsx]), None).await.unwrap();
+    let schedule =
+        store.save_report_schedule(ws, None, &weekly_for(&["direction@banque.example"], vec![ReportFormat::Xlsx]), None).await.unwrap();
     let period = schedule.cadence().unwrap().latest(jiff::Timestamp::now(), &jiff::tz::TimeZone::UTC).unwrap().period;
     let run = store.request_report_run(&schedule, &period, RunKind::Manual, None).await.unwrap().unwrap();
 
@@ -285,7 +288,17 @@ app_test!(an_smm_manages_scheduled_reports_and_other_roles_cannot, |app: TestApp
 
     // Errors name the field: the address at fault, the missing format.
     let refused = smm
-        .post(&path, &[("scope", "workspace"), ("cadence", "weekly"), ("weekday", "monday"), ("locale", "fr"), ("recipients", "direction@banque.example, pas-une-adresse"), ("enabled", "1")])
+        .post(
+            &path,
+            &[
+                ("scope", "workspace"),
+                ("cadence", "weekly"),
+                ("weekday", "monday"),
+                ("locale", "fr"),
+                ("recipients", "direction@banque.example, pas-une-adresse"),
+                ("enabled", "1"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, 422);
     refused.assert_contains("Destinataires : « pas-une-adresse » n'est pas une adresse e-mail.");
@@ -322,7 +335,10 @@ app_test!(an_smm_manages_scheduled_reports_and_other_roles_cannot, |app: TestApp
     let form = smm.get(&format!("{path}/{}", saved.id)).await;
     form.assert_contains("Modifier le rapport programmé");
     let edited = smm
-        .post(&format!("{path}/{}", saved.id), &[("scope", "workspace"), ("cadence", "monthly"), ("locale", "fr"), ("pdf", "1"), ("recipients", "")])
+        .post(
+            &format!("{path}/{}", saved.id),
+            &[("scope", "workspace"), ("cadence", "monthly"), ("locale", "fr"), ("pdf", "1"), ("recipients", "")],
+        )
         .await;
     assert_eq!(edited.status, 303, "{}", edited.body);
     let saved = only_schedule(&app.store, ws).await;
