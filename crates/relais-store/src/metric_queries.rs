@@ -36,8 +36,6 @@ pub struct AudienceDay {
 pub struct PostTotals {
     /// Published variants (a post on two accounts is two publications).
     pub publications: u64,
-    /// Distinct posts.
-    pub posts: u64,
     pub engagements: Engagements,
     /// `None` when no post's network reports the measure.
     pub impressions: Option<u64>,
@@ -102,7 +100,6 @@ pub enum Ranking {
 #[derive(sqlx::FromRow)]
 struct TotalsRow {
     publications: i64,
-    posts: i64,
     likes: i64,
     replies: i64,
     reposts: i64,
@@ -121,13 +118,43 @@ struct TotalsRow {
     followers_base: i64,
 }
 
-fn count(n: i64) -> u64 {
+#[derive(sqlx::FromRow)]
+struct DaysRow {
+    publications: i64,
+    likes: i64,
+    replies: i64,
+    reposts: i64,
+    quotes: i64,
+    impressions: i64,
+    impressions_posts: i64,
+    impressions_engagements: i64,
+    reach: i64,
+    reach_posts: i64,
+    reach_engagements: i64,
+    link_clicks: i64,
+    link_clicks_posts: i64,
+    followers: i64,
+    followers_posts: i64,
+    followers_engagements: i64,
+}
+
+/// The condition a workspace, network or account scope puts on a rollup `d` joined to
+/// `social_accounts a`, with the value of its `$n` parameter.
+pub(crate) fn account_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
+        Scope::Account(id) => (format!(" AND d.account_id = ${n}"), Some(id.clone())),
+        _ => (String::new(), None),
+    }
+}
+
+pub(crate) fn count(n: i64) -> u64 {
     n.max(0) as u64
 }
 
 /// The condition a scope puts on `post_metric_totals t` (joined to `posts p` and
 /// `social_accounts a`), with the value of its `$n` parameter.
-fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
+pub(crate) fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::Workspace => (String::new(), None),
         Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
@@ -137,7 +164,7 @@ fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     }
 }
 
-fn period_ms(period: &Period, zone: &TimeZone) -> Result<(i64, i64)> {
+pub(crate) fn period_ms(period: &Period, zone: &TimeZone) -> Result<(i64, i64)> {
     period.range_ms(zone).map_err(|e| StoreError::Conflict(format!("the period {}–{} has no instants: {e}", period.first(), period.last())))
 }
 
@@ -207,11 +234,78 @@ impl Store {
     }
 
     /// The posts published in the period (days of `zone`) in the scope, and what they drew so far.
+    /// Workspaces, networks and accounts read the day rollups (migration 90); pillars and
+    /// campaigns, which posts carry, read the posts' totals.
     pub async fn post_totals(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
+        match scope {
+            Scope::Pillar(_) | Scope::Campaign(_) => self.post_totals_of_posts(workspace_id, scope, period, zone).await,
+            _ => self.post_totals_of_days(workspace_id, scope, period).await,
+        }
+    }
+
+    async fn post_totals_of_days(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<PostTotals> {
+        let (condition, value) = account_condition(scope, 4);
+        let sum = |c: &str| format!("CAST(COALESCE(SUM(d.{c}), 0) AS BIGINT) AS {c}");
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+             FROM post_metric_days d JOIN social_accounts a ON a.id = d.account_id
+             WHERE a.workspace_id = $1 AND d.published_day >= $2 AND d.published_day <= $3{condition}",
+            sum("publications"),
+            sum("likes"),
+            sum("replies"),
+            sum("reposts"),
+            sum("quotes"),
+            sum("impressions"),
+            sum("impressions_posts"),
+            sum("impressions_engagements"),
+            sum("reach"),
+            sum("reach_posts"),
+            sum("reach_engagements"),
+            sum("link_clicks"),
+            sum("link_clicks_posts"),
+            sum("followers"),
+            sum("followers_posts"),
+            sum("followers_engagements"),
+        );
+        let mut q = sqlx::query_as::<_, DaysRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day_key(period.first()))
+            .bind(day_key(period.last()));
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let r = q.fetch_one(self.pool()).await?;
+        let publications = count(r.publications);
+        let sums = |reporting: i64, engagements: i64, base: i64| RateSums {
+            posts: publications,
+            reporting: count(reporting),
+            engagements: count(engagements),
+            base: count(base),
+        };
+        // A measure no post reports is `None`, as SUM over NULLs is.
+        let measured = |posts: i64, total: i64| (posts > 0).then(|| count(total));
+        Ok(PostTotals {
+            publications,
+            engagements: Engagements {
+                likes: count(r.likes),
+                replies: count(r.replies),
+                reposts: count(r.reposts),
+                quotes: count(r.quotes),
+            },
+            impressions: measured(r.impressions_posts, r.impressions),
+            reach: measured(r.reach_posts, r.reach),
+            link_clicks: measured(r.link_clicks_posts, r.link_clicks),
+            by_reach: sums(r.reach_posts, r.reach_engagements, r.reach),
+            by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions),
+            by_followers: sums(r.followers_posts, r.followers_engagements, r.followers),
+        })
+    }
+
+    async fn post_totals_of_posts(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
         let (from, to) = period_ms(period, zone)?;
         let (condition, value) = post_condition(scope, 4);
         let sql = format!(
-            "SELECT COUNT(*) AS publications, COUNT(DISTINCT t.post_id) AS posts,
+            "SELECT COUNT(*) AS publications,
                     CAST(COALESCE(SUM(t.likes), 0) AS BIGINT) AS likes, CAST(COALESCE(SUM(t.replies), 0) AS BIGINT) AS replies,
                     CAST(COALESCE(SUM(t.reposts), 0) AS BIGINT) AS reposts, CAST(COALESCE(SUM(t.quotes), 0) AS BIGINT) AS quotes,
                     CAST(SUM(t.impressions) AS BIGINT) AS impressions, CAST(SUM(t.reach) AS BIGINT) AS reach,
@@ -241,7 +335,6 @@ impl Store {
         };
         Ok(PostTotals {
             publications,
-            posts: count(r.posts),
             engagements: Engagements {
                 likes: count(r.likes),
                 replies: count(r.replies),

@@ -160,24 +160,46 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
         upsert_post_bucket(tx, "post_metric_hourly", variant_id, account_id, Key::Hour(b.key), &b).await?;
     }
     let (Some(published_at), Some((taken_at, last))) = (published_at, series.last()) else { return Ok(()) };
+    // The account's followers when the post went out: the last reading before, else the first after.
+    let followers: Option<i64> = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT followers FROM account_metric_samples WHERE account_id = $1 AND taken_at <= $2 ORDER BY taken_at DESC LIMIT 1),
+                         (SELECT followers FROM account_metric_samples WHERE account_id = $1 AND taken_at > $2 ORDER BY taken_at LIMIT 1))",
+    )
+    .bind(account_id)
+    .bind(*published_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let previous = crate::post_rollups::rolled(tx, variant_id).await?;
+    let now = crate::post_rollups::Rolled {
+        account_id: account_id.clone(),
+        published_day: day_key(day_of(*published_at, &zone)),
+        published_hour: crate::post_rollups::local_hour(*published_at, &zone),
+        likes: last.likes,
+        replies: last.replies,
+        reposts: last.reposts,
+        quotes: last.quotes,
+        impressions: last.impressions,
+        reach: last.reach,
+        link_clicks: last.link_clicks,
+        followers,
+    };
     sqlx::query(
-        "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, taken_at,
-                                         likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                 COALESCE((SELECT followers FROM account_metric_samples WHERE account_id = $4 AND taken_at <= $5 ORDER BY taken_at DESC LIMIT 1),
-                          (SELECT followers FROM account_metric_samples WHERE account_id = $4 AND taken_at > $5 ORDER BY taken_at LIMIT 1)))
+        "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, published_hour,
+                                         taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (variant_id) DO UPDATE SET post_id = excluded.post_id, workspace_id = excluded.workspace_id,
              account_id = excluded.account_id, published_at = excluded.published_at, published_day = excluded.published_day,
-             taken_at = excluded.taken_at, likes = excluded.likes, replies = excluded.replies, reposts = excluded.reposts,
-             quotes = excluded.quotes, impressions = excluded.impressions, reach = excluded.reach,
-             link_clicks = excluded.link_clicks, followers = excluded.followers",
+             published_hour = excluded.published_hour, taken_at = excluded.taken_at, likes = excluded.likes,
+             replies = excluded.replies, reposts = excluded.reposts, quotes = excluded.quotes, impressions = excluded.impressions,
+             reach = excluded.reach, link_clicks = excluded.link_clicks, followers = excluded.followers",
     )
     .bind(variant_id)
     .bind(post_id)
     .bind(workspace_id)
     .bind(account_id)
     .bind(*published_at)
-    .bind(day_key(day_of(*published_at, &zone)))
+    .bind(&now.published_day)
+    .bind(now.published_hour)
     .bind(*taken_at)
     .bind(last.likes)
     .bind(last.replies)
@@ -186,8 +208,15 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
     .bind(last.impressions)
     .bind(last.reach)
     .bind(last.link_clicks)
+    .bind(followers)
     .execute(&mut **tx)
     .await?;
+    // The post's old contribution to the day and slot rollups out, the new one in.
+    let mut changes = vec![(now, 1)];
+    if let Some(previous) = previous {
+        changes.push((previous, -1));
+    }
+    crate::post_rollups::apply(tx, &changes).await?;
     Ok(())
 }
 
@@ -302,7 +331,14 @@ impl Store {
         let accounts: Vec<String> =
             sqlx::query_scalar("SELECT id FROM social_accounts WHERE workspace_id = $1").bind(workspace_id).fetch_all(&mut *tx).await?;
         for account in &accounts {
-            for table in ["post_metric_hourly", "post_metric_daily", "account_metric_hourly", "account_metric_daily"] {
+            for table in [
+                "post_metric_hourly",
+                "post_metric_daily",
+                "account_metric_hourly",
+                "account_metric_daily",
+                "post_metric_days",
+                "post_metric_slots",
+            ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1")))
                     .bind(account)
                     .execute(&mut *tx)

@@ -165,6 +165,14 @@ async fn care_of(app: &AppState, ws: &Workspace, sel: &Selection, period: &Perio
     })
 }
 
+/// The best-time map's history for a period: the twelve calendar months ending with the
+/// period's last month.
+pub fn history_of(period: &Period) -> Period {
+    let last = period.last();
+    let first = last.first_of_month().checked_sub(11.months()).unwrap_or(last.first_of_month());
+    Period::new(first, last.last_of_month()).unwrap_or(*period)
+}
+
 impl Dashboard {
     pub async fn load(app: &AppState, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
         check_scope(app, &ws.id, &sel.scope).await?;
@@ -197,37 +205,30 @@ impl Dashboard {
             Some(pp) => store.audience_by_day(&ws.id, scope, &pp).await?,
             None => vec![],
         };
-        let timed = store.timed_posts(&ws.id, scope, period, zone).await?;
         let mut engagement_by_day: Vec<(Date, u64)> = vec![];
+        let engaged = store.engagements_by_day(&ws.id, scope, period, zone).await?;
         let mut day = period.first();
         while day <= period.last() {
-            engagement_by_day.push((day, 0));
+            engagement_by_day.push((day, engaged.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n)));
             match day.tomorrow() {
                 Ok(d) => day = d,
                 Err(_) => break,
             }
         }
-        for post in &timed {
-            let d = post.published_at.to_zoned(zone.clone()).date();
-            if let Some(slot) = engagement_by_day.iter_mut().find(|(day, _)| *day == d) {
-                slot.1 += post.result.engagements.total();
-            }
-        }
-        // The heat map reads the workspace's own history: the last 365 days up to the period's
-        // end, so a short period still has enough posts to say something.
-        let history =
-            period.last().checked_sub(364.days()).ok().and_then(|first| Period::new(first, period.last()).ok()).unwrap_or(*period);
-        let history_posts = store.timed_posts(&ws.id, scope, &history, zone).await?;
-        let best_times = BestTimes::of(&history_posts, basis, zone);
+        // The heat map reads the workspace's own history: the twelve calendar months up to the
+        // period's last (whole months, as the rollups keep them), so a short period still has
+        // enough posts to say something.
+        let best_times = store.best_times(&ws.id, scope, &history_of(period), zone, basis).await?;
 
+        let counted = store.publications_by_pillar(&ws.id, scope, period, zone).await?;
         let mut pillar_posts = vec![];
         for pillar in store.pillars(&ws.id).await? {
-            // A pillar scope shows its own bar only; other scopes split the workspace's posts.
+            // A pillar scope shows its own bar only; other scopes split their posts.
             if matches!(scope, Scope::Pillar(id) if id != &pillar.id) {
                 continue;
             }
-            let totals = store.post_totals(&ws.id, &Scope::Pillar(pillar.id.clone()), period, zone).await?;
-            pillar_posts.push((pillar.name.clone(), totals.publications));
+            let n = counted.iter().find(|(name, _)| name == &pillar.name).map_or(0, |(_, n)| *n);
+            pillar_posts.push((pillar.name.clone(), n));
         }
 
         let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
