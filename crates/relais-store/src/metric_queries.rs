@@ -9,6 +9,7 @@
 //!   (`post_metric_totals`), which is what engagement rates, top and flop posts and best times
 //!   judge (`kpi::engagement::engagement_rate` is defined over the posts of a period).
 
+use crate::sql::params;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -17,6 +18,7 @@ use relais_core::kpi::engagement::{EngagementBasis, Engagements, PostResult, Rat
 use relais_core::kpi::publishing::TimedPost;
 use relais_core::kpi::{Period, Scope};
 use relais_core::metric_rollup::{day_key, days};
+use std::collections::BTreeMap;
 
 /// One day of the scope's audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +159,7 @@ pub(crate) fn count(n: i64) -> u64 {
 pub(crate) fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::Workspace => (String::new(), None),
-        Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
+        Scope::Network(k) => (format!(" AND t.account_id IN (SELECT id FROM social_accounts WHERE network = ${n})"), Some(k.clone())),
         Scope::Account(id) => (format!(" AND t.account_id = ${n}"), Some(id.clone())),
         Scope::Pillar(id) => (format!(" AND p.pillar = (SELECT name FROM pillars WHERE id = ${n})"), Some(id.clone())),
         Scope::Campaign(id) => (format!(" AND p.campaign = (SELECT name FROM campaigns WHERE id = ${n})"), Some(id.clone())),
@@ -198,24 +200,39 @@ impl Store {
         let keys = days(period.first(), period.last());
         let mut totals: Vec<Option<AudienceDay>> = vec![None; keys.len()];
         let (first, last) = (day_key(period.first()), day_key(period.last()));
-        for account in self.metric_scope_accounts(workspace_id, scope).await? {
-            let before: Option<i64> = sqlx::query_scalar(
-                "SELECT followers FROM account_metric_daily WHERE account_id = $1 AND bucket < $2 ORDER BY bucket DESC LIMIT 1",
-            )
-            .bind(&account)
-            .bind(&first)
-            .fetch_optional(self.pool())
-            .await?;
-            let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
-                "SELECT bucket, followers, gained, lost, posts_published FROM account_metric_daily
-                 WHERE account_id = $1 AND bucket >= $2 AND bucket <= $3 ORDER BY bucket",
-            )
-            .bind(&account)
-            .bind(&first)
-            .bind(&last)
-            .fetch_all(self.pool())
-            .await?;
-            let Some(mut followers) = before.or(rows.first().map(|r| r.1)) else { continue };
+        let accounts = self.metric_scope_accounts(workspace_id, scope).await?;
+        // Two statements for all the accounts (not two per account): each one's last row before
+        // the period, and its rows in the period.
+        let mut before: BTreeMap<String, i64> = BTreeMap::new();
+        let mut rows: BTreeMap<String, Vec<(String, i64, i64, i64, i64)>> = BTreeMap::new();
+        for chunk in accounts.chunks(crate::sql::MAX_PARAMS - 2) {
+            let sql = format!(
+                "SELECT d.account_id, d.followers FROM account_metric_daily d
+                 WHERE d.account_id IN ({}) AND d.bucket = (SELECT MAX(e.bucket) FROM account_metric_daily e
+                                                            WHERE e.account_id = d.account_id AND e.bucket < $1)",
+                params(2, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(&first);
+            for a in chunk {
+                q = q.bind(a);
+            }
+            before.extend(q.fetch_all(self.pool()).await?);
+            let sql = format!(
+                "SELECT account_id, bucket, followers, gained, lost, posts_published FROM account_metric_daily
+                 WHERE account_id IN ({}) AND bucket >= $1 AND bucket <= $2 ORDER BY account_id, bucket",
+                params(3, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(&first).bind(&last);
+            for a in chunk {
+                q = q.bind(a);
+            }
+            for (account, bucket, followers, gained, lost, posts) in q.fetch_all(self.pool()).await? {
+                rows.entry(account).or_default().push((bucket, followers, gained, lost, posts));
+            }
+        }
+        for account in &accounts {
+            let rows = rows.remove(account).unwrap_or_default();
+            let Some(mut followers) = before.get(account).copied().or(rows.first().map(|r| r.1)) else { continue };
             let mut rows = rows.into_iter().peekable();
             for (i, day) in keys.iter().enumerate() {
                 let (mut gained, mut lost, mut posts) = (0, 0, 0);
@@ -410,14 +427,20 @@ impl Store {
             Ranking::Top => "DESC",
             Ranking::Flop => "ASC",
         };
+        // Ranked on the totals alone, then the few rows kept are joined to their post and account.
+        let join = if matches!(scope, Scope::Pillar(_) | Scope::Campaign(_)) { "JOIN posts p ON p.id = t.post_id" } else { "" };
+        let order_by = format!(
+            "ORDER BY (t.likes + t.replies + t.reposts + t.quotes) * 1.0 / {base} {order},
+                      (t.likes + t.replies + t.reposts + t.quotes) {order}, t.published_at DESC, t.variant_id"
+        );
         let sql = format!(
             "SELECT t.variant_id, t.post_id, p.title, t.account_id, a.network, t.published_at,
                     t.likes, t.replies, t.reposts, t.quotes, t.reach, t.impressions, t.followers, t.link_clicks
-             FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND {base} > 0{condition}
-             ORDER BY (t.likes + t.replies + t.reposts + t.quotes) * 1.0 / {base} {order},
-                      (t.likes + t.replies + t.reposts + t.quotes) {order}, t.published_at DESC, t.variant_id
-             LIMIT $4"
+             FROM (SELECT t.* FROM post_metric_totals t {join}
+                   WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND {base} > 0{condition}
+                   {order_by} LIMIT $4) t
+             JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
+             {order_by}"
         );
         type Row = (String, String, String, String, String, i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
         let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to).bind(limit);
