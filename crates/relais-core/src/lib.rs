@@ -6,6 +6,8 @@ pub mod account_health;
 pub mod author_identity;
 pub mod brand_charter;
 pub mod business_hours;
+pub mod campaign_plan;
+pub mod campaign_results;
 pub mod calendar_period;
 pub mod calendar_sheet;
 pub mod care_figures;
