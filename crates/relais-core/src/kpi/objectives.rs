@@ -561,7 +561,7 @@ mod tests {
         // The end after the start.
         assert_eq!(fields(Objective::new(Kpi::Reach, Value::Count(5), start, start, Scope::Workspace)), ["end"]);
         // All at once, so a form can mark every field.
-        let all = Objective::new(Kpi::ClickThroughRate, Value::Percent(0.0), end, start, Scope::Workspace);
+        let all = Objective::new(Kpi::ClickThroughRate, Value::Percent(0.0), end, start, Scope::Pillar("p".into()));
         assert_eq!(fields(all), ["kpi", "target", "end"]);
     }
 

@@ -188,6 +188,7 @@ both_backends!(share_of_voice_counts_the_brand_against_its_competitors, |store: 
     let at = |d: i8, value: f64| Observation { date: date(2027, 6, d), value };
     assert_eq!(seen, Measured::Observations(vec![at(1, 0.5), at(8, 1.0 / 3.0), at(10, 3.0 / 7.0)]));
     // On another network: no mention, so nothing to observe.
+    store.create_social_account(&bank, "mastodon", "@banque@piaille.fr", "m", |_| "sealed".into()).await.unwrap();
     let on_mastodon =
         Objective::new(Kpi::ShareOfVoice, Value::Percent(0.5), date(2027, 6, 1), date(2027, 6, 30), Scope::Network("mastodon".into())).unwrap();
     let record = store.save_objective(&bank, None, &name("Mastodon"), &on_mastodon, None).await.unwrap();
