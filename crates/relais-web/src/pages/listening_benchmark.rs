@@ -16,7 +16,6 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use relais_core::kpi::listening::share_of_voice;
 use relais_core::kpi::{Unit, Value};
 use relais_core::{Action, Section};
 use relais_reports::{Bar, BarChart, LineChart, Point, Series};
