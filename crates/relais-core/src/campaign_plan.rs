@@ -121,7 +121,11 @@ impl CampaignPlan {
         if let (Some(min), Some(max)) = ages
             && min > max
         {
-            errors.push(ValidationError::new("age_max", "error-campaign-age-order", format!("the oldest age {max} is below the youngest {min}")));
+            errors.push(ValidationError::new(
+                "age_max",
+                "error-campaign-age-order",
+                format!("the oldest age {max} is below the youngest {min}"),
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -283,7 +283,11 @@ pub fn read_results(sheet: &RawSheet, currency: Currency, dates: Option<Period>)
         let text = cell_text(cell);
         let Some((column, bracket)) = Column::recognise(&text) else { continue };
         if index.insert(column, i).is_some() {
-            problems.push(Problem { line: *header_line, column: text.clone(), kind: ProblemKind::DuplicateColumn { header: text.clone() } });
+            problems.push(Problem {
+                line: *header_line,
+                column: text.clone(),
+                kind: ProblemKind::DuplicateColumn { header: text.clone() },
+            });
         }
         if let Some(code) = bracket
             && !code.eq_ignore_ascii_case(currency.as_str())
@@ -304,9 +308,8 @@ pub fn read_results(sheet: &RawSheet, currency: Currency, dates: Option<Period>)
         return Err(problems);
     }
     let name = |column: Column| written.get(&column).cloned().unwrap_or_else(|| column_letter(index[&column]));
-    let cell = |cells: &'_ [Cell], column: Column| -> Cell {
-        index.get(&column).and_then(|&i| cells.get(i)).cloned().unwrap_or(Cell::Empty)
-    };
+    let cell =
+        |cells: &'_ [Cell], column: Column| -> Cell { index.get(&column).and_then(|&i| cells.get(i)).cloned().unwrap_or(Cell::Empty) };
 
     let mut days: Vec<DayResult> = vec![];
     let mut first_line_of: HashMap<Date, usize> = HashMap::new();
@@ -398,7 +401,15 @@ mod tests {
     #[test]
     fn a_french_export_is_read_with_its_decimal_commas() {
         let file = sheet(&[
-            &["Nom de la campagne", "Jour", "Montant dépensé (EUR)", "Impressions", "Clics sur un lien", "Achats", "Valeur de conversion des achats"],
+            &[
+                "Nom de la campagne",
+                "Jour",
+                "Montant dépensé (EUR)",
+                "Impressions",
+                "Clics sur un lien",
+                "Achats",
+                "Valeur de conversion des achats",
+            ],
             &["Été", "01/06/2026", "12,50", "1 000", "30", "2", "89,90"],
             &["Été", "2026-06-02", "1 234,56 €", "20\u{202f}000", "410", "-", "1 500"],
             &["Total", "Total", "1 247,06", "21 000", "440", "2", "1 589,90"],

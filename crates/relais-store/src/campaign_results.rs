@@ -92,8 +92,10 @@ impl Store {
             .await?;
         let current = current.ok_or(StoreError::NotFound("campaign"))?;
         if current != plan.currency.as_str() {
-            let results: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM campaign_results WHERE campaign_id = $1").bind(campaign_id).fetch_one(&mut *tx).await?;
+            let results: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_results WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_one(&mut *tx)
+                .await?;
             if results > 0 {
                 return Err(StoreError::Conflict(format!(
                     "this campaign has {results} days of results in {current}; delete them before changing its currency to {}",

@@ -185,15 +185,16 @@ impl Store {
 
     /// Marks whose mentions a query of the workspace counts for share of voice (`None`: no one's).
     pub async fn set_listening_voice(&self, workspace_id: &str, id: &str, voice: Option<&Voice>) -> Result<()> {
-        let n = sqlx::query("UPDATE listening_queries SET voice = $1, competitor = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5")
-            .bind(voice.map(Voice::key))
-            .bind(voice.and_then(Voice::competitor))
-            .bind(now_ms())
-            .bind(id)
-            .bind(workspace_id)
-            .execute(self.writer())
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE listening_queries SET voice = $1, competitor = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5")
+                .bind(voice.map(Voice::key))
+                .bind(voice.and_then(Voice::competitor))
+                .bind(now_ms())
+                .bind(id)
+                .bind(workspace_id)
+                .execute(self.writer())
+                .await?
+                .rows_affected();
         if n == 0 { Err(StoreError::NotFound("listening query")) } else { Ok(()) }
     }
 

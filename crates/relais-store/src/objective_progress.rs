@@ -2,11 +2,11 @@
 //! one "the KPI for the period up to that day", computed by the KPI module from the numbers read
 //! here. A KPI Relais has no data for yet says why instead of pretending to be zero.
 
+use crate::VoiceHour;
 use crate::{ObjectiveRecord, Result, Store};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use crate::VoiceHour;
 use relais_core::campaign_results::Totals;
 use relais_core::care_figures::{MessageFacts, figures};
 use relais_core::kpi::engagement::EngagementBasis;

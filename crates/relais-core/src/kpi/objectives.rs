@@ -118,7 +118,9 @@ impl Kpi {
     pub fn allowed_in(self, scope: ScopeKind) -> bool {
         use ScopeKind::*;
         match self {
-            Kpi::ClickThroughRate | Kpi::CostPerClick | Kpi::CostPerAcquisition | Kpi::ReturnOnAdSpend => matches!(scope, Workspace | Campaign),
+            Kpi::ClickThroughRate | Kpi::CostPerClick | Kpi::CostPerAcquisition | Kpi::ReturnOnAdSpend => {
+                matches!(scope, Workspace | Campaign)
+            }
             Kpi::FollowerGrowth | Kpi::FollowerGrowthRate | Kpi::ResponseRate | Kpi::ResponseTimeMedian | Kpi::ResponseTimeP90 => {
                 matches!(scope, Workspace | Network | Account)
             }
@@ -544,7 +546,10 @@ mod tests {
         // ROAS belongs to campaigns.
         let err = Objective::new(Kpi::ReturnOnAdSpend, Value::Ratio(4.0), start, end, Scope::Account("a".into())).unwrap_err();
         assert_eq!(err[0].field, "kpi");
-        assert_eq!(err[0].message, "Return on ad spend (ROAS) cannot be an objective of an account; it can be one of the workspace or a campaign");
+        assert_eq!(
+            err[0].message,
+            "Return on ad spend (ROAS) cannot be an objective of an account; it can be one of the workspace or a campaign"
+        );
         let err = Objective::new(Kpi::FollowerGrowth, Value::Count(10), start, end, Scope::Pillar("p".into())).unwrap_err();
         assert_eq!(
             err[0].message,

@@ -43,7 +43,10 @@ both_backends!(a_campaign_keeps_its_plan_and_its_results_per_day, |store: Store|
     let first = [day(1, 1250, 1000, 30, 2, 8990), day(2, 3000, 4000, 50, 1, 4500)];
     assert_eq!(store.record_campaign_results(&bank, &summer, &first, ResultSource::Import).await.unwrap(), 2);
     // The same day again replaces it; a new day is added.
-    store.record_campaign_results(&bank, &summer, &[day(2, 2000, 3000, 40, 1, 4500), day(3, 10, 10, 0, 0, 0)], ResultSource::Form).await.unwrap();
+    store
+        .record_campaign_results(&bank, &summer, &[day(2, 2000, 3000, 40, 1, 4500), day(3, 10, 10, 0, 0, 0)], ResultSource::Form)
+        .await
+        .unwrap();
     let stored = store.campaign_results(&bank, &summer).await.unwrap();
     assert_eq!(stored, [first[0], day(2, 2000, 3000, 40, 1, 4500), day(3, 10, 10, 0, 0, 0)]);
     // Another workspace neither writes nor reads them.
@@ -91,7 +94,10 @@ both_backends!(campaign_objectives_are_measured_from_the_results, |store: Store|
     // Summer, checkpoints June 1 and 8 (June 10, today, adds nothing after the 8th):
     // CPC June 1: 1000 / 100 = 10 cents; June 8: 4000 / 400 = 10; June 10: the same.
     let eur = |cents| Value::Money(Money::new(cents, Currency::EUR));
-    assert_eq!(observe(Kpi::CostPerClick, eur(12), Scope::Campaign(summer.clone())).await, Measured::Observations(vec![at(1, 10.0), at(8, 10.0), at(10, 10.0)]));
+    assert_eq!(
+        observe(Kpi::CostPerClick, eur(12), Scope::Campaign(summer.clone())).await,
+        Measured::Observations(vec![at(1, 10.0), at(8, 10.0), at(10, 10.0)])
+    );
     // CTR: 100 / 10,000 = 0.01, then 400 / 20,000 = 0.02.
     assert_eq!(
         observe(Kpi::ClickThroughRate, Value::Percent(0.02), Scope::Campaign(summer.clone())).await,
@@ -104,7 +110,10 @@ both_backends!(campaign_objectives_are_measured_from_the_results, |store: Store|
     );
     // The workspace adds the autumn campaign from June 2: CPA June 1: 1000 / 2 = 500;
     // June 8: (1000 + 3000 + 1000) / (2 + 4 + 4) = 500.
-    assert_eq!(observe(Kpi::CostPerAcquisition, eur(600), Scope::Workspace).await, Measured::Observations(vec![at(1, 500.0), at(8, 500.0), at(10, 500.0)]));
+    assert_eq!(
+        observe(Kpi::CostPerAcquisition, eur(600), Scope::Workspace).await,
+        Measured::Observations(vec![at(1, 500.0), at(8, 500.0), at(10, 500.0)])
+    );
     // A target in dollars cannot read results in euros.
     let usd = Value::Money(Money::new(50, Currency::USD));
     assert_eq!(observe(Kpi::CostPerClick, usd, Scope::Campaign(summer.clone())).await, Measured::Unmeasured(Unmeasured::CampaignCurrency));
@@ -190,7 +199,8 @@ both_backends!(share_of_voice_counts_the_brand_against_its_competitors, |store: 
     // On another network: no mention, so nothing to observe.
     store.create_social_account(&bank, "mastodon", "@banque@piaille.fr", "m", |_| "sealed".into()).await.unwrap();
     let on_mastodon =
-        Objective::new(Kpi::ShareOfVoice, Value::Percent(0.5), date(2027, 6, 1), date(2027, 6, 30), Scope::Network("mastodon".into())).unwrap();
+        Objective::new(Kpi::ShareOfVoice, Value::Percent(0.5), date(2027, 6, 1), date(2027, 6, 30), Scope::Network("mastodon".into()))
+            .unwrap();
     let record = store.save_objective(&bank, None, &name("Mastodon"), &on_mastodon, None).await.unwrap();
     assert_eq!(store.objective_observations(&record, &on_mastodon, "Europe/Paris", today).await.unwrap(), Measured::Observations(vec![]));
 });

@@ -280,9 +280,7 @@ impl DayForm {
         let (impressions, clicks, conversions) =
             (count("impressions", &self.impressions), count("clicks", &self.clicks), count("conversions", &self.conversions));
         match day {
-            Some(day) if errors.is_empty() => {
-                Ok(DayResult { day, spend_cents, impressions, clicks, conversions, conversion_value_cents })
-            }
+            Some(day) if errors.is_empty() => Ok(DayResult { day, spend_cents, impressions, clicks, conversions, conversion_value_cents }),
             _ => Err(errors),
         }
     }
@@ -379,7 +377,12 @@ fn campaign_url(ws: &InWorkspace, id: &str, done: &str) -> String {
     format!("{}/campaigns/{id}?done={done}", ws.base())
 }
 
-pub async fn show(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, Query(done): Query<Done>) -> Response {
+pub async fn show(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    Query(done): Query<Done>,
+) -> Response {
     if let Err(e) = ws.require(Action::ManageCampaigns) {
         return e.into_response();
     }
@@ -411,9 +414,10 @@ pub async fn save_plan(
                 }
                 return Redirect::to(&campaign_url(&ws, &id, "saved")).into_response();
             }
-            Err(relais_store::StoreError::Conflict(why)) => {
-                (StatusCode::CONFLICT, FieldErrors::from_validation(tr, &[ValidationError::new("currency", "error-campaign-currency-locked", why)]))
-            }
+            Err(relais_store::StoreError::Conflict(why)) => (
+                StatusCode::CONFLICT,
+                FieldErrors::from_validation(tr, &[ValidationError::new("currency", "error-campaign-currency-locked", why)]),
+            ),
             Err(e) => return PageError::store(tr, e).into_response(),
         },
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::from_validation(tr, &errors)),
@@ -491,7 +495,12 @@ fn message(tr: Tr, p: &Problem) -> String {
     tr.tn(&format!("campaigns-problem-{}", p.kind.code()), &named)
 }
 
-pub async fn import(State(app): State<AppState>, ws: InWorkspace, Path((_, id)): Path<(String, String)>, mut multipart: Multipart) -> Response {
+pub async fn import(
+    State(app): State<AppState>,
+    ws: InWorkspace,
+    Path((_, id)): Path<(String, String)>,
+    mut multipart: Multipart,
+) -> Response {
     if let Err(e) = ws.require(Action::ManageCampaigns) {
         return e.into_response();
     }

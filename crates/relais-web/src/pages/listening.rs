@@ -209,7 +209,8 @@ pub async fn create(State(app): State<AppState>, ws: InWorkspace, PageForm(form)
                 if let Err(e) = app.store.set_listening_voice(&ws.workspace.id, &created.id, voice.as_ref()).await {
                     return PageError::store(tr, e).into_response();
                 }
-                let details = serde_json::json!({"name": created.name, "query": created.query, "voice": form.voice, "competitor": form.competitor});
+                let details =
+                    serde_json::json!({"name": created.name, "query": created.query, "voice": form.voice, "competitor": form.competitor});
                 if let Err(e) = audit(&app, &ws, "listening_query.created", &created.id, details).await {
                     return e.into_response();
                 }

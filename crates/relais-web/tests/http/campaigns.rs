@@ -113,9 +113,7 @@ app_test!(an_ad_manager_export_is_imported_and_measured, |app: TestApp| async mo
     list.assert_contains("<td>0,50\u{202f}€</td>");
 
     // A day typed by hand, then deleted.
-    let typed = smm
-        .post(&format!("/w/{ws}/campaigns/{id}/results"), &[("day", &t.to_string()), ("spend", "12,5"), ("clicks", "10")])
-        .await;
+    let typed = smm.post(&format!("/w/{ws}/campaigns/{id}/results"), &[("day", &t.to_string()), ("spend", "12,5"), ("clicks", "10")]).await;
     assert_eq!(typed.status, 303, "{}", typed.body);
     assert_eq!(app.store.campaign_results(ws, &id).await.unwrap().len(), 3);
     let deleted = smm.post(&format!("/w/{ws}/campaigns/{id}/results/{t}/delete"), &[]).await;
