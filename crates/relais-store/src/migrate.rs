@@ -28,6 +28,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (30, "metric rollups", include_str!("../migrations/0030_metric_rollups.sql")),
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
     (50, "report commentaries", include_str!("../migrations/0050_report_commentary.sql")),
+    (70, "campaign results", include_str!("../migrations/0070_campaign_results.sql")),
+    (71, "share of voice", include_str!("../migrations/0071_share_of_voice.sql")),
     (90, "post rollups", include_str!("../migrations/0090_post_rollups.sql")),
 ];
 

@@ -13,6 +13,9 @@ mod listening;
 #[path = "store/insights.rs"]
 mod insights;
 
+#[path = "store/campaigns.rs"]
+mod campaigns;
+
 async fn org_with_workspace(store: &Store, org: &str, ws: &str) -> (String, String) {
     let o = store.create_organisation(&Name::parse("name", org).unwrap()).await.unwrap();
     let w = store

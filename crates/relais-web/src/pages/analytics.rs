@@ -61,6 +61,8 @@ struct AnalyticsPage {
     scopes: Vec<ScopeOption>,
     query: String,
     tiles: Vec<Tile>,
+    /// Spend, CTR, CPC, CPA, ROAS of a campaign scope.
+    paid: Vec<Tile>,
     charts: Vec<Chart>,
     top: Vec<PostRow>,
     flop: Vec<PostRow>,
@@ -242,6 +244,10 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(c) => c.map(|c| c.body).unwrap_or_default(),
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    let paid = match super::campaigns::paid_tiles(&app, &ws, &d.sel).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
     let page = AnalyticsPage {
         c: Chrome::workspace(&ws, Some(Section::Analytics)),
         base: ws.base(),
@@ -251,6 +257,7 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         scopes,
         query: d.sel.query(),
         tiles: tiles(&d, tr),
+        paid,
         charts: charts(&d, tr, brand_colour(&ws.workspace)),
         top: post_rows(&d, &d.top, &ws),
         flop: post_rows(&d, &d.flop, &ws),
