@@ -1,6 +1,8 @@
 //! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs,
 //! the live inbox's events and presence older than a day; and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
-//! messages at ingestion, and the search index of messages stored before it existed (migration 20).
+//! messages at ingestion, and the search index of messages stored before it existed (migration 20);
+//! and the metric rollups still to rebuild: samples recorded before the rollups existed
+//! (migration 30), and zone changes whose own job did not finish.
 
 use crate::worker::{JobError, JobFuture, JobHandler};
 use relais_store::{ClaimedJob, NewJob, Store};
@@ -62,6 +64,11 @@ impl JobHandler for Housekeeping {
                     break;
                 }
             }
+            let missing = self.store.request_missing_metric_rollups().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let due = self.store.metric_rollup_rebuilds_due().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            for workspace_id in &due {
+                self.store.rebuild_metric_rollups(workspace_id).await.map_err(|e| JobError::Transient(e.to_string()))?;
+            }
             tracing::info!(
                 security_rows = removed,
                 finished_jobs = jobs,
@@ -69,6 +76,8 @@ impl JobHandler for Housekeeping {
                 inbox_presence = presence,
                 messages_read = read,
                 messages_indexed = indexed,
+                rollups_backfill_asked = missing,
+                rollups_rebuilt = due.len(),
                 "housekeeping done"
             );
             Ok(())

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (30, "metric rollups", include_str!("../migrations/0030_metric_rollups.sql")),
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
     (50, "report commentaries", include_str!("../migrations/0050_report_commentary.sql")),
+    (80, "metric rollup rebuilds", include_str!("../migrations/0080_rollup_rebuilds.sql")),
 ];
 
 pub fn latest_version() -> i64 {
