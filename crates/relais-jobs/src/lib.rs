@@ -15,6 +15,7 @@ mod metrics;
 mod moderation;
 mod publish;
 mod reply;
+mod rollup_rebuild;
 mod withdraw;
 mod worker;
 
@@ -27,5 +28,6 @@ pub use metrics::MetricsCollector;
 pub use moderation::NetworkModerator;
 pub use publish::Publisher;
 pub use reply::ReplySender;
+pub use rollup_rebuild::RollupRebuilder;
 pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

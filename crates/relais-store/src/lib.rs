@@ -89,6 +89,7 @@ pub use listening::{HitSource, LISTEN_SEARCH_JOB, ListeningHit, ListeningQueryRe
 pub use media::{Media, NewMedia};
 pub use media_files::MediaFiles;
 pub use metric_queries::{AudienceDay, PeriodNumbers, PostPerformance, PostTotals, RankedBy, Ranking};
+pub use metric_rollups::REBUILD_ROLLUPS_JOB;
 pub use metrics::{AccountMetricSample, PostMetricSample};
 pub use migrate::{SchemaStatus, latest_version};
 pub use moderation::{

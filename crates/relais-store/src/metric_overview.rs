@@ -1,5 +1,5 @@
-//! The overview's series beside its totals: engagement per day of publication, the best-time
-//! map and publications per pillar. Workspaces, networks and accounts read the rollups of
+//! The overview's series beside its totals: engagement per day of publication and the best-time
+//! map. Workspaces, networks and accounts read the rollups of
 //! migration 90; pillars and campaigns, which posts carry, read the posts' totals.
 
 use crate::metric_queries::{account_condition, count, period_ms, post_condition};
@@ -100,28 +100,5 @@ impl Store {
             slots.push(SlotSums { weekday, hour: hour.clamp(0, 23) as u8, rated: count(rated) as u32, rate_sum });
         }
         Ok(BestTimes::from_sums(basis, slots, skipped as u32))
-    }
-
-    /// Publications per pillar (by name) among the scope's posts of the period; posts without
-    /// a pillar are left out.
-    pub async fn publications_by_pillar(
-        &self,
-        workspace_id: &str,
-        scope: &Scope,
-        period: &Period,
-        zone: &TimeZone,
-    ) -> Result<Vec<(String, u64)>> {
-        let (from, to) = period_ms(period, zone)?;
-        let (condition, value) = post_condition(scope, 4);
-        let sql = format!(
-            "SELECT p.pillar, COUNT(*) FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND p.pillar IS NOT NULL{condition}
-             GROUP BY p.pillar"
-        );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
-        if let Some(v) = value {
-            q = q.bind(v);
-        }
-        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(p, n)| (p, count(n))).collect())
     }
 }

@@ -367,6 +367,29 @@ impl Store {
         })
     }
 
+    /// Publications of the period per pillar name among the scope's posts (a network's or an
+    /// account's posts split by pillar); posts without a pillar are left out.
+    pub async fn publications_by_pillar(
+        &self,
+        workspace_id: &str,
+        scope: &Scope,
+        period: &Period,
+        zone: &TimeZone,
+    ) -> Result<Vec<(String, u64)>> {
+        let (from, to) = period_ms(period, zone)?;
+        let (condition, value) = post_condition(scope, 4);
+        let sql = format!(
+            "SELECT p.pillar, COUNT(*) FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
+             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND p.pillar IS NOT NULL{condition}
+             GROUP BY p.pillar ORDER BY p.pillar"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(name, n)| (name, count(n))).collect())
+    }
+
     /// The period's numbers for the scope: its audience (followers at the start and end, gained
     /// and lost) and its posts.
     pub async fn period_numbers(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PeriodNumbers> {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (50, "report commentaries", include_str!("../migrations/0050_report_commentary.sql")),
     (70, "campaign results", include_str!("../migrations/0070_campaign_results.sql")),
     (71, "share of voice", include_str!("../migrations/0071_share_of_voice.sql")),
+    (80, "metric rollup rebuilds", include_str!("../migrations/0080_rollup_rebuilds.sql")),
     (90, "post rollups", include_str!("../migrations/0090_post_rollups.sql")),
 ];
 

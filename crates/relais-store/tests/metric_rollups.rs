@@ -1,9 +1,11 @@
 //! Metric rollups on SQLite and PostgreSQL: hour and day rows computed from hand-made samples
 //! (the arithmetic is in the comments), the same rows when the samples are recorded twice or the
 //! rollups rebuilt, days of the workspace's zone (a DST day, a post at 23:30 in Paris), and the
-//! dashboard queries by pillar and campaign with top and flop posts in order; the day and
-//! weekday × hour rollups of the posts' totals (migration 90) kept without double counting, and
-//! the rows the bulk loader writes rolled up by the housekeeping's pass.
+//! dashboard queries by pillar and campaign with top and flop posts in order; a new time zone
+//! rebuilds the day buckets, samples without rollups are found and backfilled, and posts per
+//! pillar follow a network or account scope; the day and weekday × hour rollups of the posts'
+//! totals (migration 90) kept without double counting, and the rows the bulk loader writes
+//! rolled up by the housekeeping's pass.
 
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -12,8 +14,8 @@ use relais_core::kpi::publishing::BestTimes;
 use relais_core::kpi::{Period, Scope};
 use relais_core::{Colour, Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, RankedBy, Ranking, Store,
-    both_backends,
+    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, REBUILD_ROLLUPS_JOB,
+    RankedBy, Ranking, Store, WorkspaceSettings, both_backends,
 };
 
 fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
@@ -355,4 +357,143 @@ both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Sto
     for hour in 0..24 {
         assert_eq!(map.cell(jiff::civil::Weekday::Tuesday, hour).posts, 1, "{hour}:00");
     }
+
+/// The settings of the test workspace with another zone.
+fn settings(zone: &str) -> WorkspaceSettings {
+    WorkspaceSettings {
+        name: name("Banque"),
+        time_zone: TimeZoneName::parse(zone).unwrap(),
+        locale: Locale::Fr,
+        primary_colour: Colour::parse("c", "#1d4ed8").unwrap(),
+        accent_colour: Colour::parse("c", "#f59e0b").unwrap(),
+    }
+}
+
+/// A post published at 00:15 in Paris on 11 March 2026 (23:15Z on the 10th, UTC+1 in winter),
+/// measured at 00:30 (5 likes) and 12:00 (8 likes); followers 1,000 at 12:00 on the 10th and
+/// 1,020 at 00:30 on the 11th. Returns the variant.
+async fn around_midnight(w: &World) -> String {
+    let v = w.published("minuit", paris_ms(2026, 3, 11, 0, 15), None, None).await;
+    w.followers(paris_ms(2026, 3, 10, 12, 0), 1000).await;
+    w.followers(paris_ms(2026, 3, 11, 0, 30), 1020).await;
+    for (at, likes) in [(paris_ms(2026, 3, 11, 0, 30), 5), (paris_ms(2026, 3, 11, 12, 0), 8)] {
+        w.store.record_post_metrics(&[sample(&v, at, likes, 0, 0, 0, Some(100))]).await.unwrap();
+    }
+    v
+}
+
+async fn audience(w: &World) -> Vec<(i8, i64, i64)> {
+    let days = w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(10, 11)).await.unwrap();
+    days.iter().map(|d| (d.day.day(), d.followers, d.gained)).collect()
+}
+
+both_backends!(a_new_time_zone_rebuilds_the_day_buckets, |store: Store| async move {
+    let w = World::new(store).await;
+    let v = around_midnight(&w).await;
+    // In Paris both post samples fall on the 11th: one row, 8 likes, all added that day. The
+    // followers: 1,000 on the 10th, 1,020 (+20) on the 11th.
+    assert_eq!(w.store.post_daily_likes(&v).await.unwrap(), [("2026-03-11".to_string(), 8, 8, Some(100))]);
+    assert_eq!(audience(&w).await, [(10, 1000, 0), (11, 1020, 20)]);
+    let paris_hours = w.store.post_hourly_likes(&v).await.unwrap();
+
+    // Saving the settings without changing the zone asks for nothing.
+    w.store.update_workspace_settings(&w.ws, &settings("Europe/Paris")).await.unwrap();
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty());
+    assert!(w.store.claim_jobs("test", 10, 60_000).await.unwrap().iter().all(|j| j.kind != REBUILD_ROLLUPS_JOB));
+
+    // UTC: the change asks for a rebuild and queues its job in the same transaction.
+    w.store.update_workspace_settings(&w.ws, &settings("UTC")).await.unwrap();
+    assert_eq!(w.store.metric_rollup_rebuilds_due().await.unwrap(), std::slice::from_ref(&w.ws));
+    let jobs = w.store.claim_jobs("test", 10, 60_000).await.unwrap();
+    let job = jobs.iter().find(|j| j.kind == REBUILD_ROLLUPS_JOB).expect("a rebuild job");
+    assert_eq!(job.payload["workspace_id"], w.ws.as_str());
+
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty(), "the request is served");
+    // In UTC the 00:30 sample is 23:30 on the 10th: 5 likes that day, 8 − 5 = 3 on the 11th.
+    assert_eq!(
+        w.store.post_daily_likes(&v).await.unwrap(),
+        [("2026-03-10".to_string(), 5, 5, Some(100)), ("2026-03-11".to_string(), 8, 3, Some(0))]
+    );
+    // Both follower samples are on the 10th in UTC: 1,020 (+20) then, nothing on the 11th.
+    assert_eq!(audience(&w).await, [(10, 1020, 20), (11, 1020, 0)]);
+    // Hours are UTC hours whatever the zone: unchanged.
+    assert_eq!(w.store.post_hourly_likes(&v).await.unwrap(), paris_hours);
+});
+
+both_backends!(samples_without_rollups_are_found_and_backfilled, |store: Store| async move {
+    let w = World::new(store.clone()).await;
+    let v = around_midnight(&w).await;
+    let days_before = w.store.post_daily_likes(&v).await.unwrap();
+    let audience_before = audience(&w).await;
+    // Another workspace whose rollups are complete.
+    let other = World::new(store).await;
+    around_midnight(&other).await;
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 0, "every sample has its rollups");
+
+    // The bank as migration 30 found it: samples, no rollups.
+    w.store.forget_metric_rollups_for_test(&w.ws).await.unwrap();
+    assert!(w.store.post_daily_likes(&v).await.unwrap().is_empty());
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 1);
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 0, "asked once");
+    assert_eq!(w.store.metric_rollup_rebuilds_due().await.unwrap(), std::slice::from_ref(&w.ws));
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert_eq!(w.store.post_daily_likes(&v).await.unwrap(), days_before);
+    assert_eq!(audience(&w).await, audience_before);
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty());
+
+    // Post samples without rollups are found on their own: everything forgotten, then a new
+    // follower sample rolls the account's days up again, but not the post's.
+    w.store.forget_metric_rollups_for_test(&w.ws).await.unwrap();
+    w.followers(paris_ms(2026, 3, 12, 9, 0), 1020).await;
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 1);
+});
+
+both_backends!(posts_per_pillar_follow_the_network_and_account_scope, |store: Store| async move {
+    let w = World::new(store).await;
+    let colour = Colour::parse("c", "#1d4ed8").unwrap();
+    for pillar in ["Conseils", "Agences"] {
+        w.store.create_pillar(&w.ws, &PillarInput { name: name(pillar), colour: colour.clone(), target_share: None }).await.unwrap();
+    }
+    let mastodon = w.store.create_social_account(&w.ws, "mastodon", "@banque@social", "Banque", |_| "sealed".into()).await.unwrap().id;
+    // Sandbox: two "Conseils" and one "Agences" post; Mastodon: one "Conseils" and one without
+    // a pillar.
+    let mut variants = vec![];
+    for (i, pillar) in [Some("Conseils"), Some("Conseils"), Some("Agences")].into_iter().enumerate() {
+        variants.push(w.published(&format!("s{i}"), paris_ms(2026, 3, 2 + i as i8, 9, 0), pillar, None).await);
+    }
+    for (i, pillar) in [Some("Conseils"), None].into_iter().enumerate() {
+        let title = format!("m{i}");
+        let post = w
+            .store
+            .create_post(
+                &NewPost {
+                    workspace_id: w.ws.clone(),
+                    title: title.clone(),
+                    pillar: pillar.map(str::to_string),
+                    campaign: None,
+                    variants: vec![NewVariant::text(mastodon.clone(), &title, None)],
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let v = w.store.variants(&post.id).await.unwrap().remove(0).id;
+        w.store.publish_variant_at_for_test(&v, &format!("remote-{title}"), paris_ms(2026, 3, 5 + i as i8, 9, 0)).await.unwrap();
+        variants.push(v);
+    }
+    let at = paris_ms(2026, 3, 8, 12, 0);
+    let samples: Vec<_> = variants.iter().map(|v| sample(v, at, 1, 0, 0, 0, None)).collect();
+    w.store.record_post_metrics(&samples).await.unwrap();
+    let week = Period::new(date(2026, 3, 2), date(2026, 3, 8)).unwrap();
+    let by_pillar = |scope: Scope| {
+        let (store, ws) = (w.store.clone(), w.ws.clone());
+        async move { store.publications_by_pillar(&ws, &scope, &week, &paris()).await.unwrap() }
+    };
+    let pair = |name: &str, n: u64| (name.to_string(), n);
+    // The workspace: Conseils 2 + 1 = 3, Agences 1 (the post without a pillar is left out).
+    assert_eq!(by_pillar(Scope::Workspace).await, [pair("Agences", 1), pair("Conseils", 3)]);
+    assert_eq!(by_pillar(Scope::Network("mastodon".into())).await, [pair("Conseils", 1)]);
+    assert_eq!(by_pillar(Scope::Account(w.account.clone())).await, [pair("Agences", 1), pair("Conseils", 2)]);
+    assert!(by_pillar(Scope::Network("bluesky".into())).await.is_empty());
 });

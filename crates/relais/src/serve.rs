@@ -5,8 +5,8 @@ use crate::config::{EngineArgs, ServeArgs, Settings, WorkerArgs};
 use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{
-    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender, SyncSettings,
-    Withdrawer, Worker,
+    ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender,
+    RollupRebuilder, SyncSettings, Withdrawer, Worker,
 };
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
@@ -122,6 +122,7 @@ fn start_workers(
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
+            .register(Arc::new(RollupRebuilder { store: store.clone() }))
             .register(publisher.clone())
             .register(withdrawer.clone())
             .register(sync.clone())

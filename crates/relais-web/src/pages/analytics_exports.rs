@@ -3,6 +3,7 @@
 //! objectives, charts, top posts, community and care figures, the SMM's commentary).
 
 use super::analytics::{brand_colour, dashboard, excerpt};
+use super::analytics_care::{care_lines, care_note};
 use super::analytics_charts::{chart, charts};
 use super::analytics_data::{AnalyticsQuery, Dashboard};
 use super::strategy::network_label;
@@ -15,12 +16,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use relais_core::kpi::care::response_time_p90;
 use relais_core::kpi::engagement::rate;
 use relais_core::kpi::{Figure, Value};
 use relais_core::{Action, Colour, Locale};
-use relais_reports::{BrandColours, Cell, Column, ColumnKind, ObjectiveLine, Report, ReportChart, Table, TopPost, render_pdf};
+use relais_reports::{
+    BrandColours, Cell, Column, ColumnKind, CommunityLine, ObjectiveLine, Report, ReportChart, Table, TopPost, render_pdf,
+};
 use relais_store::PostPerformance;
+use std::collections::HashMap;
 
 fn attachment(mime: &'static str, name: String, body: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
@@ -273,6 +276,7 @@ async fn report(app: &AppState, ws: &InWorkspace, d: &Dashboard, tr: Tr) -> Resu
             }
         })
         .collect();
+    let images = top_images(app, d).await.map_err(store_error)?;
     let top_posts = d
         .top
         .iter()
@@ -282,8 +286,7 @@ async fn report(app: &AppState, ws: &InWorkspace, d: &Dashboard, tr: Tr) -> Resu
             published: jiff::Timestamp::from_millisecond(p.published_at)
                 .map(|t| t.to_zoned(d.sel.zone.clone()).date())
                 .unwrap_or(d.sel.period.first()),
-            // The media library's images are not attached to the report yet (see README).
-            image: None,
+            image: images.get(&p.variant_id).cloned(),
             figures: vec![rate(d.basis, p.result.engagements.total(), d.basis.of(&p.result).unwrap_or(0))],
         })
         .collect();
@@ -304,8 +307,36 @@ async fn report(app: &AppState, ws: &InWorkspace, d: &Dashboard, tr: Tr) -> Resu
         objectives,
         charts: charts(d, tr, Some(colours.primary)).into_iter().map(|c| ReportChart { title: c.title, svg: c.svg }).collect(),
         top_posts,
-        community: vec![d.response_rate.current, d.response_time.current, response_time_p90(&d.care)],
+        community: d
+            .care
+            .as_ref()
+            .map(|c| care_lines(c, tr))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| CommunityLine { label: l.label, value: l.value })
+            .collect(),
+        community_note: care_note(&d.sel.scope, tr),
         commentary,
         generated_on: jiff::Timestamp::now().to_zoned(d.sel.zone.clone()).date(),
     })
+}
+
+/// The first image of each top post's variant, as the media library's thumbnail (always a JPEG,
+/// which the PDF embeds, and small enough for its 4 cm column, whatever the original's format).
+/// A file missing from the media directory leaves the post without an image rather than failing
+/// the report.
+async fn top_images(app: &AppState, d: &Dashboard) -> Result<HashMap<String, Vec<u8>>, relais_store::StoreError> {
+    let ids: Vec<String> = d.top.iter().map(|p| p.variant_id.clone()).collect();
+    let mut out = HashMap::new();
+    for (variant, media) in app.store.variant_media(&ids).await? {
+        let Some(image) = media.iter().find(|m| m.kind == "image") else { continue };
+        let Ok(path) = app.media.thumbnail_path(&image.sha256) else { continue };
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => {
+                out.insert(variant, bytes);
+            }
+            Err(e) => tracing::warn!(media = %image.id, error = %e, "a top post's image is missing from the media directory"),
+        }
+    }
+    Ok(out)
 }

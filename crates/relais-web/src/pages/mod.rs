@@ -3,6 +3,7 @@
 mod account_connect;
 mod accounts;
 pub(crate) mod analytics;
+mod analytics_care;
 mod analytics_charts;
 pub(crate) mod analytics_data;
 mod analytics_exports;
