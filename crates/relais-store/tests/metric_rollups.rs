@@ -357,6 +357,7 @@ both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Sto
     for hour in 0..24 {
         assert_eq!(map.cell(jiff::civil::Weekday::Tuesday, hour).posts, 1, "{hour}:00");
     }
+});
 
 /// The settings of the test workspace with another zone.
 fn settings(zone: &str) -> WorkspaceSettings {
