@@ -356,8 +356,14 @@ pub(crate) async fn request_rebuild(tx: &mut Tx, workspace_id: &str) -> Result<(
 }
 
 async fn rebuild_account(tx: &mut Tx, account: &str) -> Result<()> {
-    for table in ["post_metric_hourly", "post_metric_daily", "account_metric_hourly", "account_metric_daily", "post_metric_days", "post_metric_slots"]
-    {
+    for table in [
+        "post_metric_hourly",
+        "post_metric_daily",
+        "account_metric_hourly",
+        "account_metric_daily",
+        "post_metric_days",
+        "post_metric_slots",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1"))).bind(account).execute(&mut **tx).await?;
     }
     sqlx::query("DELETE FROM post_metric_totals WHERE account_id = $1").bind(account).execute(&mut **tx).await?;

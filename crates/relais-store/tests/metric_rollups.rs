@@ -14,8 +14,8 @@ use relais_core::kpi::publishing::BestTimes;
 use relais_core::kpi::{Period, Scope};
 use relais_core::{Colour, Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, REBUILD_ROLLUPS_JOB,
-    RankedBy, Ranking, Store, WorkspaceSettings, both_backends,
+    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, REBUILD_ROLLUPS_JOB, RankedBy,
+    Ranking, Store, WorkspaceSettings, both_backends,
 };
 
 fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
