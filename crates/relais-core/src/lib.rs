@@ -8,6 +8,8 @@ pub mod brand_charter;
 pub mod business_hours;
 pub mod calendar_period;
 pub mod calendar_sheet;
+pub mod campaign_plan;
+pub mod campaign_results;
 pub mod care_figures;
 pub mod inbox;
 pub mod inbox_search;

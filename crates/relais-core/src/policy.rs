@@ -167,6 +167,7 @@ impl Section {
                 | Section::Composer
                 | Section::Inbox
                 | Section::Listening
+                | Section::Campaigns
                 | Section::Analytics
                 | Section::Strategy
                 | Section::Settings
@@ -252,6 +253,7 @@ mod tests {
                 Section::Composer,
                 Section::Inbox,
                 Section::Listening,
+                Section::Campaigns,
                 Section::Analytics,
                 Section::Strategy,
                 Section::Settings
@@ -259,7 +261,15 @@ mod tests {
         );
         assert_eq!(
             Section::visible_to(Role::Smm),
-            vec![Section::Calendar, Section::Composer, Section::Inbox, Section::Listening, Section::Analytics, Section::Strategy]
+            vec![
+                Section::Calendar,
+                Section::Composer,
+                Section::Inbox,
+                Section::Listening,
+                Section::Campaigns,
+                Section::Analytics,
+                Section::Strategy
+            ]
         );
         // A CM reads the charter from its own link, not from a section it may not manage.
         assert_eq!(

@@ -1,6 +1,9 @@
 //! The hourly clean-up: expired sessions, old sign-in failures and invitations, finished jobs,
 //! the live inbox's events and presence older than a day; and the reading (language, sentiment, toxicity) of inbox messages stored before Relais read
-//! messages at ingestion, and the search index of messages stored before it existed (migration 20).
+//! messages at ingestion, the search index of messages stored before it existed (migration 20);
+//! the metric rollups still to rebuild: samples recorded before the rollups existed
+//! (migration 30), and zone changes whose own job did not finish; and the day and slot rollups
+//! of post totals written before those existed (migration 90).
 
 use crate::worker::{JobError, JobFuture, JobHandler};
 use relais_store::{ClaimedJob, NewJob, Store};
@@ -62,6 +65,19 @@ impl JobHandler for Housekeeping {
                     break;
                 }
             }
+            let missing = self.store.request_missing_metric_rollups().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let due = self.store.metric_rollup_rebuilds_due().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            for workspace_id in &due {
+                self.store.rebuild_metric_rollups(workspace_id).await.map_err(|e| JobError::Transient(e.to_string()))?;
+            }
+            let mut rolled = 0;
+            loop {
+                let n = self.store.roll_up_pending_totals(Self::READ_BATCH).await.map_err(|e| JobError::Transient(e.to_string()))?;
+                rolled += n;
+                if (n as i64) < Self::READ_BATCH {
+                    break;
+                }
+            }
             tracing::info!(
                 security_rows = removed,
                 finished_jobs = jobs,
@@ -69,6 +85,9 @@ impl JobHandler for Housekeeping {
                 inbox_presence = presence,
                 messages_read = read,
                 messages_indexed = indexed,
+                post_totals_rolled_up = rolled,
+                rollups_backfill_asked = missing,
+                rollups_rebuilt = due.len(),
                 "housekeeping done"
             );
             Ok(())

@@ -17,6 +17,7 @@ mod publish;
 mod reply;
 mod report_mail;
 mod scheduled_reports;
+mod rollup_rebuild;
 mod withdraw;
 mod worker;
 
@@ -31,5 +32,6 @@ pub use publish::Publisher;
 pub use reply::ReplySender;
 pub use report_mail::{Mail, MailFile, Mailer, SmtpSettings, SmtpTls};
 pub use scheduled_reports::{RenderFuture, RenderedReport, ReportRenderer, ReportSender};
+pub use rollup_rebuild::RollupRebuilder;
 pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

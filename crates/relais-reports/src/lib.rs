@@ -30,8 +30,8 @@ mod xlsx;
 
 pub use chart_bar::{Bar, BarChart};
 pub use chart_line::{LineChart, Point, Series};
-pub use heat_map::HeatMap;
+pub use heat_map::{HeatCell, HeatMap};
 pub use pdf::{PdfError, render_pdf};
-pub use report::{BrandColours, ObjectiveLine, Report, ReportChart, TopPost};
+pub use report::{BrandColours, CommunityLine, ObjectiveLine, Report, ReportChart, TopPost};
 pub use ticks::nice_ticks;
 pub use xlsx::{Cell, Column, ColumnKind, Table, XlsxError, tables_to_xlsx};

@@ -92,7 +92,7 @@ fn model(report: &Report, files: &mut HashMap<String, Bytes>) -> Result<serde_js
             "figures": post.figures.iter().map(|f| label_value(l, f.label(l), &f.display(l))).collect::<Vec<_>>(),
         }));
     }
-    let community: Vec<_> = report.community.iter().map(|f| json!({ "label": f.label(l), "value": f.display(l) })).collect();
+    let community: Vec<_> = report.community.iter().map(|c| json!({ "label": c.label, "value": c.value })).collect();
     let commentary: Vec<String> = paragraphs(&report.commentary);
     let period = match l {
         Locale::Fr => format!("Du {} au {}", long_date(report.period.first(), l), long_date(report.period.last(), l)),
@@ -115,6 +115,7 @@ fn model(report: &Report, files: &mut HashMap<String, Bytes>) -> Result<serde_js
         "charts": charts,
         "top_posts": top_posts,
         "community": community,
+        "community_note": report.community_note,
         "commentary": commentary,
         "labels": labels(l),
     }))

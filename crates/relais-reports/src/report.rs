@@ -39,6 +39,14 @@ pub struct TopPost {
     pub figures: Vec<Figure>,
 }
 
+/// A care figure as the reader sees it: satisfaction and counts are not KPIs of their own, so
+/// the caller words every line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityLine {
+    pub label: String,
+    pub value: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub workspace_name: String,
@@ -53,7 +61,9 @@ pub struct Report {
     pub charts: Vec<ReportChart>,
     pub top_posts: Vec<TopPost>,
     /// Community and care figures: messages received, response rate, response time…
-    pub community: Vec<Figure>,
+    pub community: Vec<CommunityLine>,
+    /// Printed under the community figures: why there are none for this scope, or whose they are.
+    pub community_note: Option<String>,
     /// The SMM's commentary: plain text, paragraphs separated by a blank line.
     pub commentary: String,
     /// The day the report is produced, printed on the cover (passed in so output is

@@ -4,6 +4,7 @@
 
 use crate::{Result, Store};
 use relais_core::care_figures::MessageFacts;
+use relais_core::kpi::Scope;
 
 /// What a period's figures are computed from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,5 +60,22 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(CareFacts { messages, scores })
+    }
+
+    /// The facts of the scope's messages written in `[from, to)`: the workspace's, a network's
+    /// accounts' or one account's. `None` for a pillar or a campaign: only replies and quotes
+    /// point at a post, while mentions and direct messages (most of the care work) belong to an
+    /// account only, so figures for a pillar would silently measure something narrower.
+    pub async fn scope_care_facts(&self, workspace_id: &str, scope: &Scope, from: i64, to: i64) -> Result<Option<CareFacts>> {
+        if matches!(scope, Scope::Pillar(_) | Scope::Campaign(_)) {
+            return Ok(None);
+        }
+        let mut facts = self.care_facts(workspace_id, from, to).await?;
+        if !matches!(scope, Scope::Workspace) {
+            let accounts = self.metric_scope_accounts(workspace_id, scope).await?;
+            facts.messages.retain(|m| accounts.contains(&m.account_id));
+            facts.scores.retain(|s| accounts.contains(&s.0));
+        }
+        Ok(Some(facts))
     }
 }

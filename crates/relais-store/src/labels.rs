@@ -29,6 +29,16 @@ pub struct Campaign {
     pub starts_on: Option<String>,
     pub ends_on: Option<String>,
     pub posts: i64,
+    /// The paid plan (`campaign_results::Store::save_campaign_plan`): a
+    /// `relais_core::campaign_plan::CampaignObjective` key, the budget in cents of `currency`
+    /// (also the results' currency), whom it targets.
+    pub objective: Option<String>,
+    pub budget_cents: Option<i64>,
+    pub currency: String,
+    pub targeting: String,
+    pub locations: String,
+    pub age_min: Option<i64>,
+    pub age_max: Option<i64>,
 }
 
 /// A pillar as created or edited.
@@ -117,7 +127,8 @@ impl Store {
     pub async fn campaigns(&self, workspace_id: &str) -> Result<Vec<Campaign>> {
         Ok(sqlx::query_as(
             "SELECT l.id, l.workspace_id, l.name, l.colour, l.starts_on, l.ends_on,
-                    (SELECT COUNT(*) FROM posts p WHERE p.workspace_id = l.workspace_id AND p.campaign = l.name) AS posts
+                    (SELECT COUNT(*) FROM posts p WHERE p.workspace_id = l.workspace_id AND p.campaign = l.name) AS posts,
+                    l.objective, l.budget_cents, l.currency, l.targeting, l.locations, l.age_min, l.age_max
              FROM campaigns l WHERE l.workspace_id = $1
              ORDER BY CASE WHEN l.starts_on IS NULL THEN 1 ELSE 0 END, l.starts_on, l.name",
         )

@@ -4,6 +4,7 @@
 
 use crate::jobs::insert_job;
 use crate::{NewJob, Result, Store, StoreError};
+use relais_core::kpi::listening::Voice;
 use relais_core::listening_query::ListeningQuery;
 use relais_core::{Name, new_id, now_ms};
 use sqlx::FromRow;
@@ -25,6 +26,8 @@ pub struct ListeningQueryRecord {
     /// What went wrong at the last search, in the network's words; `None` after a clean run.
     pub last_error: Option<String>,
     pub hits: i64,
+    /// Whose mentions it counts for share of voice, if anyone's.
+    pub voice: Option<Voice>,
 }
 
 /// Where a hit came from.
@@ -89,6 +92,8 @@ struct Row {
     last_run_at: Option<i64>,
     last_error: Option<String>,
     hits: i64,
+    voice: Option<String>,
+    competitor: Option<String>,
 }
 
 impl From<Row> for ListeningQueryRecord {
@@ -104,12 +109,14 @@ impl From<Row> for ListeningQueryRecord {
             last_run_at: r.last_run_at,
             last_error: r.last_error,
             hits: r.hits,
+            // Saved through `Voice`, so it reads back; anything else counts for no one.
+            voice: Voice::parse(r.voice.as_deref().unwrap_or(""), r.competitor.as_deref().unwrap_or("")).ok().flatten(),
         }
     }
 }
 
 const SELECT: &str = "SELECT q.id, q.workspace_id, q.name, q.query, q.active, q.created_by, q.created_at, q.last_run_at, q.last_error,
-       (SELECT COUNT(*) FROM listening_hits h WHERE h.query_id = q.id) AS hits
+       (SELECT COUNT(*) FROM listening_hits h WHERE h.query_id = q.id) AS hits, q.voice, q.competitor
   FROM listening_queries q";
 
 fn name_taken(name: &Name) -> StoreError {
@@ -176,6 +183,21 @@ impl Store {
         }
     }
 
+    /// Marks whose mentions a query of the workspace counts for share of voice (`None`: no one's).
+    pub async fn set_listening_voice(&self, workspace_id: &str, id: &str, voice: Option<&Voice>) -> Result<()> {
+        let n =
+            sqlx::query("UPDATE listening_queries SET voice = $1, competitor = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5")
+                .bind(voice.map(Voice::key))
+                .bind(voice.and_then(Voice::competitor))
+                .bind(now_ms())
+                .bind(id)
+                .bind(workspace_id)
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+        if n == 0 { Err(StoreError::NotFound("listening query")) } else { Ok(()) }
+    }
+
     pub async fn set_listening_query_active(&self, workspace_id: &str, id: &str, active: bool) -> Result<()> {
         let n = sqlx::query("UPDATE listening_queries SET active = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
             .bind(i64::from(active))
@@ -207,7 +229,7 @@ impl Store {
     /// is 0).
     pub async fn active_listening_queries(&self) -> Result<Vec<ListeningQueryRecord>> {
         let sql = "SELECT q.id, q.workspace_id, q.name, q.query, q.active, q.created_by, q.created_at, q.last_run_at, q.last_error,
-                          CAST(0 AS BIGINT) AS hits
+                          CAST(0 AS BIGINT) AS hits, q.voice, q.competitor
                      FROM listening_queries q WHERE q.active = 1 ORDER BY q.workspace_id, q.id";
         let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(Into::into).collect())

@@ -9,6 +9,7 @@
 //!   (`post_metric_totals`), which is what engagement rates, top and flop posts and best times
 //!   judge (`kpi::engagement::engagement_rate` is defined over the posts of a period).
 
+use crate::sql::params;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -17,6 +18,7 @@ use relais_core::kpi::engagement::{EngagementBasis, Engagements, PostResult, Rat
 use relais_core::kpi::publishing::TimedPost;
 use relais_core::kpi::{Period, Scope};
 use relais_core::metric_rollup::{day_key, days};
+use std::collections::BTreeMap;
 
 /// One day of the scope's audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +38,6 @@ pub struct AudienceDay {
 pub struct PostTotals {
     /// Published variants (a post on two accounts is two publications).
     pub publications: u64,
-    /// Distinct posts.
-    pub posts: u64,
     pub engagements: Engagements,
     /// `None` when no post's network reports the measure.
     pub impressions: Option<u64>,
@@ -102,7 +102,6 @@ pub enum Ranking {
 #[derive(sqlx::FromRow)]
 struct TotalsRow {
     publications: i64,
-    posts: i64,
     likes: i64,
     replies: i64,
     reposts: i64,
@@ -121,23 +120,53 @@ struct TotalsRow {
     followers_base: i64,
 }
 
-fn count(n: i64) -> u64 {
+#[derive(sqlx::FromRow)]
+struct DaysRow {
+    publications: i64,
+    likes: i64,
+    replies: i64,
+    reposts: i64,
+    quotes: i64,
+    impressions: i64,
+    impressions_posts: i64,
+    impressions_engagements: i64,
+    reach: i64,
+    reach_posts: i64,
+    reach_engagements: i64,
+    link_clicks: i64,
+    link_clicks_posts: i64,
+    followers: i64,
+    followers_posts: i64,
+    followers_engagements: i64,
+}
+
+/// The condition a workspace, network or account scope puts on a rollup `d` joined to
+/// `social_accounts a`, with the value of its `$n` parameter.
+pub(crate) fn account_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
+        Scope::Account(id) => (format!(" AND d.account_id = ${n}"), Some(id.clone())),
+        _ => (String::new(), None),
+    }
+}
+
+pub(crate) fn count(n: i64) -> u64 {
     n.max(0) as u64
 }
 
 /// The condition a scope puts on `post_metric_totals t` (joined to `posts p` and
 /// `social_accounts a`), with the value of its `$n` parameter.
-fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
+pub(crate) fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::Workspace => (String::new(), None),
-        Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
+        Scope::Network(k) => (format!(" AND t.account_id IN (SELECT id FROM social_accounts WHERE network = ${n})"), Some(k.clone())),
         Scope::Account(id) => (format!(" AND t.account_id = ${n}"), Some(id.clone())),
         Scope::Pillar(id) => (format!(" AND p.pillar = (SELECT name FROM pillars WHERE id = ${n})"), Some(id.clone())),
         Scope::Campaign(id) => (format!(" AND p.campaign = (SELECT name FROM campaigns WHERE id = ${n})"), Some(id.clone())),
     }
 }
 
-fn period_ms(period: &Period, zone: &TimeZone) -> Result<(i64, i64)> {
+pub(crate) fn period_ms(period: &Period, zone: &TimeZone) -> Result<(i64, i64)> {
     period.range_ms(zone).map_err(|e| StoreError::Conflict(format!("the period {}–{} has no instants: {e}", period.first(), period.last())))
 }
 
@@ -171,24 +200,39 @@ impl Store {
         let keys = days(period.first(), period.last());
         let mut totals: Vec<Option<AudienceDay>> = vec![None; keys.len()];
         let (first, last) = (day_key(period.first()), day_key(period.last()));
-        for account in self.metric_scope_accounts(workspace_id, scope).await? {
-            let before: Option<i64> = sqlx::query_scalar(
-                "SELECT followers FROM account_metric_daily WHERE account_id = $1 AND bucket < $2 ORDER BY bucket DESC LIMIT 1",
-            )
-            .bind(&account)
-            .bind(&first)
-            .fetch_optional(self.pool())
-            .await?;
-            let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
-                "SELECT bucket, followers, gained, lost, posts_published FROM account_metric_daily
-                 WHERE account_id = $1 AND bucket >= $2 AND bucket <= $3 ORDER BY bucket",
-            )
-            .bind(&account)
-            .bind(&first)
-            .bind(&last)
-            .fetch_all(self.pool())
-            .await?;
-            let Some(mut followers) = before.or(rows.first().map(|r| r.1)) else { continue };
+        let accounts = self.metric_scope_accounts(workspace_id, scope).await?;
+        // Two statements for all the accounts (not two per account): each one's last row before
+        // the period, and its rows in the period.
+        let mut before: BTreeMap<String, i64> = BTreeMap::new();
+        let mut rows: BTreeMap<String, Vec<(String, i64, i64, i64, i64)>> = BTreeMap::new();
+        for chunk in accounts.chunks(crate::sql::MAX_PARAMS - 2) {
+            let sql = format!(
+                "SELECT d.account_id, d.followers FROM account_metric_daily d
+                 WHERE d.account_id IN ({}) AND d.bucket = (SELECT MAX(e.bucket) FROM account_metric_daily e
+                                                            WHERE e.account_id = d.account_id AND e.bucket < $1)",
+                params(2, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(&first);
+            for a in chunk {
+                q = q.bind(a);
+            }
+            before.extend(q.fetch_all(self.pool()).await?);
+            let sql = format!(
+                "SELECT account_id, bucket, followers, gained, lost, posts_published FROM account_metric_daily
+                 WHERE account_id IN ({}) AND bucket >= $1 AND bucket <= $2 ORDER BY account_id, bucket",
+                params(3, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(&first).bind(&last);
+            for a in chunk {
+                q = q.bind(a);
+            }
+            for (account, bucket, followers, gained, lost, posts) in q.fetch_all(self.pool()).await? {
+                rows.entry(account).or_default().push((bucket, followers, gained, lost, posts));
+            }
+        }
+        for account in &accounts {
+            let rows = rows.remove(account).unwrap_or_default();
+            let Some(mut followers) = before.get(account).copied().or(rows.first().map(|r| r.1)) else { continue };
             let mut rows = rows.into_iter().peekable();
             for (i, day) in keys.iter().enumerate() {
                 let (mut gained, mut lost, mut posts) = (0, 0, 0);
@@ -207,11 +251,78 @@ impl Store {
     }
 
     /// The posts published in the period (days of `zone`) in the scope, and what they drew so far.
+    /// Workspaces, networks and accounts read the day rollups (migration 90); pillars and
+    /// campaigns, which posts carry, read the posts' totals.
     pub async fn post_totals(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
+        match scope {
+            Scope::Pillar(_) | Scope::Campaign(_) => self.post_totals_of_posts(workspace_id, scope, period, zone).await,
+            _ => self.post_totals_of_days(workspace_id, scope, period).await,
+        }
+    }
+
+    async fn post_totals_of_days(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<PostTotals> {
+        let (condition, value) = account_condition(scope, 4);
+        let sum = |c: &str| format!("CAST(COALESCE(SUM(d.{c}), 0) AS BIGINT) AS {c}");
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+             FROM post_metric_days d JOIN social_accounts a ON a.id = d.account_id
+             WHERE a.workspace_id = $1 AND d.published_day >= $2 AND d.published_day <= $3{condition}",
+            sum("publications"),
+            sum("likes"),
+            sum("replies"),
+            sum("reposts"),
+            sum("quotes"),
+            sum("impressions"),
+            sum("impressions_posts"),
+            sum("impressions_engagements"),
+            sum("reach"),
+            sum("reach_posts"),
+            sum("reach_engagements"),
+            sum("link_clicks"),
+            sum("link_clicks_posts"),
+            sum("followers"),
+            sum("followers_posts"),
+            sum("followers_engagements"),
+        );
+        let mut q = sqlx::query_as::<_, DaysRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day_key(period.first()))
+            .bind(day_key(period.last()));
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let r = q.fetch_one(self.pool()).await?;
+        let publications = count(r.publications);
+        let sums = |reporting: i64, engagements: i64, base: i64| RateSums {
+            posts: publications,
+            reporting: count(reporting),
+            engagements: count(engagements),
+            base: count(base),
+        };
+        // A measure no post reports is `None`, as SUM over NULLs is.
+        let measured = |posts: i64, total: i64| (posts > 0).then(|| count(total));
+        Ok(PostTotals {
+            publications,
+            engagements: Engagements {
+                likes: count(r.likes),
+                replies: count(r.replies),
+                reposts: count(r.reposts),
+                quotes: count(r.quotes),
+            },
+            impressions: measured(r.impressions_posts, r.impressions),
+            reach: measured(r.reach_posts, r.reach),
+            link_clicks: measured(r.link_clicks_posts, r.link_clicks),
+            by_reach: sums(r.reach_posts, r.reach_engagements, r.reach),
+            by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions),
+            by_followers: sums(r.followers_posts, r.followers_engagements, r.followers),
+        })
+    }
+
+    async fn post_totals_of_posts(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
         let (from, to) = period_ms(period, zone)?;
         let (condition, value) = post_condition(scope, 4);
         let sql = format!(
-            "SELECT COUNT(*) AS publications, COUNT(DISTINCT t.post_id) AS posts,
+            "SELECT COUNT(*) AS publications,
                     CAST(COALESCE(SUM(t.likes), 0) AS BIGINT) AS likes, CAST(COALESCE(SUM(t.replies), 0) AS BIGINT) AS replies,
                     CAST(COALESCE(SUM(t.reposts), 0) AS BIGINT) AS reposts, CAST(COALESCE(SUM(t.quotes), 0) AS BIGINT) AS quotes,
                     CAST(SUM(t.impressions) AS BIGINT) AS impressions, CAST(SUM(t.reach) AS BIGINT) AS reach,
@@ -241,7 +352,6 @@ impl Store {
         };
         Ok(PostTotals {
             publications,
-            posts: count(r.posts),
             engagements: Engagements {
                 likes: count(r.likes),
                 replies: count(r.replies),
@@ -255,6 +365,29 @@ impl Store {
             by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions_base),
             by_followers: sums(r.followers_posts, r.followers_engagements, r.followers_base),
         })
+    }
+
+    /// Publications of the period per pillar name among the scope's posts (a network's or an
+    /// account's posts split by pillar); posts without a pillar are left out.
+    pub async fn publications_by_pillar(
+        &self,
+        workspace_id: &str,
+        scope: &Scope,
+        period: &Period,
+        zone: &TimeZone,
+    ) -> Result<Vec<(String, u64)>> {
+        let (from, to) = period_ms(period, zone)?;
+        let (condition, value) = post_condition(scope, 4);
+        let sql = format!(
+            "SELECT p.pillar, COUNT(*) FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
+             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND p.pillar IS NOT NULL{condition}
+             GROUP BY p.pillar ORDER BY p.pillar"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(name, n)| (name, count(n))).collect())
     }
 
     /// The period's numbers for the scope: its audience (followers at the start and end, gained
@@ -317,14 +450,20 @@ impl Store {
             Ranking::Top => "DESC",
             Ranking::Flop => "ASC",
         };
+        // Ranked on the totals alone, then the few rows kept are joined to their post and account.
+        let join = if matches!(scope, Scope::Pillar(_) | Scope::Campaign(_)) { "JOIN posts p ON p.id = t.post_id" } else { "" };
+        let order_by = format!(
+            "ORDER BY (t.likes + t.replies + t.reposts + t.quotes) * 1.0 / {base} {order},
+                      (t.likes + t.replies + t.reposts + t.quotes) {order}, t.published_at DESC, t.variant_id"
+        );
         let sql = format!(
             "SELECT t.variant_id, t.post_id, p.title, t.account_id, a.network, t.published_at,
                     t.likes, t.replies, t.reposts, t.quotes, t.reach, t.impressions, t.followers, t.link_clicks
-             FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND {base} > 0{condition}
-             ORDER BY (t.likes + t.replies + t.reposts + t.quotes) * 1.0 / {base} {order},
-                      (t.likes + t.replies + t.reposts + t.quotes) {order}, t.published_at DESC, t.variant_id
-             LIMIT $4"
+             FROM (SELECT t.* FROM post_metric_totals t {join}
+                   WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND {base} > 0{condition}
+                   {order_by} LIMIT $4) t
+             JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
+             {order_by}"
         );
         type Row = (String, String, String, String, String, i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
         let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to).bind(limit);

@@ -160,24 +160,46 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
         upsert_post_bucket(tx, "post_metric_hourly", variant_id, account_id, Key::Hour(b.key), &b).await?;
     }
     let (Some(published_at), Some((taken_at, last))) = (published_at, series.last()) else { return Ok(()) };
+    // The account's followers when the post went out: the last reading before, else the first after.
+    let followers: Option<i64> = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT followers FROM account_metric_samples WHERE account_id = $1 AND taken_at <= $2 ORDER BY taken_at DESC LIMIT 1),
+                         (SELECT followers FROM account_metric_samples WHERE account_id = $1 AND taken_at > $2 ORDER BY taken_at LIMIT 1))",
+    )
+    .bind(account_id)
+    .bind(*published_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let previous = crate::post_rollups::rolled(tx, variant_id).await?;
+    let now = crate::post_rollups::Rolled {
+        account_id: account_id.clone(),
+        published_day: day_key(day_of(*published_at, &zone)),
+        published_hour: crate::post_rollups::local_hour(*published_at, &zone),
+        likes: last.likes,
+        replies: last.replies,
+        reposts: last.reposts,
+        quotes: last.quotes,
+        impressions: last.impressions,
+        reach: last.reach,
+        link_clicks: last.link_clicks,
+        followers,
+    };
     sqlx::query(
-        "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, taken_at,
-                                         likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                 COALESCE((SELECT followers FROM account_metric_samples WHERE account_id = $4 AND taken_at <= $5 ORDER BY taken_at DESC LIMIT 1),
-                          (SELECT followers FROM account_metric_samples WHERE account_id = $4 AND taken_at > $5 ORDER BY taken_at LIMIT 1)))
+        "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, published_hour,
+                                         taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (variant_id) DO UPDATE SET post_id = excluded.post_id, workspace_id = excluded.workspace_id,
              account_id = excluded.account_id, published_at = excluded.published_at, published_day = excluded.published_day,
-             taken_at = excluded.taken_at, likes = excluded.likes, replies = excluded.replies, reposts = excluded.reposts,
-             quotes = excluded.quotes, impressions = excluded.impressions, reach = excluded.reach,
-             link_clicks = excluded.link_clicks, followers = excluded.followers",
+             published_hour = excluded.published_hour, taken_at = excluded.taken_at, likes = excluded.likes,
+             replies = excluded.replies, reposts = excluded.reposts, quotes = excluded.quotes, impressions = excluded.impressions,
+             reach = excluded.reach, link_clicks = excluded.link_clicks, followers = excluded.followers",
     )
     .bind(variant_id)
     .bind(post_id)
     .bind(workspace_id)
     .bind(account_id)
     .bind(*published_at)
-    .bind(day_key(day_of(*published_at, &zone)))
+    .bind(&now.published_day)
+    .bind(now.published_hour)
     .bind(*taken_at)
     .bind(last.likes)
     .bind(last.replies)
@@ -186,8 +208,15 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
     .bind(last.impressions)
     .bind(last.reach)
     .bind(last.link_clicks)
+    .bind(followers)
     .execute(&mut **tx)
     .await?;
+    // The post's old contribution to the day and slot rollups out, the new one in.
+    let mut changes = vec![(now, 1)];
+    if let Some(previous) = previous {
+        changes.push((previous, -1));
+    }
+    crate::post_rollups::apply(tx, &changes).await?;
     Ok(())
 }
 
@@ -293,55 +322,167 @@ async fn upsert_account_bucket(
     Ok(())
 }
 
+/// The job that rebuilds a workspace's rollups (payload `{"workspace_id": …}`).
+pub const REBUILD_ROLLUPS_JOB: &str = "rebuild_metric_rollups";
+
+/// Records that the workspace's rollups must be rebuilt, inside the caller's transaction, and
+/// enqueues the job that does it.
+///
+/// Why a job rather than the rebuild in the transaction that changes the zone: a rebuild replays
+/// every sample of the workspace (years of hourly samples per account and post), which on a
+/// large workspace takes minutes; in the settings request it would hold SQLite's only writer,
+/// and every collection and inbox write with it, for that long, and could time out the request.
+/// The request row is written with the change, so it cannot be lost; until the job has run the
+/// dashboards read days of the former zone.
+pub(crate) async fn request_rebuild(tx: &mut Tx, workspace_id: &str) -> Result<()> {
+    let now = relais_core::now_ms();
+    sqlx::query(
+        "INSERT INTO metric_rollup_rebuilds (workspace_id, requested_at) VALUES ($1, $2)
+         ON CONFLICT (workspace_id) DO UPDATE SET requested_at = excluded.requested_at",
+    )
+    .bind(workspace_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let job = crate::NewJob {
+        kind: REBUILD_ROLLUPS_JOB.into(),
+        payload: serde_json::json!({ "workspace_id": workspace_id }),
+        run_at: now,
+        unique_key: Some(format!("{REBUILD_ROLLUPS_JOB}:{workspace_id}:{now}")),
+        max_attempts: 5,
+    };
+    crate::jobs::insert_job(&mut **tx, &job).await?;
+    Ok(())
+}
+
+async fn rebuild_account(tx: &mut Tx, account: &str) -> Result<()> {
+    for table in [
+        "post_metric_hourly",
+        "post_metric_daily",
+        "account_metric_hourly",
+        "account_metric_daily",
+        "post_metric_days",
+        "post_metric_slots",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1"))).bind(account).execute(&mut **tx).await?;
+    }
+    sqlx::query("DELETE FROM post_metric_totals WHERE account_id = $1").bind(account).execute(&mut **tx).await?;
+    // The account's samples one by one, oldest first: each refresh closes the previous
+    // sample's buckets, as when they were recorded.
+    let times: Vec<i64> = sqlx::query_scalar("SELECT taken_at FROM account_metric_samples WHERE account_id = $1 ORDER BY taken_at")
+        .bind(account)
+        .fetch_all(&mut **tx)
+        .await?;
+    for at in times {
+        refresh_account(tx, account, at).await?;
+    }
+    let firsts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.variant_id, MIN(s.taken_at) FROM post_metric_samples s JOIN post_variants v ON v.id = s.variant_id
+         WHERE v.account_id = $1 GROUP BY s.variant_id",
+    )
+    .bind(account)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (variant, first) in firsts {
+        // From the first sample on, every day of the variant is recomputed.
+        let all: Vec<i64> =
+            sqlx::query_scalar("SELECT taken_at FROM post_metric_samples WHERE variant_id = $1 AND taken_at >= $2 ORDER BY taken_at")
+                .bind(&variant)
+                .bind(first)
+                .fetch_all(&mut **tx)
+                .await?;
+        let samples: Vec<PostMetricSample> =
+            all.into_iter().map(|taken_at| PostMetricSample { variant_id: variant.clone(), taken_at, ..Default::default() }).collect();
+        refresh_posts(tx, &samples).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Recomputes every rollup row of the workspace from its samples: after its time zone
     /// changed (day buckets move), or for samples recorded before the rollups existed. Rows are
-    /// replaced, so running it twice changes nothing.
+    /// replaced, so running it twice changes nothing. One transaction per account: readers never
+    /// see an account half rebuilt, and the writer is free between accounts. Serves (removes)
+    /// the workspace's rebuild request made before it started.
     pub async fn rebuild_metric_rollups(&self, workspace_id: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let accounts: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM social_accounts WHERE workspace_id = $1").bind(workspace_id).fetch_all(&mut *tx).await?;
-        for account in &accounts {
-            for table in ["post_metric_hourly", "post_metric_daily", "account_metric_hourly", "account_metric_daily"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1")))
-                    .bind(account)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query("DELETE FROM post_metric_totals WHERE account_id = $1").bind(account).execute(&mut *tx).await?;
-            // The account's samples one by one, oldest first: each refresh closes the previous
-            // sample's buckets, as when they were recorded.
-            let times: Vec<i64> = sqlx::query_scalar("SELECT taken_at FROM account_metric_samples WHERE account_id = $1 ORDER BY taken_at")
-                .bind(account)
-                .fetch_all(&mut *tx)
-                .await?;
-            for at in times {
-                refresh_account(&mut tx, account, at).await?;
-            }
-            let firsts: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT s.variant_id, MIN(s.taken_at) FROM post_metric_samples s JOIN post_variants v ON v.id = s.variant_id
-                 WHERE v.account_id = $1 GROUP BY s.variant_id",
-            )
-            .bind(account)
-            .fetch_all(&mut *tx)
+        let requested: Option<i64> = sqlx::query_scalar("SELECT requested_at FROM metric_rollup_rebuilds WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(self.pool())
             .await?;
-            for (variant, first) in firsts {
-                // From the first sample on, every day of the variant is recomputed.
-                let all: Vec<i64> = sqlx::query_scalar(
-                    "SELECT taken_at FROM post_metric_samples WHERE variant_id = $1 AND taken_at >= $2 ORDER BY taken_at",
-                )
-                .bind(&variant)
-                .bind(first)
-                .fetch_all(&mut *tx)
-                .await?;
-                let samples: Vec<PostMetricSample> = all
-                    .into_iter()
-                    .map(|taken_at| PostMetricSample { variant_id: variant.clone(), taken_at, ..Default::default() })
-                    .collect();
-                refresh_posts(&mut tx, &samples).await?;
-            }
+        let accounts: Vec<String> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE workspace_id = $1 ORDER BY id")
+            .bind(workspace_id)
+            .fetch_all(self.pool())
+            .await?;
+        for account in &accounts {
+            let mut tx = self.begin_write().await?;
+            rebuild_account(&mut tx, account).await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
+        if let Some(at) = requested {
+            // A request made while this ran (a second zone change) stays for the next run.
+            sqlx::query("DELETE FROM metric_rollup_rebuilds WHERE workspace_id = $1 AND requested_at <= $2")
+                .bind(workspace_id)
+                .bind(at)
+                .execute(self.writer())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The workspaces whose rollups wait for a rebuild, oldest request first.
+    pub async fn metric_rollup_rebuilds_due(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT workspace_id FROM metric_rollup_rebuilds ORDER BY requested_at, workspace_id")
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Requests a rebuild for every workspace with samples that have no rollup rows: samples
+    /// recorded before migration 30 (recording a sample writes its rollups in the same
+    /// transaction, so any other sample has some). An account sample always yields a day row of
+    /// its account, a post sample an hour row of its variant; both checks are index lookups per
+    /// account and variant. Returns how many workspaces were newly asked for.
+    pub async fn request_missing_metric_rollups(&self) -> Result<u64> {
+        let n = sqlx::query(
+            "INSERT INTO metric_rollup_rebuilds (workspace_id, requested_at)
+             SELECT a.workspace_id, MIN($1) FROM social_accounts a
+             WHERE (EXISTS (SELECT 1 FROM account_metric_samples s WHERE s.account_id = a.id)
+                    AND NOT EXISTS (SELECT 1 FROM account_metric_daily d WHERE d.account_id = a.id))
+                OR EXISTS (SELECT 1 FROM post_variants v
+                           WHERE v.account_id = a.id
+                             AND EXISTS (SELECT 1 FROM post_metric_samples s WHERE s.variant_id = v.id)
+                             AND NOT EXISTS (SELECT 1 FROM post_metric_hourly h WHERE h.variant_id = v.id))
+             GROUP BY a.workspace_id
+             ON CONFLICT (workspace_id) DO NOTHING",
+        )
+        .bind(relais_core::now_ms())
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(n)
+    }
+}
+
+#[cfg(any(test, feature = "test-support"))]
+impl Store {
+    /// Deletes the workspace's rollup rows and keeps its samples: a database as migration 30
+    /// found it, with samples recorded before the rollups existed.
+    pub async fn forget_metric_rollups_for_test(&self, workspace_id: &str) -> Result<()> {
+        for table in [
+            "post_metric_hourly",
+            "post_metric_daily",
+            "account_metric_hourly",
+            "account_metric_daily",
+            "post_metric_totals",
+            "post_metric_days",
+            "post_metric_slots",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE account_id IN (SELECT id FROM social_accounts WHERE workspace_id = $1)"
+            )))
+            .bind(workspace_id)
+            .execute(self.writer())
+            .await?;
+        }
         Ok(())
     }
 }

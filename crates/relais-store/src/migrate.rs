@@ -29,6 +29,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (40, "objectives", include_str!("../migrations/0040_objectives.sql")),
     (50, "report commentaries", include_str!("../migrations/0050_report_commentary.sql")),
     (60, "report schedules", include_str!("../migrations/0060_report_schedules.sql")),
+    (70, "campaign results", include_str!("../migrations/0070_campaign_results.sql")),
+    (71, "share of voice", include_str!("../migrations/0071_share_of_voice.sql")),
+    (80, "metric rollup rebuilds", include_str!("../migrations/0080_rollup_rebuilds.sql")),
+    (90, "post rollups", include_str!("../migrations/0090_post_rollups.sql")),
 ];
 
 pub fn latest_version() -> i64 {

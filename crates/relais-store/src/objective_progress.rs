@@ -2,20 +2,23 @@
 //! one "the KPI for the period up to that day", computed by the KPI module from the numbers read
 //! here. A KPI Relais has no data for yet says why instead of pretending to be zero.
 
+use crate::VoiceHour;
 use crate::{ObjectiveRecord, Result, Store};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use relais_core::campaign_results::Totals;
 use relais_core::care_figures::{MessageFacts, figures};
 use relais_core::kpi::engagement::EngagementBasis;
-use relais_core::kpi::{Figure, Kpi, Objective, Observation, Period, Scope, audience, care, publishing};
+use relais_core::kpi::{Figure, Kpi, Objective, Observation, Period, Scope, audience, care, listening, publishing};
 
 /// Why an objective's KPI has no observations to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unmeasured {
-    /// CTR, CPC, CPA, ROAS: paid campaigns' spend and results are not imported yet.
-    CampaignResults,
-    /// Share of voice: listening has no competitor queries yet.
+    /// CTR, CPC, CPA, ROAS: the campaigns' results are in another currency than the target's,
+    /// or in several (Relais does not convert).
+    CampaignCurrency,
+    /// Share of voice: no listening query is marked as the brand's, or none as a competitor's.
     Competitors,
 }
 
@@ -23,7 +26,7 @@ impl Unmeasured {
     /// A stable key for translations and the API.
     pub fn key(self) -> &'static str {
         match self {
-            Unmeasured::CampaignResults => "campaign-results",
+            Unmeasured::CampaignCurrency => "campaign-currency",
             Unmeasured::Competitors => "competitors",
         }
     }
@@ -58,6 +61,32 @@ fn end_of(day: Date, zone: &TimeZone) -> Option<i64> {
 
 fn start_of(day: Date, zone: &TimeZone) -> Option<i64> {
     Some(day.to_zoned(zone.clone()).ok()?.timestamp().as_millisecond())
+}
+
+/// Mentions of the brand and of each competitor, summed over hours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VoiceCounts {
+    pub brand: u64,
+    /// By competitor name, sorted.
+    pub competitors: std::collections::BTreeMap<String, u64>,
+}
+
+impl VoiceCounts {
+    pub fn of<'a>(hours: impl IntoIterator<Item = &'a VoiceHour>) -> VoiceCounts {
+        let mut counts = VoiceCounts::default();
+        for h in hours {
+            match h.voice.competitor() {
+                None => counts.brand += h.mentions,
+                Some(name) => *counts.competitors.entry(name.to_string()).or_default() += h.mentions,
+            }
+        }
+        counts
+    }
+
+    pub fn share_of_voice(&self) -> Figure {
+        let competitors: Vec<u64> = self.competitors.values().copied().collect();
+        listening::share_of_voice(self.brand, &competitors)
+    }
 }
 
 fn observation(date: Date, figure: Figure) -> Option<Observation> {
@@ -118,9 +147,25 @@ impl Store {
                 Ok(Measured::Observations(seen))
             }
             Kpi::ClickThroughRate | Kpi::CostPerClick | Kpi::CostPerAcquisition | Kpi::ReturnOnAdSpend => {
-                Ok(Measured::Unmeasured(Unmeasured::CampaignResults))
+                self.paid_observations(ws, objective, period.first(), last).await
             }
-            Kpi::ShareOfVoice => Ok(Measured::Unmeasured(Unmeasured::Competitors)),
+            Kpi::ShareOfVoice => {
+                if !self.tracked_voices(ws).await?.measurable() {
+                    return Ok(Measured::Unmeasured(Unmeasured::Competitors));
+                }
+                let network = match objective.scope() {
+                    Scope::Network(n) => Some(n.as_str()),
+                    _ => None,
+                };
+                let hours = self.voice_mentions(ws, network, from, to).await?;
+                let mut seen = vec![];
+                for day in checkpoints(period.first(), last) {
+                    let Some(upto) = end_of(day, &zone) else { continue };
+                    let so_far = VoiceCounts::of(hours.iter().filter(|h| h.hour_ms < upto));
+                    seen.extend(observation(day, so_far.share_of_voice()));
+                }
+                Ok(Measured::Observations(seen))
+            }
             Kpi::Reach | Kpi::EngagementRateByReach | Kpi::EngagementRateByImpressions | Kpi::EngagementRateByFollowers => {
                 let mut seen = vec![];
                 for day in checkpoints(period.first(), last) {
@@ -144,6 +189,33 @@ impl Store {
             // Not an objective of its own (the domain refuses it).
             Kpi::ObjectiveAttainment => Ok(Measured::Observations(vec![])),
         }
+    }
+
+    /// CTR, CPC, CPA or ROAS of the campaign (or of every campaign of the workspace) from the
+    /// period's first day to each checkpoint, from the days of results imported so far.
+    async fn paid_observations(&self, ws: &str, objective: &Objective, first: Date, last: Date) -> Result<Measured> {
+        let days = self.scope_campaign_results(ws, objective.scope(), first, last).await?;
+        let mut currencies: Vec<_> = days.iter().map(|d| d.currency).collect();
+        currencies.sort();
+        currencies.dedup();
+        let currency = match (currencies.as_slice(), objective.target().currency()) {
+            ([], _) => return Ok(Measured::Observations(vec![])),
+            ([one], None) => *one,
+            ([one], Some(target)) if *one == target => *one,
+            _ => return Ok(Measured::Unmeasured(Unmeasured::CampaignCurrency)),
+        };
+        let index = match objective.kpi() {
+            Kpi::ClickThroughRate => 0,
+            Kpi::CostPerClick => 1,
+            Kpi::CostPerAcquisition => 2,
+            _ => 3,
+        };
+        let mut seen = vec![];
+        for day in checkpoints(first, last) {
+            let so_far = Totals::of(days.iter().map(|d| &d.result).filter(|r| r.day <= day));
+            seen.extend(observation(day, so_far.kpis(currency)[index]));
+        }
+        Ok(Measured::Observations(seen))
     }
 
     /// Follower growth (or its rate) from the period's first day to each day up to `last`, from

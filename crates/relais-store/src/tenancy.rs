@@ -182,20 +182,29 @@ impl Store {
         role.as_deref().map(parse_role).transpose()
     }
 
+    /// Saves the settings; a new time zone moves every day bucket of the metric rollups, so the
+    /// same transaction asks for their rebuild (see `metric_rollups::request_rebuild`).
     pub async fn update_workspace_settings(&self, workspace_id: &str, s: &WorkspaceSettings) -> Result<()> {
-        let n = sqlx::query(
-            "UPDATE workspaces SET name = $1, time_zone = $2, locale = $3, primary_colour = $4, accent_colour = $5 WHERE id = $6",
-        )
-        .bind(s.name.as_str())
-        .bind(s.time_zone.as_str())
-        .bind(s.locale.as_str())
-        .bind(s.primary_colour.as_str())
-        .bind(s.accent_colour.as_str())
-        .bind(workspace_id)
-        .execute(self.writer())
-        .await?
-        .rows_affected();
-        if n == 0 { Err(StoreError::NotFound("workspace")) } else { Ok(()) }
+        let mut tx = self.begin_write().await?;
+        let Some(zone): Option<String> =
+            sqlx::query_scalar("SELECT time_zone FROM workspaces WHERE id = $1").bind(workspace_id).fetch_optional(&mut *tx).await?
+        else {
+            return Err(StoreError::NotFound("workspace"));
+        };
+        sqlx::query("UPDATE workspaces SET name = $1, time_zone = $2, locale = $3, primary_colour = $4, accent_colour = $5 WHERE id = $6")
+            .bind(s.name.as_str())
+            .bind(s.time_zone.as_str())
+            .bind(s.locale.as_str())
+            .bind(s.primary_colour.as_str())
+            .bind(s.accent_colour.as_str())
+            .bind(workspace_id)
+            .execute(&mut *tx)
+            .await?;
+        if zone != s.time_zone.as_str() {
+            crate::metric_rollups::request_rebuild(&mut tx, workspace_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whether posts approved by the agency must also be approved by the client.

@@ -244,3 +244,34 @@ both_backends!(an_answer_that_is_not_a_rating_closes_the_survey_without_a_score,
     assert!(survey.answered_at.is_some());
     assert_eq!(store.inbox_message(&next).await.unwrap().status, "open");
 });
+
+both_backends!(care_facts_follow_the_network_and_account_scope, |store: Store| async move {
+    use relais_core::kpi::Scope;
+    let bank = workspace(&store, "Banque").await;
+    let sandbox = account(&store, &bank, "@banque").await;
+    let mastodon = store.create_social_account(&bank, "mastodon", "@banque@social", "Banque", |_| "sealed".into()).await.unwrap();
+    let lucas = member(&store, "lucas@example.org", "Lucas").await;
+    // Sandbox: two mentions at 10:00, one answered at 10:20. Mastodon: one at 11:00, unanswered.
+    let at = paris(2026, 3, 2, 10, 0);
+    let m1 = ingest(&store, &sandbox, message("s1", "mention", "julie", "Bonjour", at)).await;
+    ingest(&store, &sandbox, message("s2", "mention", "paul", "Salut", at)).await;
+    ingest(&store, &mastodon, message("t1", "mention", "zoe", "Un prêt ?", at + 60 * MIN)).await;
+    answer(&store, &m1, &lucas, at + 20 * MIN).await;
+    let (from, to) = (paris(2026, 3, 2, 0, 0), paris(2026, 3, 3, 0, 0));
+    let received = |scope: Scope| {
+        let (store, bank) = (store.clone(), bank.clone());
+        async move {
+            store.scope_care_facts(&bank, &scope, from, to).await.unwrap().map(|f| {
+                let answered = f.messages.iter().filter(|m| m.first_response_at.is_some()).count();
+                (f.messages.len(), answered)
+            })
+        }
+    };
+    assert_eq!(received(Scope::Workspace).await, Some((3, 1)));
+    assert_eq!(received(Scope::Account(sandbox.id.clone())).await, Some((2, 1)));
+    assert_eq!(received(Scope::Network("mastodon".into())).await, Some((1, 0)));
+    assert_eq!(received(Scope::Network("bluesky".into())).await, Some((0, 0)));
+    // Messages belong to accounts, not to pillars or campaigns: not applicable.
+    assert_eq!(received(Scope::Pillar("any".into())).await, None);
+    assert_eq!(received(Scope::Campaign("any".into())).await, None);
+});

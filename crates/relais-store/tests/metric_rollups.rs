@@ -1,15 +1,21 @@
 //! Metric rollups on SQLite and PostgreSQL: hour and day rows computed from hand-made samples
 //! (the arithmetic is in the comments), the same rows when the samples are recorded twice or the
 //! rollups rebuilt, days of the workspace's zone (a DST day, a post at 23:30 in Paris), and the
-//! dashboard queries by pillar and campaign with top and flop posts in order.
+//! dashboard queries by pillar and campaign with top and flop posts in order; a new time zone
+//! rebuilds the day buckets, samples without rollups are found and backfilled, and posts per
+//! pillar follow a network or account scope; the day and weekday × hour rollups of the posts'
+//! totals (migration 90) kept without double counting, and the rows the bulk loader writes
+//! rolled up by the housekeeping's pass.
 
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 use relais_core::kpi::engagement::{EngagementBasis, Engagements};
+use relais_core::kpi::publishing::BestTimes;
 use relais_core::kpi::{Period, Scope};
 use relais_core::{Colour, Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, RankedBy, Ranking, Store, both_backends,
+    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, REBUILD_ROLLUPS_JOB, RankedBy,
+    Ranking, Store, WorkspaceSettings, both_backends,
 };
 
 fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
@@ -41,6 +47,10 @@ impl World {
 
     /// A post published on the account at `at`, with its pillar and campaign names.
     async fn published(&self, title: &str, at: i64, pillar: Option<&str>, campaign: Option<&str>) -> String {
+        self.published_on(&self.account, title, at, pillar, campaign).await
+    }
+
+    async fn published_on(&self, account: &str, title: &str, at: i64, pillar: Option<&str>, campaign: Option<&str>) -> String {
         let post = self
             .store
             .create_post(
@@ -49,7 +59,7 @@ impl World {
                     title: title.into(),
                     pillar: pillar.map(str::to_string),
                     campaign: campaign.map(str::to_string),
-                    variants: vec![NewVariant::text(self.account.clone(), title, None)],
+                    variants: vec![NewVariant::text(account.to_string(), title, None)],
                 },
                 &Actor::system(),
             )
@@ -142,7 +152,7 @@ both_backends!(rollups_are_computed_from_the_samples_in_the_workspaces_days, |st
     // engagements over 600 impressions; its followers when posted: 1,010 (the 20:00 sample).
     let numbers = w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28), &paris()).await.unwrap();
     let t = numbers.posts;
-    assert_eq!((t.publications, t.posts), (1, 1));
+    assert_eq!(t.publications, 1);
     assert_eq!(t.engagements, Engagements { likes: 12, replies: 2, reposts: 1, quotes: 1 });
     assert_eq!((t.impressions, t.reach, t.link_clicks), (Some(600), Some(300), None));
     assert_eq!((t.by_impressions.engagements, t.by_impressions.base), (16, 600));
@@ -248,4 +258,243 @@ both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store
     let timed = w.store.timed_posts(&w.ws, &Scope::Campaign(campaign.id), &week, &paris()).await.unwrap();
     assert_eq!(timed.len(), 2);
     assert_eq!(timed[0].published_at.as_millisecond(), paris_ms(2026, 3, 3, 9, 0));
+});
+
+both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| async move {
+    let w = World::new(store).await;
+    let bluesky = w.store.create_social_account(&w.ws, "bluesky", "@banque.bsky", "Banque", |_| "sealed".into()).await.unwrap().id;
+    w.followers(paris_ms(2026, 3, 1, 8, 0), 1000).await;
+    // Monday 2 March at 09:00 and 09:30 in Paris, Tuesday 3 March at 18:00 (on Bluesky: no
+    // impressions).
+    let a = w.published("a", paris_ms(2026, 3, 2, 9, 0), Some("Conseils"), None).await;
+    let b = w.published("b", paris_ms(2026, 3, 2, 9, 30), None, None).await;
+    let c = w.published_on(&bluesky, "c", paris_ms(2026, 3, 3, 18, 0), None, None).await;
+    let at = paris_ms(2026, 3, 4, 12, 0);
+    // a: 10 / 200 = 5 %; b: 6 / 200 = 3 %; c: 4 engagements, no impressions.
+    w.store
+        .record_post_metrics(&[
+            sample(&a, at, 10, 0, 0, 0, Some(200)),
+            sample(&b, at, 6, 0, 0, 0, Some(200)),
+            sample(&c, at, 4, 0, 0, 0, None),
+        ])
+        .await
+        .unwrap();
+    let week = days(2, 8);
+    let march = days(1, 31);
+    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    assert_eq!(by_day, [(date(2026, 3, 2), 16), (date(2026, 3, 3), 4)]);
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
+    // Monday 09:00: (0.05 + 0.03) / 2 = 0.04 over 2 posts; c has no impressions: skipped.
+    let monday_nine = map.cell(jiff::civil::Weekday::Monday, 9);
+    assert_eq!(monday_nine.posts, 2);
+    assert!((monday_nine.average().unwrap() - 0.04).abs() < 1e-12);
+    assert_eq!(map.skipped(), 1);
+    // The same map as the one made from the posts themselves.
+    let posts = w.store.timed_posts(&w.ws, &Scope::Workspace, &march, &paris()).await.unwrap();
+    let of_posts = BestTimes::of(&posts, EngagementBasis::Impressions, &paris());
+    assert_eq!(of_posts.cell(jiff::civil::Weekday::Monday, 9).posts, 2);
+    assert_eq!(of_posts.skipped(), map.skipped());
+
+    // a grows to 20 likes over 400 impressions (still 5 %): its old contribution is taken back.
+    w.store.record_post_metrics(&[sample(&a, at + 3_600_000, 20, 0, 0, 0, Some(400))]).await.unwrap();
+    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    assert_eq!(by_day, [(date(2026, 3, 2), 26), (date(2026, 3, 3), 4)]);
+    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    // 3 publications, 20 + 6 + 4 = 30 likes, 600 impressions from 2 posts, 26 engagements on them.
+    assert_eq!((t.publications, t.engagements.likes, t.impressions, t.by_impressions.reporting), (3, 30, Some(600), 2));
+    assert_eq!(t.by_impressions.engagements, 26);
+    assert_eq!(t.by_followers.base, 2000, "a and b count the account's 1,000 followers; the Bluesky account has none measured");
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
+    assert_eq!(map.cell(jiff::civil::Weekday::Monday, 9).posts, 2);
+    // Per network and account, and per pillar within a scope.
+    let bsky = w.store.post_totals(&w.ws, &Scope::Network("bluesky".into()), &week, &paris()).await.unwrap();
+    assert_eq!((bsky.publications, bsky.engagements.likes, bsky.impressions), (1, 4, None));
+    let one = w.store.engagements_by_day(&w.ws, &Scope::Account(bluesky.clone()), &week, &paris()).await.unwrap();
+    assert_eq!(one, [(date(2026, 3, 3), 4)]);
+    let pillars = w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    assert_eq!(pillars, [("Conseils".to_string(), 1)]);
+    assert!(w.store.publications_by_pillar(&w.ws, &Scope::Account(bluesky), &week, &paris()).await.unwrap().is_empty());
+
+    // A rebuild gives the same sums.
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap(), t);
+    assert_eq!(w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap(), by_day);
+});
+
+both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Store| async move {
+    let w = World::new(store).await;
+    let (start, end) = (paris_ms(2026, 3, 10, 0, 0), paris_ms(2026, 3, 11, 0, 0));
+    let accounts = vec![(w.account.clone(), true)];
+    let day = BenchDay {
+        workspace_id: &w.ws,
+        day: "2026-03-10",
+        starts_at: start,
+        ends_at: end,
+        first: 0,
+        count: 24,
+        accounts: &accounts,
+        pillars: &[],
+        campaigns: &[],
+        readings: 5,
+        weekday_percent: 100,
+        now: paris_ms(2026, 4, 1, 0, 0),
+    };
+    w.store.bulk_published_posts(&day).await.unwrap();
+    // 24 posts × 5 readings each.
+    assert_eq!(w.store.bulk_post_readings(&day).await.unwrap(), 120);
+    let period = days(10, 10);
+    let raw = w.store.raw_post_totals(&w.ws, start, end).await.unwrap();
+    assert_eq!(raw.publications, 24);
+    // Not rolled up yet: the overview does not see them.
+    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &period, &paris()).await.unwrap().publications, 0);
+    assert_eq!(w.store.roll_up_pending_totals(10).await.unwrap(), 10);
+    assert_eq!(w.store.roll_up_pending_totals(100).await.unwrap(), 14);
+    assert_eq!(w.store.roll_up_pending_totals(100).await.unwrap(), 0);
+    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &period, &paris()).await.unwrap();
+    assert_eq!((t.publications, t.engagements.likes as i64, t.engagements.replies as i64), (24, raw.likes, raw.replies));
+    // One post an hour, from 00:00: every hour of Tuesday has one post.
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &days(1, 31), &paris(), EngagementBasis::Impressions).await.unwrap();
+    for hour in 0..24 {
+        assert_eq!(map.cell(jiff::civil::Weekday::Tuesday, hour).posts, 1, "{hour}:00");
+    }
+});
+
+/// The settings of the test workspace with another zone.
+fn settings(zone: &str) -> WorkspaceSettings {
+    WorkspaceSettings {
+        name: name("Banque"),
+        time_zone: TimeZoneName::parse(zone).unwrap(),
+        locale: Locale::Fr,
+        primary_colour: Colour::parse("c", "#1d4ed8").unwrap(),
+        accent_colour: Colour::parse("c", "#f59e0b").unwrap(),
+    }
+}
+
+/// A post published at 00:15 in Paris on 11 March 2026 (23:15Z on the 10th, UTC+1 in winter),
+/// measured at 00:30 (5 likes) and 12:00 (8 likes); followers 1,000 at 12:00 on the 10th and
+/// 1,020 at 00:30 on the 11th. Returns the variant.
+async fn around_midnight(w: &World) -> String {
+    let v = w.published("minuit", paris_ms(2026, 3, 11, 0, 15), None, None).await;
+    w.followers(paris_ms(2026, 3, 10, 12, 0), 1000).await;
+    w.followers(paris_ms(2026, 3, 11, 0, 30), 1020).await;
+    for (at, likes) in [(paris_ms(2026, 3, 11, 0, 30), 5), (paris_ms(2026, 3, 11, 12, 0), 8)] {
+        w.store.record_post_metrics(&[sample(&v, at, likes, 0, 0, 0, Some(100))]).await.unwrap();
+    }
+    v
+}
+
+async fn audience(w: &World) -> Vec<(i8, i64, i64)> {
+    let days = w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(10, 11)).await.unwrap();
+    days.iter().map(|d| (d.day.day(), d.followers, d.gained)).collect()
+}
+
+both_backends!(a_new_time_zone_rebuilds_the_day_buckets, |store: Store| async move {
+    let w = World::new(store).await;
+    let v = around_midnight(&w).await;
+    // In Paris both post samples fall on the 11th: one row, 8 likes, all added that day. The
+    // followers: 1,000 on the 10th, 1,020 (+20) on the 11th.
+    assert_eq!(w.store.post_daily_likes(&v).await.unwrap(), [("2026-03-11".to_string(), 8, 8, Some(100))]);
+    assert_eq!(audience(&w).await, [(10, 1000, 0), (11, 1020, 20)]);
+    let paris_hours = w.store.post_hourly_likes(&v).await.unwrap();
+
+    // Saving the settings without changing the zone asks for nothing.
+    w.store.update_workspace_settings(&w.ws, &settings("Europe/Paris")).await.unwrap();
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty());
+    assert!(w.store.claim_jobs("test", 10, 60_000).await.unwrap().iter().all(|j| j.kind != REBUILD_ROLLUPS_JOB));
+
+    // UTC: the change asks for a rebuild and queues its job in the same transaction.
+    w.store.update_workspace_settings(&w.ws, &settings("UTC")).await.unwrap();
+    assert_eq!(w.store.metric_rollup_rebuilds_due().await.unwrap(), std::slice::from_ref(&w.ws));
+    let jobs = w.store.claim_jobs("test", 10, 60_000).await.unwrap();
+    let job = jobs.iter().find(|j| j.kind == REBUILD_ROLLUPS_JOB).expect("a rebuild job");
+    assert_eq!(job.payload["workspace_id"], w.ws.as_str());
+
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty(), "the request is served");
+    // In UTC the 00:30 sample is 23:30 on the 10th: 5 likes that day, 8 − 5 = 3 on the 11th.
+    assert_eq!(
+        w.store.post_daily_likes(&v).await.unwrap(),
+        [("2026-03-10".to_string(), 5, 5, Some(100)), ("2026-03-11".to_string(), 8, 3, Some(0))]
+    );
+    // Both follower samples are on the 10th in UTC: 1,020 (+20) then, nothing on the 11th.
+    assert_eq!(audience(&w).await, [(10, 1020, 20), (11, 1020, 0)]);
+    // Hours are UTC hours whatever the zone: unchanged.
+    assert_eq!(w.store.post_hourly_likes(&v).await.unwrap(), paris_hours);
+});
+
+both_backends!(samples_without_rollups_are_found_and_backfilled, |store: Store| async move {
+    let w = World::new(store.clone()).await;
+    let v = around_midnight(&w).await;
+    let days_before = w.store.post_daily_likes(&v).await.unwrap();
+    let audience_before = audience(&w).await;
+    // Another workspace whose rollups are complete.
+    let other = World::new(store).await;
+    around_midnight(&other).await;
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 0, "every sample has its rollups");
+
+    // The bank as migration 30 found it: samples, no rollups.
+    w.store.forget_metric_rollups_for_test(&w.ws).await.unwrap();
+    assert!(w.store.post_daily_likes(&v).await.unwrap().is_empty());
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 1);
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 0, "asked once");
+    assert_eq!(w.store.metric_rollup_rebuilds_due().await.unwrap(), std::slice::from_ref(&w.ws));
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert_eq!(w.store.post_daily_likes(&v).await.unwrap(), days_before);
+    assert_eq!(audience(&w).await, audience_before);
+    assert!(w.store.metric_rollup_rebuilds_due().await.unwrap().is_empty());
+
+    // Post samples without rollups are found on their own: everything forgotten, then a new
+    // follower sample rolls the account's days up again, but not the post's.
+    w.store.forget_metric_rollups_for_test(&w.ws).await.unwrap();
+    w.followers(paris_ms(2026, 3, 12, 9, 0), 1020).await;
+    assert_eq!(w.store.request_missing_metric_rollups().await.unwrap(), 1);
+});
+
+both_backends!(posts_per_pillar_follow_the_network_and_account_scope, |store: Store| async move {
+    let w = World::new(store).await;
+    let colour = Colour::parse("c", "#1d4ed8").unwrap();
+    for pillar in ["Conseils", "Agences"] {
+        w.store.create_pillar(&w.ws, &PillarInput { name: name(pillar), colour: colour.clone(), target_share: None }).await.unwrap();
+    }
+    let mastodon = w.store.create_social_account(&w.ws, "mastodon", "@banque@social", "Banque", |_| "sealed".into()).await.unwrap().id;
+    // Sandbox: two "Conseils" and one "Agences" post; Mastodon: one "Conseils" and one without
+    // a pillar.
+    let mut variants = vec![];
+    for (i, pillar) in [Some("Conseils"), Some("Conseils"), Some("Agences")].into_iter().enumerate() {
+        variants.push(w.published(&format!("s{i}"), paris_ms(2026, 3, 2 + i as i8, 9, 0), pillar, None).await);
+    }
+    for (i, pillar) in [Some("Conseils"), None].into_iter().enumerate() {
+        let title = format!("m{i}");
+        let post = w
+            .store
+            .create_post(
+                &NewPost {
+                    workspace_id: w.ws.clone(),
+                    title: title.clone(),
+                    pillar: pillar.map(str::to_string),
+                    campaign: None,
+                    variants: vec![NewVariant::text(mastodon.clone(), &title, None)],
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let v = w.store.variants(&post.id).await.unwrap().remove(0).id;
+        w.store.publish_variant_at_for_test(&v, &format!("remote-{title}"), paris_ms(2026, 3, 5 + i as i8, 9, 0)).await.unwrap();
+        variants.push(v);
+    }
+    let at = paris_ms(2026, 3, 8, 12, 0);
+    let samples: Vec<_> = variants.iter().map(|v| sample(v, at, 1, 0, 0, 0, None)).collect();
+    w.store.record_post_metrics(&samples).await.unwrap();
+    let week = Period::new(date(2026, 3, 2), date(2026, 3, 8)).unwrap();
+    let by_pillar = |scope: Scope| {
+        let (store, ws) = (w.store.clone(), w.ws.clone());
+        async move { store.publications_by_pillar(&ws, &scope, &week, &paris()).await.unwrap() }
+    };
+    let pair = |name: &str, n: u64| (name.to_string(), n);
+    // The workspace: Conseils 2 + 1 = 3, Agences 1 (the post without a pillar is left out).
+    assert_eq!(by_pillar(Scope::Workspace).await, [pair("Agences", 1), pair("Conseils", 3)]);
+    assert_eq!(by_pillar(Scope::Network("mastodon".into())).await, [pair("Conseils", 1)]);
+    assert_eq!(by_pillar(Scope::Account(w.account.clone())).await, [pair("Agences", 1), pair("Conseils", 2)]);
+    assert!(by_pillar(Scope::Network("bluesky".into())).await.is_empty());
 });

@@ -87,7 +87,7 @@ fn paris_ms(y: i16, m: i8, d: i8, h: i8) -> i64 {
 
 both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store: Store| async move {
     use relais_core::kpi::{Observation, Status};
-    use relais_store::{AccountMetricSample, Measured, Unmeasured};
+    use relais_store::{AccountMetricSample, Measured};
     let bank = workspace(&store, "Banque").await;
     let a = store.create_social_account(&bank, "bluesky", "banque.bsky.social", "b", |_| "sealed".into()).await.unwrap();
     let b = store.create_social_account(&bank, "mastodon", "@banque@piaille.fr", "m", |_| "sealed".into()).await.unwrap();
@@ -145,7 +145,7 @@ both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store:
     let later = Objective::new(Kpi::FollowerGrowth, Value::Count(100), date(2027, 2, 1), date(2027, 2, 28), Scope::Workspace).unwrap();
     assert_eq!(observe(later).await, Measured::Observations(vec![]));
 
-    // What Relais cannot measure yet says so.
+    // A campaign without results yet has nothing to observe.
     let campaign = store
         .create_campaign(
             &bank,
@@ -166,7 +166,7 @@ both_backends!(an_objective_is_observed_from_the_workspaces_own_numbers, |store:
         Scope::Campaign(campaign.id),
     )
     .unwrap();
-    assert_eq!(observe(cpc).await, Measured::Unmeasured(Unmeasured::CampaignResults));
+    assert_eq!(observe(cpc).await, Measured::Observations(vec![]));
 });
 
 both_backends!(engagement_and_reach_objectives_read_the_post_rollups, |store: Store| async move {

@@ -13,6 +13,8 @@ mod listening;
 #[path = "store/insights.rs"]
 mod insights;
 
+#[path = "store/campaigns.rs"]
+mod campaigns;
 #[path = "store/report_schedules.rs"]
 mod report_schedules;
 

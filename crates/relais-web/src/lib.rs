@@ -19,3 +19,7 @@ mod session;
 mod sheet_files;
 
 pub use app::{AppState, WebConfig, router};
+
+/// The analytics of a period and scope as the page reads them: `relais bench analytics` times
+/// exactly this.
+pub use pages::analytics_data::{AnalyticsQuery, Dashboard, Selection};

@@ -8,10 +8,12 @@ use crate::pages::analytics_report::{ReportError, report_files, scope_label};
 use crate::pages::objectives::scope_of;
 use relais_core::kpi::Period;
 use relais_jobs::{JobError, RenderFuture, RenderedReport, ReportRenderer};
-use relais_store::{ReportSchedule, Store, StoreError, Workspace};
+use relais_store::{MediaFiles, ReportSchedule, Store, StoreError, Workspace};
 
 pub struct AnalyticsReports {
     pub store: Store,
+    /// The media library, for the top posts' images.
+    pub media: MediaFiles,
 }
 
 impl ReportRenderer for AnalyticsReports {
@@ -21,7 +23,7 @@ impl ReportRenderer for AnalyticsReports {
             let scope = scope_of(&schedule.scope).map_err(|e| JobError::Permanent(format!("scope {:?}: {e}", schedule.scope)))?;
             let zone = jiff::tz::TimeZone::get(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
             let sel = Selection { period, scope, scope_key: schedule.scope.clone(), zone };
-            let files = report_files(&self.store, workspace, sel, tr, &schedule.formats()).await.map_err(|e| match e {
+            let files = report_files(&self.store, &self.media, workspace, sel, tr, &schedule.formats()).await.map_err(|e| match e {
                 ReportError::Store(StoreError::NotFound(_)) => JobError::Permanent(format!(
                     "the report's scope {:?} is no longer one of the workspace's: edit the schedule",
                     schedule.scope

@@ -6,7 +6,7 @@ use anyhow::Context;
 use relais_core::secrets::SecretBox;
 use relais_jobs::{
     ActivitySync, FirehoseListener, Housekeeping, ListenSearch, MetricsCollector, NetworkModerator, Publisher, ReplySender, ReportSender,
-    SyncSettings, Withdrawer, Worker,
+    RollupRebuilder, SyncSettings, Withdrawer, Worker,
 };
 use relais_networks::Registry;
 use relais_networks::bluesky::Bluesky;
@@ -120,7 +120,10 @@ fn start_workers(
     });
     let reports = Arc::new(ReportSender {
         store: store.clone(),
-        renderer: Arc::new(relais_web::scheduled_reports::AnalyticsReports { store: store.clone() }),
+        renderer: Arc::new(relais_web::scheduled_reports::AnalyticsReports {
+            store: store.clone(),
+            media: relais_store::MediaFiles::new(settings.media_dir()),
+        }),
         folder: settings.reports_dir(engine),
         mailer: settings.mailer(engine)?,
     });
@@ -128,6 +131,7 @@ fn start_workers(
     for i in 0..count {
         let worker = Worker::new(store.clone(), format!("{host}:{}:{i}", std::process::id()), config.clone())
             .register(Arc::new(Housekeeping { store: store.clone() }))
+            .register(Arc::new(RollupRebuilder { store: store.clone() }))
             .register(publisher.clone())
             .register(withdrawer.clone())
             .register(sync.clone())

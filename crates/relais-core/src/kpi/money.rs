@@ -89,6 +89,57 @@ impl Money {
     }
 }
 
+/// An amount typed the French or the English way, as exact cents: "1 234,56 €", "1,234.56",
+/// "1.234,56", "12,5", "-3", "€0.99". The last `,` or `.` followed by one or two digits is the
+/// decimal separator; other separators (and spaces) group thousands by three. `None` when it is
+/// not an amount, has more than two decimals, or does not fit.
+pub fn parse_cents(raw: &str) -> Option<i64> {
+    let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '€' | '$' | '£')).collect();
+    let (negative, digits) = match compact.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, compact.as_str()),
+    };
+    let (whole, fraction) = match digits.rfind([',', '.']) {
+        Some(at) if (1..=2).contains(&(digits.len() - at - 1)) => (&digits[..at], &digits[at + 1..]),
+        _ => (digits, ""),
+    };
+    let whole = whole_number(whole)?;
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let fraction: i64 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<i64>().ok()? * 10,
+        _ => fraction.parse().ok()?,
+    };
+    let cents = whole.checked_mul(100)?.checked_add(fraction)?;
+    Some(if negative { -cents } else { cents })
+}
+
+/// A whole number, its thousands grouped or not ("12345", "12 345", "12,345", "12.345").
+pub fn parse_whole(raw: &str) -> Option<i64> {
+    let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    whole_number(&compact)
+}
+
+fn whole_number(text: &str) -> Option<i64> {
+    let mut groups = text.split([',', '.']);
+    let first = groups.next()?;
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    if !digits(first) {
+        return None;
+    }
+    let mut n: i64 = first.parse().ok()?;
+    for group in groups {
+        // A separator between thousands: "1,5" is not a whole number.
+        if group.len() != 3 || !digits(group) {
+            return None;
+        }
+        n = n.checked_mul(1000)?.checked_add(group.parse().ok()?)?;
+    }
+    Some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +166,26 @@ mod tests {
         assert_eq!(eur(5).divided_by(1000), Some(eur(0)));
         assert_eq!(eur(1000).divided_by(0), None);
         assert_eq!(eur(i64::MAX).divided_by(1), Some(eur(i64::MAX)));
+    }
+
+    #[test]
+    fn amounts_are_read_the_french_and_the_english_way() {
+        assert_eq!(parse_cents("1 234,56 €"), Some(123_456));
+        assert_eq!(parse_cents("1\u{202f}234,5"), Some(123_450));
+        assert_eq!(parse_cents("1,234.56"), Some(123_456));
+        assert_eq!(parse_cents("1.234,56"), Some(123_456));
+        assert_eq!(parse_cents("€0.99"), Some(99));
+        assert_eq!(parse_cents("12"), Some(1200));
+        // Three digits after the only separator: thousands, not decimals.
+        assert_eq!(parse_cents("1,234"), Some(123_400));
+        assert_eq!(parse_cents("-3,10"), Some(-310));
+        for bad in ["", "abc", "12,3456", "1,23,45", "1.2.3", "12 €€ x", ",5", "1e5"] {
+            assert_eq!(parse_cents(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_whole("12 345"), Some(12_345));
+        assert_eq!(parse_whole("12,345"), Some(12_345));
+        assert_eq!(parse_whole("1.234.567"), Some(1_234_567));
+        assert_eq!(parse_whole("12,5"), None);
+        assert_eq!(parse_whole("-4"), None);
     }
 }

@@ -118,15 +118,17 @@ impl Scope {
 }
 
 impl Kpi {
-    /// Whether an objective on this KPI makes sense for `scope`: paid figures exist only for
-    /// campaigns; followers and care belong to accounts (and so to networks and the workspace),
+    /// Whether an objective on this KPI makes sense for `scope`: paid figures exist for a
+    /// campaign and for the workspace (all its campaigns together); followers and care belong to accounts (and so to networks and the workspace),
     /// not to pillars or campaigns; share of voice is measured by the workspace's listening
     /// (per network at most); post figures exist for any set of posts. Objective attainment
     /// measures objectives, so it is never one.
     pub fn allowed_in(self, scope: ScopeKind) -> bool {
         use ScopeKind::*;
         match self {
-            Kpi::ClickThroughRate | Kpi::CostPerClick | Kpi::CostPerAcquisition | Kpi::ReturnOnAdSpend => scope == Campaign,
+            Kpi::ClickThroughRate | Kpi::CostPerClick | Kpi::CostPerAcquisition | Kpi::ReturnOnAdSpend => {
+                matches!(scope, Workspace | Campaign)
+            }
             Kpi::FollowerGrowth | Kpi::FollowerGrowthRate | Kpi::ResponseRate | Kpi::ResponseTimeMedian | Kpi::ResponseTimeP90 => {
                 matches!(scope, Workspace | Network | Account)
             }
@@ -552,7 +554,10 @@ mod tests {
         // ROAS belongs to campaigns.
         let err = Objective::new(Kpi::ReturnOnAdSpend, Value::Ratio(4.0), start, end, Scope::Account("a".into())).unwrap_err();
         assert_eq!(err[0].field, "kpi");
-        assert_eq!(err[0].message, "Return on ad spend (ROAS) cannot be an objective of an account; it can be one of a campaign");
+        assert_eq!(
+            err[0].message,
+            "Return on ad spend (ROAS) cannot be an objective of an account; it can be one of the workspace or a campaign"
+        );
         let err = Objective::new(Kpi::FollowerGrowth, Value::Count(10), start, end, Scope::Pillar("p".into())).unwrap_err();
         assert_eq!(
             err[0].message,
@@ -569,7 +574,7 @@ mod tests {
         // The end after the start.
         assert_eq!(fields(Objective::new(Kpi::Reach, Value::Count(5), start, start, Scope::Workspace)), ["end"]);
         // All at once, so a form can mark every field.
-        let all = Objective::new(Kpi::ClickThroughRate, Value::Percent(0.0), end, start, Scope::Workspace);
+        let all = Objective::new(Kpi::ClickThroughRate, Value::Percent(0.0), end, start, Scope::Pillar("p".into()));
         assert_eq!(fields(all), ["kpi", "target", "end"]);
     }
 

@@ -45,6 +45,15 @@ impl Cell {
     }
 }
 
+/// One weekday and hour of rolled-up posts: how many were rated and the sum of their rates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlotSums {
+    pub weekday: Weekday,
+    pub hour: u8,
+    pub rated: u32,
+    pub rate_sum: f64,
+}
+
 /// A best time: the weekday, the hour (local, 0–23), the average rate and how many posts it
 /// rests on.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,6 +94,19 @@ impl BestTimes {
             let cell = &mut grid.cells[local.weekday().to_monday_zero_offset() as usize][local.hour() as usize];
             cell.posts += 1;
             cell.rate_sum += rate;
+        }
+        grid
+    }
+
+    /// The map from sums already made per weekday and hour (the store's rollups): for each
+    /// slot, the posts rated on `basis` and the sum of their rates; `skipped` as in
+    /// [`BestTimes::of`]. Gives the same map as `of` over the same posts.
+    pub fn from_sums(basis: EngagementBasis, slots: impl IntoIterator<Item = SlotSums>, skipped: u32) -> BestTimes {
+        let mut grid = BestTimes { basis, cells: [[Cell::default(); 24]; 7], skipped };
+        for s in slots {
+            let cell = &mut grid.cells[s.weekday.to_monday_zero_offset() as usize][usize::from(s.hour.min(23))];
+            cell.posts += s.rated;
+            cell.rate_sum += s.rate_sum;
         }
         grid
     }
@@ -251,6 +273,31 @@ mod tests {
         let lucky = grid.best(1, 1);
         assert_eq!((lucky[0].weekday, lucky[0].hour), (Weekday::Friday, 20));
         assert_eq!(lucky.len(), 1);
+    }
+
+    #[test]
+    fn sums_made_per_slot_give_the_same_map_as_the_posts() {
+        // Monday 09:00 in Paris: rates 0.05 and 0.15, summed to 0.20 over 2 posts; Tuesday 18:00:
+        // 0.02 over 1; two posts without a base skipped.
+        let sums = [
+            SlotSums { weekday: Weekday::Monday, hour: 9, rated: 2, rate_sum: 0.20 },
+            SlotSums { weekday: Weekday::Tuesday, hour: 18, rated: 1, rate_sum: 0.02 },
+        ];
+        let grid = BestTimes::from_sums(EngagementBasis::Impressions, sums, 2);
+        let posts = [
+            post("2026-04-06T07:10:00Z", 5, Some(100)),
+            post("2026-04-06T07:50:00Z", 15, Some(100)),
+            post("2026-04-07T16:00:00Z", 1, Some(50)),
+            post("2026-04-07T16:00:00Z", 9, None),
+            post("2026-04-07T16:00:00Z", 9, Some(0)),
+        ];
+        let of_posts = BestTimes::of(&posts, EngagementBasis::Impressions, &paris());
+        assert_eq!(grid.skipped(), of_posts.skipped());
+        for (weekday, hour) in [(Weekday::Monday, 9), (Weekday::Tuesday, 18), (Weekday::Sunday, 3)] {
+            let (a, b) = (grid.cell(weekday, hour), of_posts.cell(weekday, hour));
+            assert_eq!(a.posts, b.posts);
+            assert_eq!(a.average().map(|x| (x * 1e9).round()), b.average().map(|x| (x * 1e9).round()));
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use jiff::civil::{Date, date};
 use relais_core::kpi::{Currency, Unit};
 use relais_core::values::{Colour, Locale};
-use relais_reports::{Bar, BarChart, HeatMap, LineChart, Point, Series};
+use relais_reports::{Bar, BarChart, HeatCell, HeatMap, LineChart, Point, Series};
 
 fn days(first: Date, values: &[f64]) -> Vec<Point> {
     values
@@ -101,7 +101,14 @@ fn a_chart_without_data_says_so() {
         colour: None,
     };
     assert!(bars.to_svg().contains("No data for this period"));
-    let heat = HeatMap { title: "Best times".into(), locale: Locale::En, measure: "posts".into(), counts: [[0; 24]; 7], colour: None };
+    let heat = HeatMap {
+        title: "Best times".into(),
+        locale: Locale::En,
+        measure: "Engagement rate (on impressions)".into(),
+        cells: [[HeatCell::default(); 24]; 7],
+        min_posts: 3,
+        colour: None,
+    };
     assert!(heat.to_svg().contains("No data for this period"));
 }
 
@@ -126,25 +133,41 @@ fn a_bar_chart_labels_each_bar_and_exports_its_rows() {
 }
 
 #[test]
-fn the_heat_map_has_a_cell_per_weekday_hour_with_its_count_in_a_tooltip() {
-    let mut counts = [[0u64; 24]; 7];
-    counts[0][14] = 12; // Monday 2 pm
-    counts[4][9] = 1_250; // Friday 9 am
-    let map = HeatMap { title: "Meilleurs moments".into(), locale: Locale::Fr, measure: "interactions".into(), counts, colour: None };
+fn the_heat_map_shows_rates_and_says_when_a_cell_has_too_few_posts() {
+    let mut cells = [[HeatCell::default(); 24]; 7];
+    cells[0][14] = HeatCell { posts: 4, rate: Some(0.042) }; // Monday 2 pm: 4.2 % over 4 posts
+    cells[4][9] = HeatCell { posts: 3, rate: Some(0.125) }; // Friday 9 am: 12.5 % over 3 posts
+    cells[2][20] = HeatCell { posts: 2, rate: Some(0.9) }; // Wednesday 8 pm: two lucky posts
+    let map = HeatMap {
+        title: "Meilleurs moments".into(),
+        locale: Locale::Fr,
+        measure: "Taux d'engagement (sur les impressions)".into(),
+        cells,
+        min_posts: 3,
+        colour: None,
+    };
     let svg = map.to_svg();
     assert_well_formed(&svg);
     assert_eq!(svg.matches("<rect x=").count(), 168, "one cell per weekday and hour");
-    assert!(svg.contains("<title>lundi 14 h\u{a0}: 12 interactions</title>"), "{svg}");
-    assert!(svg.contains("vendredi 9 h\u{a0}: 1\u{202f}250 interactions"));
-    assert!(svg.contains(">dim.<"));
-    assert!(svg.contains("Créneaux les plus forts : vendredi 9 h"), "{svg}");
+    assert!(svg.contains("<title>lundi 14 h\u{a0}: 4,2\u{202f}% (4 publications)</title>"), "{svg}");
+    assert!(svg.contains("<title>vendredi 9 h\u{a0}: 12,5\u{202f}% (3 publications)</title>"), "{svg}");
+    // Two posts are not a rate: hatched and said so, not shown as 90 % nor as 0.
+    assert!(svg.contains("<title>mercredi 20 h\u{a0}: 2 publications : trop peu pour un taux</title>"), "{svg}");
+    assert_eq!(svg.matches("url(#heat-").count(), 1, "one hatched cell");
+    assert!(svg.contains("<title>dimanche 3 h\u{a0}: aucune publication</title>"));
+    assert!(svg.contains("hachuré : moins de 3 publications"));
+    // The base is named, and the best slot is the best rate among cells with enough posts.
+    assert!(svg.contains("Taux d&apos;engagement (sur les impressions) · max 12,5\u{202f}%"), "{svg}");
+    assert!(svg.contains("Meilleurs créneaux : vendredi 9 h (12,5\u{202f}% (3 publications)), lundi 14 h"), "{svg}");
     let csv = map.to_csv();
     assert_eq!(csv.lines().count(), 1 + 168);
-    assert!(csv.starts_with("Jour,Heure,interactions\nlundi,0,0\n"));
-    assert!(csv.contains("\nlundi,14,12\n"));
+    assert!(csv.starts_with("Jour,Heure,Publications,Taux d'engagement (sur les impressions)\nlundi,0,0,\n"), "{csv}");
+    assert!(csv.contains("\nlundi,14,4,0.042\n"));
+    assert!(csv.contains("\nmercredi,20,2,\n"), "too few posts: no rate, not 0");
 
-    let english = HeatMap { locale: Locale::En, measure: "posts".into(), ..map }.to_svg();
-    assert!(english.contains("<title>Monday 2 pm: 12 posts</title>"), "{english}");
+    let english = HeatMap { locale: Locale::En, measure: "Engagement rate (on impressions)".into(), ..map }.to_svg();
+    assert!(english.contains("<title>Monday 2 pm: 4.2% (4 posts)</title>"), "{english}");
+    assert!(english.contains("<title>Wednesday 8 pm: 2 posts: too few for a rate</title>"), "{english}");
 }
 
 #[test]

@@ -9,7 +9,8 @@ use jiff::civil::date;
 use relais_core::kpi::{Figure, Kpi, Period, Status, Value};
 use relais_core::values::{Colour, Locale};
 use relais_reports::{
-    Bar, BarChart, BrandColours, HeatMap, LineChart, ObjectiveLine, PdfError, Point, Report, ReportChart, Series, TopPost, render_pdf,
+    Bar, BarChart, BrandColours, CommunityLine, HeatCell, HeatMap, LineChart, ObjectiveLine, PdfError, Point, Report, ReportChart, Series,
+    TopPost, render_pdf,
 };
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -62,10 +63,11 @@ fn report(locale: Locale) -> Report {
         bars: vec![Bar { label: "Conseils".into(), value: 12.0 }, Bar { label: "Offres".into(), value: 7.0 }],
         colour: None,
     };
-    let mut counts = [[0u64; 24]; 7];
-    counts[1][12] = 40;
-    counts[3][18] = 25;
-    let heat = HeatMap { title: "Meilleurs moments".into(), locale, measure: "interactions".into(), counts, colour: None };
+    let mut cells = [[HeatCell::default(); 24]; 7];
+    cells[1][12] = HeatCell { posts: 4, rate: Some(0.04) };
+    cells[3][18] = HeatCell { posts: 1, rate: Some(0.25) };
+    let heat =
+        HeatMap { title: "Meilleurs moments".into(), locale, measure: "Taux d'engagement".into(), cells, min_posts: 3, colour: None };
     Report {
         workspace_name: "Banque de Bourgogne".into(),
         logo: Some(picture(ImageFormat::Png, [0x1d, 0x4e, 0xd8])),
@@ -102,7 +104,11 @@ fn report(locale: Locale) -> Report {
                 figures: vec![figure(Kpi::Reach, 2_300.0)],
             },
         ],
-        community: vec![figure(Kpi::ResponseRate, 0.92), figure(Kpi::ResponseTimeMedian, 3_900_000.0)],
+        community: [figure(Kpi::ResponseRate, 0.92), figure(Kpi::ResponseTimeMedian, 3_900_000.0)]
+            .iter()
+            .map(|f| CommunityLine { label: f.label(locale).into(), value: f.display(locale) })
+            .collect(),
+        community_note: None,
         commentary: "Résultats très encourageants pour ce premier mois.\n\nLe taux de réponse reste à surveiller : \
                      viser 95 % en avril.\nDeuxième ligne du même paragraphe."
             .into(),
@@ -205,4 +211,48 @@ fn an_image_that_is_not_png_or_jpeg_is_refused_by_name() {
     let error = render_pdf(&bad).unwrap_err();
     assert!(matches!(error, PdfError::ImageFormat { .. }), "{error}");
     assert!(error.to_string().contains("logo"), "{error}");
+}
+
+/// The 1-based pages whose text contains `needle`.
+fn pages_with(pdf: &Path, pages: usize, needle: &str) -> Vec<usize> {
+    (1..=pages)
+        .filter(|n| {
+            let out =
+                Command::new("pdftotext").args(["-enc", "UTF-8", "-f", &n.to_string(), "-l", &n.to_string()]).arg(pdf).arg("-").output();
+            out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(needle))
+        })
+        .collect()
+}
+
+#[test]
+fn a_top_post_is_printed_with_its_image_beside_its_text() {
+    let mut r = report(Locale::Fr);
+    // A green that nothing else in the report uses (the brand colours are purple and gold).
+    let green = [0x10, 0xc0, 0x40];
+    r.top_posts[0].image = Some(picture(ImageFormat::Png, green));
+    r.top_posts.truncate(1);
+    let pdf = render_pdf(&r).unwrap();
+    if !poppler() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rapport.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let ink = ink_per_page(&file, dir.path());
+    let pages = pages_with(&file, ink.len(), "le prêt Atelier finance vos machines.");
+    assert_eq!(pages.len(), 1, "the post's text is on one page: {pages:?}");
+    let page = pages[0];
+    assert!(ink[page - 1] > 0.005, "the post's page is not blank");
+    // The image itself is drawn on that page: its green is there, and on no other page.
+    let mut pictures: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "png")).collect();
+    pictures.sort();
+    let greens: Vec<usize> = pictures.iter().map(|p| green_pixels(p, green)).collect();
+    assert!(greens[page - 1] > 50, "the image's pixels on page {page}: {greens:?}");
+    assert!(greens.iter().enumerate().all(|(i, n)| i + 1 == page || *n == 0), "green only on the post's page: {greens:?}");
+}
+
+fn green_pixels(page: &Path, colour: [u8; 3]) -> usize {
+    let image = image::open(page).unwrap_or_else(|e| panic!("{}: {e}", page.display())).to_rgb8();
+    image.pixels().filter(|p| p.0.iter().zip(colour).all(|(a, b)| a.abs_diff(b) < 24)).count()
 }

@@ -2,6 +2,7 @@
 //! previous period of the same length, as the analytics page shows them.
 
 use super::ApiCaller;
+use super::care::{self, FiguresOut};
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
 use crate::pages::analytics_data::{AnalyticsQuery, Dashboard, Line, Selection};
@@ -48,6 +49,12 @@ pub struct AnalyticsOut {
     /// Publications of the period (a post on two accounts counts twice).
     pub publications: u64,
     pub figures: Vec<FigureOut>,
+    /// False for a pillar or a campaign: messages belong to accounts (only some replies point at
+    /// a post), so care has no figures there.
+    pub care_applicable: bool,
+    /// The care figures of the scope's messages (the workspace's, a network's accounts', an
+    /// account's), as `/care/figures` computes them; null where not applicable.
+    pub care: Option<FiguresOut>,
 }
 
 fn unit_key(f: &Figure) -> String {
@@ -94,5 +101,7 @@ pub async fn get(
         impressions: d.numbers.posts.impressions,
         publications: d.numbers.posts.publications,
         figures: d.lines().iter().map(figure).collect(),
+        care_applicable: d.care.is_some(),
+        care: d.care.clone().map(|c| care::out(None, c)),
     }))
 }

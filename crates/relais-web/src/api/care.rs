@@ -90,7 +90,7 @@ pub struct FiguresOut {
     pub satisfaction_distribution: [u64; 5],
 }
 
-fn out(id: Option<String>, f: CareFigures) -> FiguresOut {
+pub(super) fn out(id: Option<String>, f: CareFigures) -> FiguresOut {
     FiguresOut {
         id,
         received: f.received,

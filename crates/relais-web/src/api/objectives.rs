@@ -45,7 +45,7 @@ pub struct ObjectiveOut {
     pub progress: Option<f64>,
     /// The trend's value on the last day.
     pub projection: Option<f64>,
-    /// Why the KPI is not measured: campaign-results, competitors.
+    /// Why the KPI is not measured: campaign-currency, competitors.
     pub unmeasured: Option<String>,
 }
 

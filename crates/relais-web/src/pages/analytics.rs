@@ -1,6 +1,7 @@
 //! Analytics: the KPIs of a period and a scope against the period before, the charts, top and
 //! flop posts, the scope's objectives, and the SMM's commentary that the PDF report prints.
 
+use super::analytics_care::{CareLine, care_lines, care_note};
 use super::analytics_charts::{Chart, charts};
 use super::analytics_data::{AnalyticsQuery, Dashboard, Line, Selection};
 use super::objectives::{ScopeOption, scope_options};
@@ -61,10 +62,13 @@ struct AnalyticsPage {
     scopes: Vec<ScopeOption>,
     query: String,
     tiles: Vec<Tile>,
+    /// Spend, CTR, CPC, CPA, ROAS of a campaign scope.
+    paid: Vec<Tile>,
     charts: Vec<Chart>,
     top: Vec<PostRow>,
     flop: Vec<PostRow>,
     objectives: Vec<ObjectiveView>,
+    care: Vec<CareLine>,
     care_note: Option<String>,
     commentary: String,
     can_write: bool,
@@ -152,13 +156,24 @@ pub fn tiles(d: &Dashboard, tr: Tr) -> Vec<Tile> {
     t.detail = t.value.clone();
     t.value = posts;
     out.push(t);
-    out.push(tile(
-        tr,
-        d.response_rate.current.label(locale).to_string(),
-        &d.response_rate,
-        tr.t1("analytics-received", "count", d.care.received),
-    ));
-    out.push(tile(tr, d.response_time.current.label(locale).to_string(), &d.response_time, String::new()));
+    match (&d.response_rate, &d.response_time, &d.care) {
+        (Some(rate), Some(time), Some(care)) => {
+            out.push(tile(tr, rate.current.label(locale).to_string(), rate, tr.t1("analytics-received", "count", care.received)));
+            out.push(tile(tr, time.current.label(locale).to_string(), time, String::new()));
+        }
+        // A pillar or a campaign: the tiles stay, saying why they are empty.
+        _ => {
+            for kpi in [relais_core::kpi::Kpi::ResponseRate, relais_core::kpi::Kpi::ResponseTimeMedian] {
+                out.push(Tile {
+                    label: kpi.name(locale).to_string(),
+                    value: tr.t("analytics-not-applicable"),
+                    detail: tr.t("analytics-care-by-account"),
+                    change: None,
+                    direction: "none",
+                });
+            }
+        }
+    }
     out
 }
 
@@ -242,6 +257,10 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(c) => c.map(|c| c.body).unwrap_or_default(),
         Err(e) => return PageError::store(tr, e).into_response(),
     };
+    let paid = match super::campaigns::paid_tiles(&app, &ws, &d.sel).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
     let page = AnalyticsPage {
         c: Chrome::workspace(&ws, Some(Section::Analytics)),
         base: ws.base(),
@@ -251,15 +270,13 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         scopes,
         query: d.sel.query(),
         tiles: tiles(&d, tr),
+        paid,
         charts: charts(&d, tr, brand_colour(&ws.workspace)),
         top: post_rows(&d, &d.top, &ws),
         flop: post_rows(&d, &d.flop, &ws),
         objectives: objective_views(&d, tr),
-        care_note: matches!(
-            d.sel.scope,
-            relais_core::kpi::Scope::Network(_) | relais_core::kpi::Scope::Pillar(_) | relais_core::kpi::Scope::Campaign(_)
-        )
-        .then(|| tr.t("analytics-care-workspace")),
+        care: d.care.as_ref().map(|c| care_lines(c, tr)).unwrap_or_default(),
+        care_note: care_note(&d.sel.scope, tr),
         commentary,
         can_write: ws.require(Action::ManageReports).is_ok(),
     };

@@ -4,6 +4,7 @@
 use super::analytics_data::Dashboard;
 use crate::i18n::Tr;
 use relais_core::kpi::Unit;
+use relais_core::kpi::publishing::MIN_POSTS_PER_SLOT;
 use relais_core::values::Colour;
 use relais_reports::{Bar, BarChart, HeatMap, LineChart, Point, Series};
 
@@ -63,8 +64,10 @@ pub fn chart(d: &Dashboard, key: &str, tr: Tr, colour: Option<Colour>) -> Option
             let chart = HeatMap {
                 title: title.clone(),
                 locale: tr.locale,
-                measure: tr.t("analytics-publications-measure"),
-                counts: d.posting_counts(),
+                // The rate's own name says its base, as the engagement tile does.
+                measure: d.best_times.kpi().name(tr.locale).to_string(),
+                cells: d.best_time_cells(),
+                min_posts: MIN_POSTS_PER_SLOT,
                 colour,
             };
             ("best-times", title, (chart.to_svg(), chart.to_csv()))

@@ -13,6 +13,7 @@ use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, posting_frequency};
 use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
 use relais_core::recurrence::parse_date;
+use relais_reports::HeatCell;
 use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, Store, StoreError, Workspace};
 use serde::Deserialize;
 
@@ -110,9 +111,10 @@ pub struct Dashboard {
     pub growth_rate: Option<Line>,
     pub engagement_rate: Line,
     pub frequency: Line,
-    pub response_rate: Line,
-    pub response_time: Line,
-    pub care: CareFigures,
+    /// `None` where care does not apply: pillars and campaigns (see `Store::scope_care_facts`).
+    pub response_rate: Option<Line>,
+    pub response_time: Option<Line>,
+    pub care: Option<CareFigures>,
     pub followers_by_day: Vec<AudienceDay>,
     pub followers_previous: Vec<AudienceDay>,
     /// Engagements drawn so far by the posts published each day of the period.
@@ -151,17 +153,21 @@ fn basis_of(n: &PeriodNumbers) -> EngagementBasis {
         .unwrap_or(EngagementBasis::Followers)
 }
 
-async fn care_of(store: &Store, ws: &Workspace, sel: &Selection, period: &Period) -> Result<CareFigures, StoreError> {
+/// The care figures of the scope's messages (the workspace's, a network's accounts', one
+/// account's), with the care page's maths; `None` for a pillar or a campaign.
+async fn care_of(store: &Store, ws: &Workspace, sel: &Selection, period: &Period) -> Result<Option<CareFigures>, StoreError> {
     let (from, to) = period.range_ms(&sel.zone).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let facts = store.care_facts(&ws.id, from, to).await?;
+    let Some(facts) = store.scope_care_facts(&ws.id, &sel.scope, from, to).await? else { return Ok(None) };
     let settings = store.care_settings(&ws.id).await?;
-    let figures = period_figures(&facts, &settings, &ws.time_zone);
-    // Care is answered per account: an account scope reads its own figures, a network scope
-    // cannot be split here and reads the workspace's (the page says which).
-    Ok(match &sel.scope {
-        Scope::Account(id) => figures.accounts.into_iter().find(|(a, _)| a == id).map(|(_, f)| f).unwrap_or_default(),
-        _ => figures.workspace,
-    })
+    Ok(Some(period_figures(&facts, &settings, &ws.time_zone).workspace))
+}
+
+/// The best-time map's history for a period: the twelve calendar months ending with the
+/// period's last month.
+pub fn history_of(period: &Period) -> Period {
+    let last = period.last();
+    let first = last.first_of_month().checked_sub(11.months()).unwrap_or(last.first_of_month());
+    Period::new(first, last.last_of_month()).unwrap_or(*period)
 }
 
 impl Dashboard {
@@ -183,50 +189,46 @@ impl Dashboard {
             previous.as_ref().zip(prev_period).map(|(p, pp)| posting_frequency(p.posts.publications, &pp)),
         );
         let care = care_of(store, ws, &sel, period).await?;
-        let care_before = match prev_period {
-            Some(pp) => Some(care_of(store, ws, &sel, &pp).await?),
-            None => None,
+        let care_before = match (&care, prev_period) {
+            (Some(_), Some(pp)) => care_of(store, ws, &sel, &pp).await?,
+            _ => None,
         };
-        let response = Line::of(response_rate(&care), care_before.as_ref().map(response_rate));
-        let response_time = Line::of(response_time_median(&care), care_before.as_ref().map(response_time_median));
+        let response = care.as_ref().map(|c| Line::of(response_rate(c), care_before.as_ref().map(response_rate)));
+        let response_time = care.as_ref().map(|c| Line::of(response_time_median(c), care_before.as_ref().map(response_time_median)));
 
         let followers_by_day = store.audience_by_day(&ws.id, scope, period).await?;
         let followers_previous = match prev_period {
             Some(pp) => store.audience_by_day(&ws.id, scope, &pp).await?,
             None => vec![],
         };
-        let timed = store.timed_posts(&ws.id, scope, period, zone).await?;
         let mut engagement_by_day: Vec<(Date, u64)> = vec![];
+        let engaged = store.engagements_by_day(&ws.id, scope, period, zone).await?;
         let mut day = period.first();
         while day <= period.last() {
-            engagement_by_day.push((day, 0));
+            engagement_by_day.push((day, engaged.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n)));
             match day.tomorrow() {
                 Ok(d) => day = d,
                 Err(_) => break,
             }
         }
-        for post in &timed {
-            let d = post.published_at.to_zoned(zone.clone()).date();
-            if let Some(slot) = engagement_by_day.iter_mut().find(|(day, _)| *day == d) {
-                slot.1 += post.result.engagements.total();
-            }
-        }
-        // The heat map reads the workspace's own history: the last 365 days up to the period's
-        // end, so a short period still has enough posts to say something.
-        let history =
-            period.last().checked_sub(364.days()).ok().and_then(|first| Period::new(first, period.last()).ok()).unwrap_or(*period);
-        let history_posts = store.timed_posts(&ws.id, scope, &history, zone).await?;
-        let best_times = BestTimes::of(&history_posts, basis, zone);
+        // The heat map reads the workspace's own history: the twelve calendar months up to the
+        // period's last (whole months, as the rollups keep them), so a short period still has
+        // enough posts to say something.
+        let best_times = store.best_times(&ws.id, scope, &history_of(period), zone, basis).await?;
 
-        let mut pillar_posts = vec![];
-        for pillar in store.pillars(&ws.id).await? {
-            // A pillar scope shows its own bar only; other scopes split the workspace's posts.
-            if matches!(scope, Scope::Pillar(id) if id != &pillar.id) {
-                continue;
-            }
-            let totals = store.post_totals(&ws.id, &Scope::Pillar(pillar.id.clone()), period, zone).await?;
-            pillar_posts.push((pillar.name.clone(), totals.publications));
-        }
+        // The scope's posts split by pillar: a network's or an account's posts only; a pillar
+        // scope shows its own bar.
+        let counts = store.publications_by_pillar(&ws.id, scope, period, zone).await?;
+        let pillar_posts = store
+            .pillars(&ws.id)
+            .await?
+            .into_iter()
+            .filter(|p| !matches!(scope, Scope::Pillar(id) if id != &p.id))
+            .map(|p| {
+                let n = counts.iter().find(|(name, _)| name == &p.name).map_or(0, |c| c.1);
+                (p.name, n)
+            })
+            .collect();
 
         let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
         let flop = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }).await?;
@@ -270,18 +272,21 @@ impl Dashboard {
         let mut out = vec![];
         out.extend(self.growth);
         out.extend(self.growth_rate);
-        out.extend([self.engagement_rate, self.frequency, self.response_rate, self.response_time]);
+        out.extend([self.engagement_rate, self.frequency]);
+        out.extend(self.response_rate);
+        out.extend(self.response_time);
         out
     }
 
-    /// Publications per weekday (Monday first) and hour, for the heat map.
-    pub fn posting_counts(&self) -> [[u64; 24]; 7] {
-        let mut counts = [[0u64; 24]; 7];
+    /// The average engagement rate per weekday (Monday first) and hour, with its posts, for
+    /// the heat map.
+    pub fn best_time_cells(&self) -> [[HeatCell; 24]; 7] {
+        let mut cells = [[HeatCell::default(); 24]; 7];
         for (d, (_, row)) in self.best_times.rows().enumerate() {
             for (h, cell) in row.iter().enumerate() {
-                counts[d][h] = u64::from(cell.posts);
+                cells[d][h] = HeatCell { posts: cell.posts, rate: cell.average() };
             }
         }
-        counts
+        cells
     }
 }

@@ -73,7 +73,7 @@ async fn download(app: AppState, ws: InWorkspace, q: AnalyticsQuery, format: Rep
         ReportFormat::Xlsx => format!("analytics-{}-{}.xlsx", sel.first_day(), sel.last_day()),
         ReportFormat::Pdf => format!("report-{}-{}.pdf", sel.first_day(), sel.last_day()),
     };
-    match report_files(&app.store, &ws.workspace, sel, tr, &[format]).await {
+    match report_files(&app.store, &app.media, &ws.workspace, sel, tr, &[format]).await {
         Ok(mut files) => attachment(format.mime(), name, files.remove(0).1),
         Err(ReportError::Store(StoreError::NotFound(_))) => PageError::not_found(tr).into_response(),
         Err(ReportError::Store(e)) => PageError::store(tr, e).into_response(),

@@ -4,19 +4,22 @@
 //! analytics page's downloads and the scheduled reports both make their files here.
 
 use super::analytics::{brand_colour, excerpt};
+use super::analytics_care::{care_lines, care_note};
 use super::analytics_charts::charts;
 use super::analytics_data::{Dashboard, Selection};
 use super::strategy::network_label;
 use crate::i18n::Tr;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use relais_core::kpi::care::response_time_p90;
 use relais_core::kpi::engagement::rate;
 use relais_core::kpi::{Figure, Value};
 use relais_core::report_schedule::ReportFormat;
 use relais_core::{Colour, Locale};
-use relais_reports::{BrandColours, Cell, Column, ColumnKind, ObjectiveLine, Report, ReportChart, Table, TopPost, render_pdf};
-use relais_store::{PostPerformance, Store, StoreError, Workspace};
+use relais_reports::{
+    BrandColours, Cell, Column, ColumnKind, CommunityLine, ObjectiveLine, Report, ReportChart, Table, TopPost, render_pdf,
+};
+use relais_store::{MediaFiles, PostPerformance, Store, StoreError, Workspace};
+use std::collections::HashMap;
 
 /// Why report files could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +44,7 @@ pub async fn scope_label(store: &Store, workspace_id: &str, scope_key: &str, tr:
 /// The files of `formats` for a selection, in the order asked.
 pub async fn report_files(
     store: &Store,
+    media: &MediaFiles,
     workspace: &Workspace,
     sel: Selection,
     tr: Tr,
@@ -53,7 +57,7 @@ pub async fn report_files(
             ReportFormat::Xlsx => relais_reports::tables_to_xlsx(&tables(&d, tr))
                 .map_err(|e| ReportError::Render { format: "XLSX", reason: e.to_string() })?,
             ReportFormat::Pdf => {
-                let report = report(store, workspace, &d, tr).await?;
+                let report = report(store, media, workspace, &d, tr).await?;
                 // Typst takes a while on a long report: off the async workers.
                 tokio::task::spawn_blocking(move || render_pdf(&report))
                     .await
@@ -212,7 +216,7 @@ fn posts_table(d: &Dashboard, tr: Tr, title: String, posts: &[PostPerformance]) 
     }
 }
 
-async fn report(store: &Store, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<Report, StoreError> {
+async fn report(store: &Store, media: &MediaFiles, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<Report, StoreError> {
     let logo = store.workspace_logo(&w.id).await?.and_then(|(_, data)| STANDARD.decode(data).ok());
     let fallback = || Colour::parse("c", "#1d4ed8").expect("a valid colour");
     let colours = BrandColours {
@@ -233,6 +237,7 @@ async fn report(store: &Store, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<R
             }
         })
         .collect();
+    let images = top_images(store, media, d).await?;
     let top_posts = d
         .top
         .iter()
@@ -242,8 +247,7 @@ async fn report(store: &Store, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<R
             published: jiff::Timestamp::from_millisecond(p.published_at)
                 .map(|t| t.to_zoned(d.sel.zone.clone()).date())
                 .unwrap_or(d.sel.period.first()),
-            // The media library's images are not attached to the report yet (see README).
-            image: None,
+            image: images.get(&p.variant_id).cloned(),
             figures: vec![rate(d.basis, p.result.engagements.total(), d.basis.of(&p.result).unwrap_or(0))],
         })
         .collect();
@@ -259,8 +263,36 @@ async fn report(store: &Store, w: &Workspace, d: &Dashboard, tr: Tr) -> Result<R
         objectives,
         charts: charts(d, tr, Some(colours.primary)).into_iter().map(|c| ReportChart { title: c.title, svg: c.svg }).collect(),
         top_posts,
-        community: vec![d.response_rate.current, d.response_time.current, response_time_p90(&d.care)],
+        community: d
+            .care
+            .as_ref()
+            .map(|c| care_lines(c, tr))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| CommunityLine { label: l.label, value: l.value })
+            .collect(),
+        community_note: care_note(&d.sel.scope, tr),
         commentary,
         generated_on: jiff::Timestamp::now().to_zoned(d.sel.zone.clone()).date(),
     })
+}
+
+/// The first image of each top post's variant, as the media library's thumbnail (always a JPEG,
+/// which the PDF embeds, and small enough for its 4 cm column, whatever the original's format).
+/// A file missing from the media directory leaves the post without an image rather than failing
+/// the report.
+async fn top_images(store: &Store, media: &MediaFiles, d: &Dashboard) -> Result<HashMap<String, Vec<u8>>, StoreError> {
+    let ids: Vec<String> = d.top.iter().map(|p| p.variant_id.clone()).collect();
+    let mut out = HashMap::new();
+    for (variant, files) in store.variant_media(&ids).await? {
+        let Some(image) = files.iter().find(|m| m.kind == "image") else { continue };
+        let Ok(path) = media.thumbnail_path(&image.sha256) else { continue };
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => {
+                out.insert(variant, bytes);
+            }
+            Err(e) => tracing::warn!(media = %image.id, error = %e, "a top post's image is missing from the media directory"),
+        }
+    }
+    Ok(out)
 }

@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::kpi::listening::Voice;
 use relais_core::listening_query::{ListeningQuery, QueryError};
 use relais_core::{Action, Name, Section, ValidationError, now_ms};
 use relais_store::{ListeningQueryRecord, StoreError};
@@ -29,6 +30,8 @@ pub struct QueryRow {
     hits: i64,
     last_run: String,
     last_error: Option<String>,
+    /// "our brand", "competitor: X", or empty.
+    voice: String,
 }
 
 pub struct HitRow {
@@ -50,12 +53,19 @@ pub struct QueryForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     active: Option<String>,
+    /// Share of voice: "", "brand" or "competitor", and the competitor's name.
+    #[serde(default)]
+    voice: String,
+    #[serde(default)]
+    competitor: String,
 }
 
 /// What the form's fields say, or what is wrong with them, in the member's language.
 struct Checked {
     name: Option<Name>,
     query: Option<ListeningQuery>,
+    /// `Some(None)`: valid, counting for no one.
+    voice: Option<Option<Voice>>,
     errors: FieldErrors,
     query_error: Option<String>,
 }
@@ -67,16 +77,25 @@ fn query_error(tr: Tr, e: &QueryError) -> String {
 fn check(tr: Tr, form: &QueryForm) -> Checked {
     let name = Name::parse("name", &form.name);
     let query = ListeningQuery::parse(&form.query);
+    let voice = Voice::parse(&form.voice, &form.competitor);
+    let errors: Vec<ValidationError> = name.as_ref().err().into_iter().chain(voice.as_ref().err()).cloned().collect();
     Checked {
-        errors: FieldErrors::from_validation(tr, name.as_ref().err().into_iter().cloned().collect::<Vec<_>>().as_slice()),
+        errors: FieldErrors::from_validation(tr, &errors),
         query_error: query.as_ref().err().map(|e| query_error(tr, e)),
         name: name.ok(),
         query: query.ok(),
+        voice: voice.ok(),
     }
 }
 
 fn row(tr: Tr, zone: &str, q: ListeningQueryRecord) -> QueryRow {
+    let voice = match &q.voice {
+        None => String::new(),
+        Some(Voice::Brand) => tr.t("listening-voice-badge-brand"),
+        Some(Voice::Competitor(name)) => tr.t1("listening-voice-badge-competitor", "name", name.as_str()),
+    };
     QueryRow {
+        voice,
         last_run: q.last_run_at.map(|at| tr.datetime(at, zone)).unwrap_or_else(|| tr.t("listening-never-run")),
         id: q.id,
         name: q.name,
@@ -133,7 +152,13 @@ async fn query_page(app: &AppState, ws: &InWorkspace, id: &str, done: Option<&st
     let store_error = |e| PageError::store(tr, e);
     let record = app.store.listening_query(&ws.workspace.id, id).await.map_err(store_error)?;
     let hits = app.store.listening_hits(&ws.workspace.id, id, HITS_SHOWN).await.map_err(store_error)?;
-    let form = QueryForm { name: record.name.clone(), query: record.query.clone(), active: record.active.then(|| "on".into()) };
+    let form = QueryForm {
+        name: record.name.clone(),
+        query: record.query.clone(),
+        active: record.active.then(|| "on".into()),
+        voice: record.voice.as_ref().map(|v| v.key().to_string()).unwrap_or_default(),
+        competitor: record.voice.as_ref().and_then(Voice::competitor).unwrap_or_default().to_string(),
+    };
     Ok(QueryPage {
         c: Chrome::workspace(ws, Some(Section::Listening)).with_flash(done),
         base: ws.base(),
@@ -178,10 +203,14 @@ pub async fn create(State(app): State<AppState>, ws: InWorkspace, PageForm(form)
     }
     let tr = ws.tr();
     let mut checked = check(tr, &form);
-    if let (Some(name), Some(query)) = (&checked.name, &checked.query) {
+    if let (Some(name), Some(query), Some(voice)) = (&checked.name, &checked.query, &checked.voice) {
         match app.store.create_listening_query(&ws.workspace.id, name, query, &ws.me.user().id).await {
             Ok(created) => {
-                let details = serde_json::json!({"name": created.name, "query": created.query});
+                if let Err(e) = app.store.set_listening_voice(&ws.workspace.id, &created.id, voice.as_ref()).await {
+                    return PageError::store(tr, e).into_response();
+                }
+                let details =
+                    serde_json::json!({"name": created.name, "query": created.query, "voice": form.voice, "competitor": form.competitor});
                 if let Err(e) = audit(&app, &ws, "listening_query.created", &created.id, details).await {
                     return e.into_response();
                 }
@@ -232,10 +261,14 @@ pub async fn update(
     }
     let tr = ws.tr();
     let mut checked = check(tr, &form);
-    if let (Some(name), Some(query)) = (&checked.name, &checked.query) {
+    if let (Some(name), Some(query), Some(voice)) = (&checked.name, &checked.query, &checked.voice) {
         match app.store.update_listening_query(&ws.workspace.id, &id, name, query, form.active.is_some()).await {
             Ok(saved) => {
-                let details = serde_json::json!({"name": saved.name, "query": saved.query, "active": saved.active});
+                if let Err(e) = app.store.set_listening_voice(&ws.workspace.id, &id, voice.as_ref()).await {
+                    return PageError::store(tr, e).into_response();
+                }
+                let details = serde_json::json!({"name": saved.name, "query": saved.query, "active": saved.active, "voice": form.voice,
+                    "competitor": form.competitor});
                 if let Err(e) = audit(&app, &ws, "listening_query.updated", &saved.id, details).await {
                     return e.into_response();
                 }

@@ -3,6 +3,7 @@
 mod account_connect;
 mod accounts;
 pub(crate) mod analytics;
+mod analytics_care;
 mod analytics_charts;
 pub(crate) mod analytics_data;
 mod analytics_exports;
@@ -12,6 +13,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod calendar_sheet;
+mod campaigns;
 pub(crate) mod care;
 mod charter;
 mod composer;
@@ -24,6 +26,7 @@ pub(crate) mod insights;
 mod invite;
 mod labels;
 mod listening;
+mod listening_benchmark;
 pub(crate) mod media;
 mod members;
 pub(crate) mod moderation;
@@ -150,6 +153,12 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/strategy/campaigns", post(labels::create_campaign))
         .route("/w/{ws}/strategy/campaigns/{id}", get(labels::edit_campaign).post(labels::update_campaign))
         .route("/w/{ws}/strategy/campaigns/{id}/delete", post(labels::delete_campaign))
+        .route("/w/{ws}/campaigns", get(campaigns::list))
+        .route("/w/{ws}/campaigns/{id}", get(campaigns::show))
+        .route("/w/{ws}/campaigns/{id}/plan", post(campaigns::save_plan))
+        .route("/w/{ws}/campaigns/{id}/results", post(campaigns::add_day))
+        .route("/w/{ws}/campaigns/{id}/results/import", post(campaigns::import))
+        .route("/w/{ws}/campaigns/{id}/results/{day}/delete", post(campaigns::delete_day))
         .route("/w/{ws}/strategy/events", get(events::list).post(events::create))
         .route("/w/{ws}/strategy/events/{id}", get(events::edit).post(events::update))
         .route("/w/{ws}/strategy/events/{id}/delete", post(events::delete))
@@ -159,6 +168,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/w/{ws}/strategy/slots", get(slots::list).post(slots::add))
         .route("/w/{ws}/strategy/slots/{id}/delete", post(slots::remove))
         .route("/w/{ws}/listening", get(listening::list).post(listening::create))
+        .route("/w/{ws}/listening/benchmark", get(listening_benchmark::show))
+        .route("/w/{ws}/listening/benchmark.csv", get(listening_benchmark::csv))
         .route("/w/{ws}/listening/{id}", get(listening::show).post(listening::update))
         .route("/w/{ws}/listening/{id}/active", post(listening::set_active))
         .route("/w/{ws}/listening/{id}/search", post(listening::search_now))

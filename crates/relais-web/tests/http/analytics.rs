@@ -1,13 +1,19 @@
 //! Analytics over HTTP on SQLite and PostgreSQL: the page shows hand-computed KPIs of a period
 //! against the period before, the charts' CSV, the XLSX and the PDF carry the same numbers, the
 //! commentary is written by the SMM and only read by a client, forms need their CSRF token and
-//! another workspace's ids are not found. The arithmetic is in the comments.
+//! another workspace's ids are not found; the best-times map shows engagement rates, care figures
+//! follow a network or account scope (and are "not applicable" to a pillar), posts per pillar
+//! follow the scope, and the PDF prints the top post's image. The arithmetic is in the comments.
 
 use crate::api::{call, token};
 use crate::helpers::*;
 use jiff::civil::date;
 use relais_core::Role;
-use relais_store::{AccountMetricSample, Actor, NewPost, NewVariant, PostMetricSample, Store};
+use relais_core::kpi::Scope;
+use relais_core::kpi::engagement::EngagementBasis;
+use relais_store::{
+    AccountMetricSample, Actor, Incoming, NewPost, NewVariant, PillarInput, PostMetricSample, RankedBy, Ranking, ReplyOutcome, Store,
+};
 use reqwest::Method;
 
 fn paris_ms(m: i8, d: i8, h: i8) -> i64 {
@@ -277,4 +283,246 @@ app_test!(the_api_gives_the_figures_with_their_previous_value, |app: TestApp| as
     // Documented.
     let (_, _, doc) = call(&app, Method::GET, "/api/openapi.json", None, None).await;
     assert!(doc["paths"]["/api/v1/workspaces/{id}/analytics"]["get"].is_object(), "in the OpenAPI document");
+});
+
+app_test!(the_best_times_map_shows_engagement_rates_and_cells_with_too_few_posts, |app: TestApp| async move {
+    let account = seed(&app).await;
+    let ws = &app.f.bank;
+    // Three Mondays at 09:00 in Paris: 125, 250 and 375 likes over 1,000 impressions, that is
+    // 12.5 %, 25 % and 37.5 %: (0.125 + 0.25 + 0.375) / 3 = 0.25.
+    for (d, likes) in [(16, 125), (23, 250)] {
+        published(&app.store, ws, &account, &format!("Lundi {d}"), paris_ms(2, d, 9), likes, 1000).await;
+    }
+    published(&app.store, ws, &account, "Lundi 2", paris_ms(3, 2, 9), 375, 1000).await;
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let csv = smm.get(&format!("/w/{ws}/analytics/charts/best-times.csv?{PERIOD}")).await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    // The rate's base is named in the header, as on the engagement tile.
+    assert_eq!(lines[0], "Jour,Heure,Publications,Taux d'engagement (sur les impressions)");
+    assert_eq!(lines.len(), 1 + 7 * 24);
+    assert!(lines.contains(&"lundi,9,3,0.25"), "{}", csv.body);
+    // Tuesday 10:00 has one post (4 %): too few for a rate, so no number rather than 0.
+    assert!(lines.contains(&"mardi,10,1,"), "{}", csv.body);
+    assert!(lines.contains(&"mardi,11,0,"));
+
+    let page = smm.get(&format!("/w/{ws}/analytics?{PERIOD}")).await;
+    page.assert_contains("Meilleurs moments pour publier : taux d'engagement par jour × heure (Europe/Paris)");
+    page.assert_contains("lundi 9 h\u{a0}: 25,0\u{202F}% (3 publications)");
+    page.assert_contains("mardi 10 h\u{a0}: 1 publication : trop peu pour un taux");
+    page.assert_contains("hachuré : moins de 3 publications");
+});
+
+fn mention(remote_id: &str, text: &str, at: i64) -> Incoming {
+    Incoming {
+        remote_id: remote_id.into(),
+        kind: "mention".into(),
+        author_remote_id: format!("did:{remote_id}"),
+        author_handle: format!("@{remote_id}"),
+        author_name: None,
+        text: text.into(),
+        created_at: at,
+        ..Incoming::default()
+    }
+}
+
+/// The bank's sandbox account receives two mentions on Tuesday 3 March at 10:00, one answered
+/// at 10:20; a Mastodon account receives one on the 4th, unanswered. Returns the sandbox
+/// account's id and a pillar's.
+async fn seed_care(app: &TestApp) -> (String, String) {
+    let ws = &app.f.bank;
+    let account = seed(app).await;
+    let sandbox = app.store.social_accounts(ws).await.unwrap().into_iter().find(|a| a.id == account).unwrap();
+    let mastodon = app.store.create_social_account(ws, "mastodon", "@banque@social", "Banque", |_| "sealed".into()).await.unwrap();
+    let at = paris_ms(3, 3, 10);
+    let first = app.store.ingest_activity(&sandbox, &[mention("julie", "Bonjour", at), mention("paul", "Salut", at)], None).await.unwrap();
+    app.store.ingest_activity(&mastodon, &[mention("zoe", "Un prêt ?", paris_ms(3, 4, 11))], None).await.unwrap();
+    let by = Actor { id: Some(app.f.cm.clone()), label: "Chloé".into() };
+    let reply = app.store.create_reply(&first.messages[0], "Bonjour !", &by).await.unwrap();
+    app.store.begin_reply_attempt(&reply.id).await.unwrap();
+    let sent = ReplyOutcome::Sent { remote_id: "r1".into(), remote_url: None };
+    app.store.finish_reply_at(&reply.id, &sent, at + 20 * 60_000).await.unwrap();
+    let colour = relais_core::Colour::parse("c", "#1d4ed8").unwrap();
+    let pillar = app
+        .store
+        .create_pillar(ws, &PillarInput { name: relais_core::Name::parse("n", "Conseils").unwrap(), colour, target_share: None })
+        .await
+        .unwrap();
+    (account, pillar.id)
+}
+
+app_test!(care_figures_follow_the_network_and_account_scope_and_do_not_apply_to_a_pillar, |app: TestApp| async move {
+    let (account, pillar) = seed_care(&app).await;
+    let ws = &app.f.bank;
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let care_of = |body: &str| -> String {
+        let start = body.find("id=\"care\"").expect("a care section");
+        body[start..].split("</section>").next().unwrap().to_string()
+    };
+    // The workspace: 3 received, 1 answered: 33.3 %.
+    let page = smm.get(&format!("/w/{ws}/analytics?{PERIOD}")).await;
+    let care = care_of(&page.body);
+    assert!(care.contains("Messages reçus</th><td>3<"), "{care}");
+    assert!(care.contains("33,3\u{202F}%"), "{care}");
+    // The sandbox account: 2 received, 1 answered after 20 minutes of office hours: 50 %.
+    let page = smm.get(&format!("/w/{ws}/analytics?{PERIOD}&scope=account:{account}")).await;
+    let care = care_of(&page.body);
+    assert!(care.contains("Messages reçus</th><td>2<"), "{care}");
+    assert!(care.contains("50,0\u{202F}%"), "{care}");
+    assert!(care.contains("20 min"), "{care}");
+    // Mastodon: its one message, unanswered: 0 %, and the page says whose messages these are.
+    let page = smm.get(&format!("/w/{ws}/analytics?{PERIOD}&scope=network:mastodon")).await;
+    page.assert_contains("Chiffres de la relation client pour les messages reçus par les comptes de ce réseau.");
+    let care = care_of(&page.body);
+    assert!(care.contains("Messages reçus</th><td>1<"), "{care}");
+    assert!(care.contains("0,0\u{202F}%"), "{care}");
+    // A pillar: said plainly, no zeros.
+    let page = smm.get(&format!("/w/{ws}/analytics?{PERIOD}&scope=pillar:{pillar}")).await;
+    page.assert_contains("Relation client : sans objet pour un pilier ou une campagne.");
+    assert!(!care_of(&page.body).contains("<table"), "no care table for a pillar");
+
+    // The API says the same.
+    let client = token(&app, ws, Role::Client).await;
+    let get = |scope: String| {
+        let (app, client) = (&app, client.clone());
+        async move {
+            let (status, _, body) =
+                call(app, Method::GET, &format!("/api/v1/workspaces/{ws}/analytics?{PERIOD}&scope={scope}"), Some(&client), None).await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let body = get("network:mastodon".into()).await;
+    assert_eq!((body["care_applicable"].as_bool(), body["care"]["received"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(body["care"]["response_rate"].as_f64(), Some(0.0));
+    let body = get(format!("account:{account}")).await;
+    assert_eq!((body["care"]["received"].as_u64(), body["care"]["response_rate"].as_f64()), (Some(2), Some(0.5)));
+    assert_eq!(body["care"]["first_response_business"]["median_ms"].as_i64(), Some(20 * 60_000), "{body}");
+    let body = get(format!("pillar:{pillar}")).await;
+    assert_eq!(body["care_applicable"], false);
+    assert!(body["care"].is_null());
+    assert!(body["figures"].as_array().unwrap().iter().all(|f| f["kpi"] != "response_rate"), "no care KPI for a pillar");
+
+    // The PDF of the network prints its figures; the pillar's says "not applicable".
+    for (scope, expected) in [
+        ("network:mastodon".to_string(), "Messages received"),
+        (format!("pillar:{pillar}"), "Customer care: not applicable to a pillar or a campaign."),
+    ] {
+        let resp = smm.http.get(format!("{}/w/{ws}/analytics/report.pdf?{PERIOD}&scope={scope}&lang=en", app.url)).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        if let Some(text) = pdf_text(&resp.bytes().await.unwrap()) {
+            assert!(text.contains(expected), "{expected:?} in the {scope} report:\n{text}");
+        }
+    }
+});
+
+app_test!(posts_per_pillar_follow_the_network_scope, |app: TestApp| async move {
+    let account = seed(&app).await;
+    let ws = &app.f.bank;
+    let colour = relais_core::Colour::parse("c", "#1d4ed8").unwrap();
+    app.store
+        .create_pillar(ws, &PillarInput { name: relais_core::Name::parse("n", "Conseils").unwrap(), colour, target_share: None })
+        .await
+        .unwrap();
+    let mastodon = app.store.create_social_account(ws, "mastodon", "@banque@social", "Banque", |_| "sealed".into()).await.unwrap().id;
+    // One "Conseils" post on each account in the period.
+    for (account, title, day) in [(&account, "Conseil sandbox", 6), (&mastodon, "Conseil mastodon", 7)] {
+        let post = app
+            .store
+            .create_post(
+                &NewPost {
+                    workspace_id: ws.clone(),
+                    title: title.into(),
+                    pillar: Some("Conseils".into()),
+                    campaign: None,
+                    variants: vec![NewVariant::text(account.clone(), title, None)],
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let variant = app.store.variants(&post.id).await.unwrap().remove(0).id;
+        app.store.publish_variant_at_for_test(&variant, &format!("remote-{title}"), paris_ms(3, day, 10)).await.unwrap();
+        let sample = PostMetricSample { variant_id: variant, taken_at: paris_ms(3, day, 11), likes: 1, ..PostMetricSample::default() };
+        app.store.record_post_metrics(&[sample]).await.unwrap();
+    }
+    let mut smm = Browser::signed_in(&app, SMM).await;
+    let csv = |scope: &str| format!("/w/{ws}/analytics/charts/pillars.csv?{PERIOD}&scope={scope}");
+    assert_eq!(smm.get(&csv("workspace")).await.body, "Pilier,Publications\nConseils,2\n");
+    assert_eq!(smm.get(&csv("network:mastodon")).await.body, "Pilier,Publications\nConseils,1\n");
+    assert_eq!(smm.get(&csv(&format!("account:{account}"))).await.body, "Pilier,Publications\nConseils,1\n");
+    assert_eq!(smm.get(&csv("network:bluesky")).await.body, "Pilier,Publications\nConseils,0\n");
+});
+
+/// The PDF's text, or `None` (said loudly) without poppler.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output() {
+        Ok(out) => Some(String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")),
+        Err(e) if std::env::var("RELAIS_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") => panic!("pdftotext is missing: {e}"),
+        Err(_) => {
+            eprintln!("!!! pdftotext missing: the PDF's text is not checked (apt-get install poppler-utils)");
+            None
+        }
+    }
+}
+
+app_test!(the_pdf_prints_the_top_post_with_its_first_image, |app: TestApp| async move {
+    let account = seed(&app).await;
+    let ws = &app.f.bank;
+    // An image in a green that nothing else in the report uses, uploaded to the media library.
+    let green = [0x10u8, 0xc0, 0x40];
+    let image =
+        image::RgbImage::from_fn(400, 300, |x, y| if (x / 100 + y / 100) % 2 == 0 { image::Rgb(green) } else { image::Rgb([255; 3]) });
+    let mut png = std::io::Cursor::new(vec![]);
+    image.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let cm = {
+        let mut b = Browser::signed_in(&app, CM).await;
+        b.get(&format!("/w/{ws}/media")).await;
+        b
+    };
+    assert_eq!(crate::media::upload(&cm, ws, &[("vitrine.png", png.into_inner())]).await.status, 303);
+    let media = app.store.media_list(ws).await.unwrap().remove(0);
+    // The top post (4 %) carries it.
+    let march = relais_core::kpi::Period::new(date(2026, 3, 1), date(2026, 3, 10)).unwrap();
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+    let order = RankedBy { basis: EngagementBasis::Impressions, ranking: Ranking::Top, limit: 1 };
+    let top = app.store.ranked_posts(ws, &Scope::Account(account), &march, &paris, order).await.unwrap().remove(0);
+    assert_eq!(top.title, "Nos conseils épargne du printemps");
+    app.store.attach_media(&top.variant_id, std::slice::from_ref(&media.id)).await.unwrap();
+
+    let smm = Browser::signed_in(&app, SMM).await;
+    let resp = smm.http.get(format!("{}/w/{ws}/analytics/report.pdf?{PERIOD}&lang=fr", app.url)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let pdf = resp.bytes().await.unwrap().to_vec();
+    let Some(_) = pdf_text(&pdf) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let status =
+        std::process::Command::new("pdftoppm").args(["-r", "40", "-png"]).arg(&path).arg(dir.path().join("page")).status().unwrap();
+    assert!(status.success(), "pdftoppm failed");
+    let mut pages: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "png")).collect();
+    pages.sort();
+    let page_text = |n: usize| {
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8", "-f", &n.to_string(), "-l", &n.to_string()])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let with_post: Vec<usize> = (1..=pages.len()).filter(|n| page_text(*n).contains("Nos conseils épargne du printemps")).collect();
+    assert_eq!(with_post.len(), 1, "the top post is printed once: {with_post:?}");
+    let n = with_post[0];
+    let picture = image::open(&pages[n - 1]).unwrap().to_rgb8();
+    let inked = picture.pixels().filter(|p| p.0.iter().any(|&c| c < 230)).count();
+    assert!(inked as f64 / (picture.width() * picture.height()) as f64 > 0.005, "page {n} is not blank");
+    // The thumbnail is a JPEG: its greens are close to, not exactly, the original's.
+    let greens = picture.pixels().filter(|p| p.0.iter().zip(green).all(|(a, b)| a.abs_diff(b) < 40)).count();
+    assert!(greens > 50, "the image is drawn beside the post's text on page {n}: {greens} green pixels");
 });

@@ -167,6 +167,8 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
         .await
         .unwrap()
         .id;
+    app.store.add_campaign_for_test(&app.f.bank, "Été").await.unwrap();
+    let campaign = app.store.campaigns(&app.f.bank).await.unwrap().remove(0).id;
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 8);
     for (path, ops) in paths {
@@ -176,7 +178,8 @@ app_test!(the_openapi_document_describes_every_route_that_exists, |app: TestApp|
             .replace("{message}", &message)
             .replace("{rule}", &rule)
             .replace("{reply}", &reply)
-            .replace("{objective}", &objective);
+            .replace("{objective}", &objective)
+            .replace("{campaign}", &campaign);
         for method in ops.as_object().unwrap().keys() {
             let m: reqwest::Method = method.to_uppercase().parse().unwrap();
             let body = (m != reqwest::Method::GET).then_some("{}");

@@ -6,6 +6,7 @@ mod analytics;
 mod api;
 mod auth;
 mod calendar_sheet;
+mod campaigns;
 mod care;
 mod helpers;
 mod inbox;

@@ -61,7 +61,7 @@ app_test!(an_smm_sets_an_objective_and_reads_where_it_stands, |app: TestApp| asy
                 ("currency", "EUR"),
                 ("starts_on", &start),
                 ("ends_on", &end),
-                ("scope", "workspace"),
+                ("scope", "network:bluesky"),
             ],
         )
         .await;

@@ -4,7 +4,7 @@
 //! filter, full-text searches and the conversation view (with the author's history), as the web
 //! handlers call them.
 
-use super::{Db, percentile};
+use super::{Db, report};
 use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -213,15 +213,6 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
     println!("slowest p95: {:.1} ms (target: under 100 ms)", worst as f64 / 1000.0);
     store.close().await;
     Ok(())
-}
-
-/// Prints a case's line; returns its p95 in µs.
-fn report(name: &str, times: &mut [i64]) -> i64 {
-    times.sort_unstable();
-    let ms = |us: i64| us as f64 / 1000.0;
-    let p95 = percentile(times, 95.0);
-    println!("{name:<28} {:>8.1} {:>8.1} {:>8.1}", ms(percentile(times, 50.0)), ms(p95), ms(times.last().copied().unwrap_or(0)));
-    p95
 }
 
 /// Five rules of the kinds teams write: spam links hidden, complaints tagged and assigned,

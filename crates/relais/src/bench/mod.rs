@@ -1,6 +1,7 @@
 //! `relais bench …`: load benchmarks that print their figures. Benchmarks, not tests: run them
 //! by hand on a release build and copy the figures into the README.
 
+mod analytics;
 mod inbox;
 mod publish;
 
@@ -16,12 +17,17 @@ pub enum BenchCommand {
     /// Ingest many inbox messages (understanding and moderation rules applied), then time the
     /// inbox list under each filter and the conversation view.
     Inbox(inbox::InboxBench),
+    /// Load two years of published posts with a hundred readings each, then time the workspace
+    /// overview of the Analytics section per scope and period, against a plain GROUP BY over
+    /// the raw readings.
+    Analytics(analytics::AnalyticsBench),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Publish(b) => publish::run(b).await,
         BenchCommand::Inbox(b) => inbox::run(b).await,
+        BenchCommand::Analytics(b) => analytics::run(b).await,
     }
 }
 
@@ -70,6 +76,15 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
     }
     let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
     sorted[rank.min(sorted.len() - 1)]
+}
+
+/// Prints a case's line (p50, p95, max in ms); returns its p95 in µs.
+fn report(name: &str, times: &mut [i64]) -> i64 {
+    times.sort_unstable();
+    let ms = |us: i64| us as f64 / 1000.0;
+    let p95 = percentile(times, 95.0);
+    println!("{name:<28} {:>8.1} {:>8.1} {:>8.1}", ms(percentile(times, 50.0)), ms(p95), ms(times.last().copied().unwrap_or(0)));
+    p95
 }
 
 #[cfg(test)]

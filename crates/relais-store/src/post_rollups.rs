@@ -1,0 +1,237 @@
+//! The period's posts rolled up (migration 90): per account and day of publication, and per
+//! account, month and local weekday × hour. The overview's totals, engagement per day and
+//! best-time map read these, so a month of a large organisation is a few hundred rows rather
+//! than every post published in it (`relais bench analytics` measures both).
+//!
+//! They are **signed sums** over the rows of `post_metric_totals`, changed in the transaction
+//! that writes a row: its previous contribution is taken back and the new one added. A row
+//! keeps the local hour it was rolled up under (`published_hour`, with `published_day`), so the
+//! contribution taken back is always the one that was added, whatever happened to the zone
+//! since; a zone change is a rebuild. Rows from before the migration carry no hour and are
+//! rolled up by the housekeeping ([`Store::roll_up_pending_totals`]).
+
+use crate::sql::params;
+use crate::{Result, Store};
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A totals row as the rollups count it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Rolled {
+    pub account_id: String,
+    pub published_day: String,
+    pub published_hour: i64,
+    pub likes: i64,
+    pub replies: i64,
+    pub reposts: i64,
+    pub quotes: i64,
+    pub impressions: Option<i64>,
+    pub reach: Option<i64>,
+    pub link_clicks: Option<i64>,
+    pub followers: Option<i64>,
+}
+
+/// The columns [`Rolled`] reads from `post_metric_totals`.
+pub(crate) const ROLLED_COLUMNS: &str =
+    "account_id, published_day, published_hour, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers";
+
+const DAY_COLUMNS: [&str; 16] = [
+    "publications",
+    "likes",
+    "replies",
+    "reposts",
+    "quotes",
+    "impressions",
+    "impressions_posts",
+    "impressions_engagements",
+    "reach",
+    "reach_posts",
+    "reach_engagements",
+    "link_clicks",
+    "link_clicks_posts",
+    "followers",
+    "followers_posts",
+    "followers_engagements",
+];
+
+const SLOT_COUNTS: [&str; 4] = ["posts", "impressions_rated", "reach_rated", "followers_rated"];
+const SLOT_SUMS: [&str; 3] = ["impressions_rate_sum", "reach_rate_sum", "followers_rate_sum"];
+
+impl Rolled {
+    fn engagements(&self) -> i64 {
+        self.likes + self.replies + self.reposts + self.quotes
+    }
+
+    /// What the row adds to its day, in [`DAY_COLUMNS`] order.
+    fn day_values(&self) -> [i64; 16] {
+        let e = self.engagements();
+        let measured = |m: Option<i64>| (m.unwrap_or(0), i64::from(m.is_some()), if m.is_some() { e } else { 0 });
+        let (impressions, impressions_posts, impressions_engagements) = measured(self.impressions);
+        let (reach, reach_posts, reach_engagements) = measured(self.reach);
+        let (followers, followers_posts, followers_engagements) = measured(self.followers);
+        [
+            1,
+            self.likes,
+            self.replies,
+            self.reposts,
+            self.quotes,
+            impressions,
+            impressions_posts,
+            impressions_engagements,
+            reach,
+            reach_posts,
+            reach_engagements,
+            self.link_clicks.unwrap_or(0),
+            i64::from(self.link_clicks.is_some()),
+            followers,
+            followers_posts,
+            followers_engagements,
+        ]
+    }
+
+    /// What the row adds to its weekday × hour: counts in [`SLOT_COUNTS`] order and rate sums
+    /// in [`SLOT_SUMS`] order. A post is rated on a base its network reports above zero, as
+    /// `BestTimes::of` rates it.
+    fn slot_values(&self) -> ([i64; 4], [f64; 3]) {
+        let e = self.engagements() as f64;
+        let rate = |base: Option<i64>| match base {
+            Some(b) if b > 0 => (1, e / b as f64),
+            _ => (0, 0.0),
+        };
+        let (i, r, f) = (rate(self.impressions), rate(self.reach), rate(self.followers));
+        ([1, i.0, r.0, f.0], [i.1, r.1, f.1])
+    }
+
+    /// (month `YYYY-MM`, weekday with Monday 0) of the day of publication.
+    fn month_and_weekday(&self) -> Option<(String, i64)> {
+        let day: Date = self.published_day.parse().ok()?;
+        Some((self.published_day.get(..7)?.to_string(), i64::from(day.weekday().to_monday_zero_offset())))
+    }
+}
+
+/// Adds each row's contribution times its sign (+1 added, −1 taken back), summed per bucket
+/// first so a batch writes each bucket once.
+pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> {
+    let mut days: BTreeMap<(&str, &str), [i64; 16]> = BTreeMap::new();
+    let mut slots: BTreeMap<(&str, String, i64, i64), ([i64; 4], [f64; 3])> = BTreeMap::new();
+    for (row, sign) in changes {
+        let sums = days.entry((&row.account_id, &row.published_day)).or_insert([0; 16]);
+        for (s, v) in sums.iter_mut().zip(row.day_values()) {
+            *s += sign * v;
+        }
+        let Some((month, weekday)) = row.month_and_weekday() else { continue };
+        let (counts, rates) = row.slot_values();
+        let sums = slots.entry((&row.account_id, month, weekday, row.published_hour)).or_insert(([0; 4], [0.0; 3]));
+        for (s, v) in sums.0.iter_mut().zip(counts) {
+            *s += sign * v;
+        }
+        for (s, v) in sums.1.iter_mut().zip(rates) {
+            *s += *sign as f64 * v;
+        }
+    }
+    let added =
+        |columns: &[&str], table: &str| columns.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ");
+    let day_sql = format!(
+        "INSERT INTO post_metric_days (account_id, published_day, {}) VALUES ({})
+         ON CONFLICT (account_id, published_day) DO UPDATE SET {}",
+        DAY_COLUMNS.join(", "),
+        params(1, 2 + DAY_COLUMNS.len()),
+        added(&DAY_COLUMNS, "post_metric_days")
+    );
+    for ((account, day), values) in days {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(day_sql.clone())).bind(account.to_string()).bind(day.to_string());
+        for v in values {
+            q = q.bind(v);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let slot_sql = format!(
+        "INSERT INTO post_metric_slots (account_id, month, weekday, hour, {}, {}) VALUES ({})
+         ON CONFLICT (account_id, month, weekday, hour) DO UPDATE SET {}, {}",
+        SLOT_COUNTS.join(", "),
+        SLOT_SUMS.join(", "),
+        params(1, 4 + SLOT_COUNTS.len() + SLOT_SUMS.len()),
+        added(&SLOT_COUNTS, "post_metric_slots"),
+        added(&SLOT_SUMS, "post_metric_slots")
+    );
+    for ((account, month, weekday, hour), (counts, rates)) in slots {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(slot_sql.clone())).bind(account.to_string()).bind(month).bind(weekday).bind(hour);
+        for v in counts {
+            q = q.bind(v);
+        }
+        for v in rates {
+            q = q.bind(v);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A variant's current contribution, if its totals row is rolled up.
+pub(crate) async fn rolled(tx: &mut Tx, variant_id: &str) -> Result<Option<Rolled>> {
+    Ok(sqlx::query_as::<_, Rolled>(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROLLED_COLUMNS} FROM post_metric_totals WHERE variant_id = $1 AND published_hour IS NOT NULL"
+    )))
+    .bind(variant_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// The local hour of an instant.
+pub(crate) fn local_hour(at_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
+    jiff::Timestamp::from_millisecond(at_ms).map(|t| i64::from(t.to_zoned(zone.clone()).hour())).unwrap_or(0)
+}
+
+impl Store {
+    /// Rolls up up to `limit` totals rows that are not yet (written before migration 90, or by
+    /// a bulk load); returns how many. The hour is read in the workspace's current zone.
+    pub async fn roll_up_pending_totals(&self, limit: i64) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<(String, i64, String, String, String, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
+            sqlx::query_as(
+                "SELECT t.variant_id, t.published_at, w.time_zone, t.account_id, t.published_day, t.likes, t.replies, t.reposts,
+                        t.quotes, t.impressions, t.reach, t.link_clicks, t.followers
+                 FROM post_metric_totals t JOIN workspaces w ON w.id = t.workspace_id
+                 WHERE t.published_hour IS NULL LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut by_hour: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        let mut changes = vec![];
+        for r in rows {
+            let zone = jiff::tz::TimeZone::get(&r.2).unwrap_or(jiff::tz::TimeZone::UTC);
+            let hour = local_hour(r.1, &zone);
+            by_hour.entry(hour).or_default().push(r.0);
+            let row = Rolled {
+                account_id: r.3,
+                published_day: r.4,
+                published_hour: hour,
+                likes: r.5,
+                replies: r.6,
+                reposts: r.7,
+                quotes: r.8,
+                impressions: r.9,
+                reach: r.10,
+                link_clicks: r.11,
+                followers: r.12,
+            };
+            changes.push((row, 1));
+        }
+        for (hour, ids) in &by_hour {
+            for chunk in ids.chunks(crate::sql::MAX_PARAMS - 1) {
+                let sql = format!("UPDATE post_metric_totals SET published_hour = $1 WHERE variant_id IN ({})", params(2, chunk.len()));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(*hour);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        apply(&mut tx, &changes).await?;
+        tx.commit().await?;
+        Ok(changes.len() as u64)
+    }
+}
