@@ -16,8 +16,8 @@ mod moderation;
 mod publish;
 mod reply;
 mod report_mail;
-mod scheduled_reports;
 mod rollup_rebuild;
+mod scheduled_reports;
 mod withdraw;
 mod worker;
 
@@ -31,7 +31,7 @@ pub use moderation::NetworkModerator;
 pub use publish::Publisher;
 pub use reply::ReplySender;
 pub use report_mail::{Mail, MailFile, Mailer, SmtpSettings, SmtpTls};
-pub use scheduled_reports::{RenderFuture, RenderedReport, ReportRenderer, ReportSender};
 pub use rollup_rebuild::RollupRebuilder;
+pub use scheduled_reports::{RenderFuture, RenderedReport, ReportRenderer, ReportSender};
 pub use withdraw::Withdrawer;
 pub use worker::{BatchFuture, JobError, JobFuture, JobHandler, Worker, WorkerConfig};

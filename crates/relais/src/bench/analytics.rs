@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::{Colour, Locale, Name, TimeZoneName, now_ms};
 use relais_store::{AccountMetricSample, BenchDay, CampaignInput, PillarInput, Store};
-use relais_web::{AnalyticsQuery, AppState, Dashboard, Selection, WebConfig};
+use relais_web::{AnalyticsQuery, Dashboard, Selection};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -183,8 +183,6 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
 
     check_totals(&store, &ws.id, &accounts[0].0, &days, &day_keys, &zone).await?;
 
-    // The page's state, as `relais serve` builds it.
-    let app = AppState::new(store.clone(), WebConfig::default(), secrets);
     let month = Selection::of(&AnalyticsQuery::default(), ZONE)?;
     let year = Selection::of(
         &AnalyticsQuery { from: Some(today.checked_sub(364.days())?.to_string()), to: Some(today.to_string()), ..Default::default() },
@@ -207,7 +205,7 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
         let mut times = vec![];
         for _ in 0..b.runs {
             let t = Instant::now();
-            let d = Dashboard::load(&app, &ws, sel.clone()).await?;
+            let d = Dashboard::load(&store, &ws, sel.clone()).await?;
             times.push(t.elapsed().as_micros() as i64);
             if d.numbers.posts.publications == 0 {
                 anyhow::bail!("the case {name:?} found no post: the benchmark's data does not exercise it");
