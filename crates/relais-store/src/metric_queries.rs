@@ -120,6 +120,9 @@ struct TotalsRow {
     followers_base: i64,
 }
 
+/// An account's day row: bucket, followers, gained, lost, posts published.
+type AccountDayRow = (String, i64, i64, i64, i64);
+
 #[derive(sqlx::FromRow)]
 struct DaysRow {
     publications: i64,
@@ -204,7 +207,7 @@ impl Store {
         // Two statements for all the accounts (not two per account): each one's last row before
         // the period, and its rows in the period.
         let mut before: BTreeMap<String, i64> = BTreeMap::new();
-        let mut rows: BTreeMap<String, Vec<(String, i64, i64, i64, i64)>> = BTreeMap::new();
+        let mut rows: BTreeMap<String, Vec<AccountDayRow>> = BTreeMap::new();
         for chunk in accounts.chunks(crate::sql::MAX_PARAMS - 2) {
             let sql = format!(
                 "SELECT d.account_id, d.followers FROM account_metric_daily d

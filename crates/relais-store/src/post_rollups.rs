@@ -111,11 +111,16 @@ impl Rolled {
     }
 }
 
+/// (account, month, weekday, hour).
+type SlotKey<'a> = (&'a str, String, i64, i64);
+/// Counts in [`SLOT_COUNTS`] order, rate sums in [`SLOT_SUMS`] order.
+type SlotValues = ([i64; 4], [f64; 3]);
+
 /// Adds each row's contribution times its sign (+1 added, −1 taken back), summed per bucket
 /// first so a batch writes each bucket once.
 pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> {
     let mut days: BTreeMap<(&str, &str), [i64; 16]> = BTreeMap::new();
-    let mut slots: BTreeMap<(&str, String, i64, i64), ([i64; 4], [f64; 3])> = BTreeMap::new();
+    let mut slots: BTreeMap<SlotKey, SlotValues> = BTreeMap::new();
     for (row, sign) in changes {
         let sums = days.entry((&row.account_id, &row.published_day)).or_insert([0; 16]);
         for (s, v) in sums.iter_mut().zip(row.day_values()) {
@@ -184,39 +189,56 @@ pub(crate) fn local_hour(at_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
     jiff::Timestamp::from_millisecond(at_ms).map(|t| i64::from(t.to_zoned(zone.clone()).hour())).unwrap_or(0)
 }
 
+/// A totals row waiting to be rolled up, with its workspace's zone.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    variant_id: String,
+    published_at: i64,
+    time_zone: String,
+    account_id: String,
+    published_day: String,
+    likes: i64,
+    replies: i64,
+    reposts: i64,
+    quotes: i64,
+    impressions: Option<i64>,
+    reach: Option<i64>,
+    link_clicks: Option<i64>,
+    followers: Option<i64>,
+}
+
 impl Store {
     /// Rolls up up to `limit` totals rows that are not yet (written before migration 90, or by
     /// a bulk load); returns how many. The hour is read in the workspace's current zone.
     pub async fn roll_up_pending_totals(&self, limit: i64) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        let rows: Vec<(String, i64, String, String, String, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
-            sqlx::query_as(
-                "SELECT t.variant_id, t.published_at, w.time_zone, t.account_id, t.published_day, t.likes, t.replies, t.reposts,
-                        t.quotes, t.impressions, t.reach, t.link_clicks, t.followers
-                 FROM post_metric_totals t JOIN workspaces w ON w.id = t.workspace_id
-                 WHERE t.published_hour IS NULL LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<PendingRow> = sqlx::query_as(
+            "SELECT t.variant_id, t.published_at, w.time_zone, t.account_id, t.published_day, t.likes, t.replies, t.reposts,
+                    t.quotes, t.impressions, t.reach, t.link_clicks, t.followers
+             FROM post_metric_totals t JOIN workspaces w ON w.id = t.workspace_id
+             WHERE t.published_hour IS NULL LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
         let mut by_hour: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         let mut changes = vec![];
         for r in rows {
-            let zone = jiff::tz::TimeZone::get(&r.2).unwrap_or(jiff::tz::TimeZone::UTC);
-            let hour = local_hour(r.1, &zone);
-            by_hour.entry(hour).or_default().push(r.0);
+            let zone = jiff::tz::TimeZone::get(&r.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let hour = local_hour(r.published_at, &zone);
+            by_hour.entry(hour).or_default().push(r.variant_id);
             let row = Rolled {
-                account_id: r.3,
-                published_day: r.4,
+                account_id: r.account_id,
+                published_day: r.published_day,
                 published_hour: hour,
-                likes: r.5,
-                replies: r.6,
-                reposts: r.7,
-                quotes: r.8,
-                impressions: r.9,
-                reach: r.10,
-                link_clicks: r.11,
-                followers: r.12,
+                likes: r.likes,
+                replies: r.replies,
+                reposts: r.reposts,
+                quotes: r.quotes,
+                impressions: r.impressions,
+                reach: r.reach,
+                link_clicks: r.link_clicks,
+                followers: r.followers,
             };
             changes.push((row, 1));
         }
