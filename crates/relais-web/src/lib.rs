@@ -20,6 +20,7 @@ mod sheet_files;
 
 pub use app::{AppState, WebConfig, router};
 
-/// The analytics of a period and scope as the page reads them: `relais bench analytics` times
-/// exactly this.
+/// The analytics of a period and scope as the page reads them, and their report files:
+/// `relais bench analytics` times exactly these.
 pub use pages::analytics_data::{AnalyticsQuery, Dashboard, Selection};
+pub use pages::analytics_report::report_files;

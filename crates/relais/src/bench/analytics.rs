@@ -2,17 +2,20 @@
 //! posts with their metric readings (hourly, then daily, after each release) and the accounts'
 //! daily follower readings, then times the workspace overview exactly as the Analytics page
 //! reads it (`relais_web::Dashboard::load`), for several scopes and periods, and the same
-//! period totals answered by a plain GROUP BY over the raw readings.
+//! period totals answered by a plain GROUP BY over the raw readings, and renders the 12-month PDF
+//! report as the download and the scheduled reports make it.
 
 use super::{Db, report};
 use clap::Args;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use relais_core::report_schedule::ReportFormat;
 use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::{Colour, Locale, Name, TimeZoneName, now_ms};
 use relais_store::{AccountMetricSample, BenchDay, CampaignInput, PillarInput, Store};
-use relais_web::{AnalyticsQuery, Dashboard, Selection};
+use relais_web::i18n::Tr;
+use relais_web::{AnalyticsQuery, Dashboard, Selection, report_files};
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -32,6 +35,9 @@ pub struct AnalyticsBench {
     /// Timed runs per case.
     #[arg(long, default_value_t = 40)]
     runs: usize,
+    /// Timed renderings of the 12-month PDF report (target: under 5 s).
+    #[arg(long, default_value_t = 5)]
+    pdf_runs: usize,
     /// Timed runs of the plain GROUP BY over the raw readings (slow by design).
     #[arg(long, default_value_t = 3)]
     raw_runs: usize,
@@ -236,6 +242,18 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
     println!("{:<28} {:>8} {:>8} {:>8}", "period totals, 30 days", "p50 ms", "p95 ms", "max ms");
     report("from the rollups", &mut rollup_times);
     report("GROUP BY over the readings", &mut times);
+    // The 12-month PDF report, as the download and the scheduled reports make it.
+    let media = relais_store::MediaFiles::new(std::env::temp_dir().join("relais-bench-media"));
+    let mut times = vec![];
+    let mut size = 0;
+    for _ in 0..b.pdf_runs {
+        let t = Instant::now();
+        let files = report_files(&store, &media, &ws, year.clone(), Tr::new(Locale::Fr), &[ReportFormat::Pdf]).await?;
+        times.push(t.elapsed().as_micros() as i64);
+        size = files.first().map_or(0, |(_, bytes)| bytes.len());
+    }
+    println!("{:<28} {:>8} {:>8} {:>8}", "PDF report", "p50 ms", "p95 ms", "max ms");
+    report(&format!("12 months ({} KiB)", size / 1024), &mut times);
     if let Some(p95) = first_p95 {
         println!("workspace overview p95: {:.1} ms (target: under 100 ms)", p95 as f64 / 1000.0);
     }
