@@ -53,9 +53,12 @@ impl Store {
 
         // Posts: pillars rotate over every post, campaigns over three posts in ten.
         let (p, c) = (d.pillars.len(), d.campaigns.len());
-        let pillar = if p == 0 { "NULL".to_string() } else { rotation("k", 7, p) };
-        let campaign =
-            if c == 0 { "NULL".to_string() } else { format!("CASE WHEN k % 10 < 3 THEN {} END", rotation("(k / 10)", 7 + p, c)) };
+        let pillar = if p == 0 { "NULL".to_string() } else { rotation("($2 + k)", 7, p) };
+        let campaign = if c == 0 {
+            "NULL".to_string()
+        } else {
+            format!("CASE WHEN ($2 + k) % 10 < 3 THEN {} END", rotation("(($2 + k) / 10)", 7 + p, c))
+        };
         let sql = format!(
             "{numbers} INSERT INTO posts (id, workspace_id, state, title, pillar, campaign, scheduled_at, schedule_version, created_at, updated_at)
              SELECT {}, $5, 'published', 'Publication n°' || CAST($2 + k AS TEXT), {pillar}, {campaign}, {at}, 1, $6, $6 FROM n",
