@@ -98,7 +98,7 @@ impl Store {
         let a = d.accounts.len();
         let mut tx = self.begin_write().await?;
 
-        // Readings: hourly for 48 hours, then daily; each counter grows as (j+1)/(j+11),
+        // Readings: hourly for 48 hours, then daily from the third day; each counter grows as (j+1)/(j+11),
         // normalised to reach its final value at the last reading.
         let views = rotation("k", 8, a);
         let hour_percent = "CASE WHEN (k * 24 / $1) BETWEEN 11 AND 13 THEN 220 WHEN (k * 24 / $1) BETWEEN 18 AND 20 THEN 170
@@ -113,7 +113,7 @@ impl Store {
              SELECT id, taken_at, likes * {growth}, likes / 8 * {growth}, likes / 5 * {growth}, likes / 20 * {growth},
                     CASE WHEN views = 1 THEN likes * 40 * {growth} END, CASE WHEN views = 1 THEN likes * 25 * {growth} END,
                     CASE WHEN views = 1 THEN likes / 2 * {growth} END
-             FROM (SELECT p.id, p.at + CASE WHEN m.j < 48 THEN (m.j + 1) * 3600000 ELSE (m.j - 46) * 86400000 END AS taken_at,
+             FROM (SELECT p.id, p.at + CASE WHEN m.j < 48 THEN (m.j + 1) * 3600000 ELSE (m.j - 45) * 86400000 END AS taken_at,
                           p.likes, p.views, m.j FROM p CROSS JOIN m) r
              WHERE taken_at <= $7",
             id("bench-v"),

@@ -335,13 +335,13 @@ both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Sto
         accounts: &accounts,
         pillars: &[],
         campaigns: &[],
-        readings: 5,
+        readings: 50,
         weekday_percent: 100,
         now: paris_ms(2026, 4, 1, 0, 0),
     };
     w.store.bulk_published_posts(&day).await.unwrap();
-    // 24 posts × 5 readings each.
-    assert_eq!(w.store.bulk_post_readings(&day).await.unwrap(), 120);
+    // 24 posts × 50 readings each (48 hourly, then two daily: none falls on another's instant).
+    assert_eq!(w.store.bulk_post_readings(&day).await.unwrap(), 1200);
     let period = days(10, 10);
     let raw = w.store.raw_post_totals(&w.ws, start, end).await.unwrap();
     assert_eq!(raw.publications, 24);
