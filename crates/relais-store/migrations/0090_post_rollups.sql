@@ -48,3 +48,7 @@ CREATE TABLE post_metric_slots (
     followers_rate_sum DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (account_id, month, weekday, hour)
 );
+
+-- The labels pages count each pillar's and campaign's posts.
+CREATE INDEX posts_workspace_pillar ON posts(workspace_id, pillar);
+CREATE INDEX posts_workspace_campaign ON posts(workspace_id, campaign);

@@ -152,6 +152,22 @@ impl Store {
         Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(workspace_id).fetch_all(self.pool()).await?)
     }
 
+    /// The workspace's pillars as (id, name), by name: without the posts count of
+    /// [`Store::pillars`], which reads every post of the workspace.
+    pub async fn pillar_ids(&self, workspace_id: &str) -> Result<Vec<(String, String)>> {
+        self.label_ids(Kind::Pillar, workspace_id).await
+    }
+
+    /// The workspace's campaigns as (id, name), by name, without their posts count.
+    pub async fn campaign_ids(&self, workspace_id: &str) -> Result<Vec<(String, String)>> {
+        self.label_ids(Kind::Campaign, workspace_id).await
+    }
+
+    async fn label_ids(&self, kind: Kind, workspace_id: &str) -> Result<Vec<(String, String)>> {
+        let sql = format!("SELECT id, name FROM {} WHERE workspace_id = $1 ORDER BY name", kind.table());
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace_id).fetch_all(self.pool()).await?)
+    }
+
     pub async fn pillar(&self, workspace_id: &str, id: &str) -> Result<Pillar> {
         self.pillars(workspace_id).await?.into_iter().find(|p| p.id == id).ok_or(StoreError::NotFound("pillar"))
     }

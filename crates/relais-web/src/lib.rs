@@ -22,5 +22,5 @@ pub use app::{AppState, WebConfig, router};
 
 /// The analytics of a period and scope as the page reads them, and their report files:
 /// `relais bench analytics` times exactly these.
-pub use pages::analytics_data::{AnalyticsQuery, Dashboard, Selection};
+pub use pages::analytics_data::{AnalyticsQuery, Dashboard, Selection, history_of};
 pub use pages::analytics_report::report_files;

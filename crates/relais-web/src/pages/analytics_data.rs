@@ -134,8 +134,8 @@ pub async fn check_scope(store: &Store, workspace_id: &str, scope: &Scope) -> Re
     let known = match scope {
         Scope::Workspace | Scope::Network(_) => true,
         Scope::Account(id) => store.social_accounts(workspace_id).await?.iter().any(|a| &a.id == id),
-        Scope::Pillar(id) => store.pillars(workspace_id).await?.iter().any(|p| &p.id == id),
-        Scope::Campaign(id) => store.campaigns(workspace_id).await?.iter().any(|c| &c.id == id),
+        Scope::Pillar(id) => store.pillar_ids(workspace_id).await?.iter().any(|p| &p.0 == id),
+        Scope::Campaign(id) => store.campaign_ids(workspace_id).await?.iter().any(|c| &c.0 == id),
     };
     if known { Ok(()) } else { Err(StoreError::NotFound("scope")) }
 }
@@ -220,13 +220,13 @@ impl Dashboard {
         // scope shows its own bar.
         let counts = store.publications_by_pillar(&ws.id, scope, period, zone).await?;
         let pillar_posts = store
-            .pillars(&ws.id)
+            .pillar_ids(&ws.id)
             .await?
             .into_iter()
-            .filter(|p| !matches!(scope, Scope::Pillar(id) if id != &p.id))
-            .map(|p| {
-                let n = counts.iter().find(|(name, _)| name == &p.name).map_or(0, |c| c.1);
-                (p.name, n)
+            .filter(|(pillar, _)| !matches!(scope, Scope::Pillar(id) if id != pillar))
+            .map(|(_, name)| {
+                let n = counts.iter().find(|(counted, _)| counted == &name).map_or(0, |c| c.1);
+                (name, n)
             })
             .collect();
 

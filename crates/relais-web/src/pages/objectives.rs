@@ -187,18 +187,15 @@ pub async fn scope_options(store: &Store, workspace_id: &str, tr: Tr) -> Result<
     }));
     options.extend(
         store
-            .pillars(id)
+            .pillar_ids(id)
             .await?
             .into_iter()
-            .map(|p| ScopeOption { value: format!("pillar:{}", p.id), label: tr.t1("objectives-scope-pillar", "name", p.name) }),
+            .map(|(pillar, name)| ScopeOption { value: format!("pillar:{pillar}"), label: tr.t1("objectives-scope-pillar", "name", name) }),
     );
-    options.extend(
-        store
-            .campaigns(id)
-            .await?
-            .into_iter()
-            .map(|c| ScopeOption { value: format!("campaign:{}", c.id), label: tr.t1("objectives-scope-campaign", "name", c.name) }),
-    );
+    options.extend(store.campaign_ids(id).await?.into_iter().map(|(campaign, name)| ScopeOption {
+        value: format!("campaign:{campaign}"),
+        label: tr.t1("objectives-scope-campaign", "name", name),
+    }));
     Ok(options)
 }
 

@@ -221,6 +221,34 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
         first_p95.get_or_insert(p95);
     }
 
+    // Where the workspace overview's time goes: each store call it makes, alone.
+    {
+        let (period, scope) = (&month.period, &month.scope);
+        let basis = relais_core::kpi::engagement::EngagementBasis::Impressions;
+        let ranked = relais_store::RankedBy { basis, ranking: relais_store::Ranking::Top, limit: 5 };
+        let (from, to) = period.range_ms(&zone)?;
+        let history = relais_web::history_of(period);
+        println!("{:<28} {:>8} {:>8} {:>8}", "workspace, 30 days, by call", "p50 ms", "p95 ms", "max ms");
+        macro_rules! timed {
+            ($name:expr, $call:expr) => {{
+                let mut times = vec![];
+                for _ in 0..b.runs {
+                    let t = Instant::now();
+                    $call.await?;
+                    times.push(t.elapsed().as_micros() as i64);
+                }
+                report($name, &mut times);
+            }};
+        }
+        timed!("  period and previous", store.period_comparison(&ws.id, scope, period, &zone));
+        timed!("  audience by day", store.audience_by_day(&ws.id, scope, period));
+        timed!("  engagements by day", store.engagements_by_day(&ws.id, scope, period, &zone));
+        timed!("  best times (12 months)", store.best_times(&ws.id, scope, &history, &zone, basis));
+        timed!("  posts per pillar", store.publications_by_pillar(&ws.id, scope, period, &zone));
+        timed!("  top posts", store.ranked_posts(&ws.id, scope, period, &zone, ranked));
+        timed!("  care figures", store.scope_care_facts(&ws.id, scope, from, to));
+    }
+
     // The same question without rollups: the period's totals by a GROUP BY over the readings.
     let (from, to) = month.period.range_ms(&zone)?;
     let rolled = store.period_numbers(&ws.id, &month.scope, &month.period, &zone).await?.posts;
