@@ -106,8 +106,6 @@ struct TotalsRow {
     replies: i64,
     reposts: i64,
     quotes: i64,
-    impressions: Option<i64>,
-    reach: Option<i64>,
     link_clicks: Option<i64>,
     reach_posts: i64,
     reach_engagements: i64,
@@ -118,6 +116,29 @@ struct TotalsRow {
     followers_posts: i64,
     followers_engagements: i64,
     followers_base: i64,
+}
+
+/// The period's totals from their sums (a day rollup's, or the same computed over the posts).
+fn totals_of(r: DaysRow) -> PostTotals {
+    let publications = count(r.publications);
+    let sums = |reporting: i64, engagements: i64, base: i64| RateSums {
+        posts: publications,
+        reporting: count(reporting),
+        engagements: count(engagements),
+        base: count(base),
+    };
+    // A measure no post reports is `None`, as SUM over NULLs is.
+    let measured = |posts: i64, total: i64| (posts > 0).then(|| count(total));
+    PostTotals {
+        publications,
+        engagements: Engagements { likes: count(r.likes), replies: count(r.replies), reposts: count(r.reposts), quotes: count(r.quotes) },
+        impressions: measured(r.impressions_posts, r.impressions),
+        reach: measured(r.reach_posts, r.reach),
+        link_clicks: measured(r.link_clicks_posts, r.link_clicks),
+        by_reach: sums(r.reach_posts, r.reach_engagements, r.reach),
+        by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions),
+        by_followers: sums(r.followers_posts, r.followers_engagements, r.followers),
+    }
 }
 
 /// An account's day row: bucket, followers, gained, lost, posts published.
@@ -294,31 +315,7 @@ impl Store {
         if let Some(v) = value {
             q = q.bind(v);
         }
-        let r = q.fetch_one(self.pool()).await?;
-        let publications = count(r.publications);
-        let sums = |reporting: i64, engagements: i64, base: i64| RateSums {
-            posts: publications,
-            reporting: count(reporting),
-            engagements: count(engagements),
-            base: count(base),
-        };
-        // A measure no post reports is `None`, as SUM over NULLs is.
-        let measured = |posts: i64, total: i64| (posts > 0).then(|| count(total));
-        Ok(PostTotals {
-            publications,
-            engagements: Engagements {
-                likes: count(r.likes),
-                replies: count(r.replies),
-                reposts: count(r.reposts),
-                quotes: count(r.quotes),
-            },
-            impressions: measured(r.impressions_posts, r.impressions),
-            reach: measured(r.reach_posts, r.reach),
-            link_clicks: measured(r.link_clicks_posts, r.link_clicks),
-            by_reach: sums(r.reach_posts, r.reach_engagements, r.reach),
-            by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions),
-            by_followers: sums(r.followers_posts, r.followers_engagements, r.followers),
-        })
+        Ok(totals_of(q.fetch_one(self.pool()).await?))
     }
 
     async fn post_totals_of_posts(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
@@ -328,7 +325,6 @@ impl Store {
             "SELECT COUNT(*) AS publications,
                     CAST(COALESCE(SUM(t.likes), 0) AS BIGINT) AS likes, CAST(COALESCE(SUM(t.replies), 0) AS BIGINT) AS replies,
                     CAST(COALESCE(SUM(t.reposts), 0) AS BIGINT) AS reposts, CAST(COALESCE(SUM(t.quotes), 0) AS BIGINT) AS quotes,
-                    CAST(SUM(t.impressions) AS BIGINT) AS impressions, CAST(SUM(t.reach) AS BIGINT) AS reach,
                     CAST(SUM(t.link_clicks) AS BIGINT) AS link_clicks,
                     COUNT(t.reach) AS reach_posts, {} AS reach_engagements, CAST(COALESCE(SUM(t.reach), 0) AS BIGINT) AS reach_base,
                     COUNT(t.impressions) AS impressions_posts, {} AS impressions_engagements,
@@ -346,28 +342,25 @@ impl Store {
             q = q.bind(v);
         }
         let r = q.fetch_one(self.pool()).await?;
-        let publications = count(r.publications);
-        let sums = |reporting: i64, engagements: i64, base: i64| RateSums {
-            posts: publications,
-            reporting: count(reporting),
-            engagements: count(engagements),
-            base: count(base),
-        };
-        Ok(PostTotals {
-            publications,
-            engagements: Engagements {
-                likes: count(r.likes),
-                replies: count(r.replies),
-                reposts: count(r.reposts),
-                quotes: count(r.quotes),
-            },
-            impressions: r.impressions.map(count),
-            reach: r.reach.map(count),
-            link_clicks: r.link_clicks.map(count),
-            by_reach: sums(r.reach_posts, r.reach_engagements, r.reach_base),
-            by_impressions: sums(r.impressions_posts, r.impressions_engagements, r.impressions_base),
-            by_followers: sums(r.followers_posts, r.followers_engagements, r.followers_base),
-        })
+        // The same sums as a day row: a measure no post reports has no post counted for it.
+        Ok(totals_of(DaysRow {
+            publications: r.publications,
+            likes: r.likes,
+            replies: r.replies,
+            reposts: r.reposts,
+            quotes: r.quotes,
+            impressions: r.impressions_base,
+            impressions_posts: r.impressions_posts,
+            impressions_engagements: r.impressions_engagements,
+            reach: r.reach_base,
+            reach_posts: r.reach_posts,
+            reach_engagements: r.reach_engagements,
+            link_clicks: r.link_clicks.unwrap_or(0),
+            link_clicks_posts: i64::from(r.link_clicks.is_some()),
+            followers: r.followers_base,
+            followers_posts: r.followers_posts,
+            followers_engagements: r.followers_engagements,
+        }))
     }
 
     /// Publications of the period per pillar name among the scope's posts (a network's or an
