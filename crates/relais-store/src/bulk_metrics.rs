@@ -129,15 +129,15 @@ impl Store {
         // last account reading before, else the first after), as the rollups keep them.
         let (lo, hi) = (format!("bench-v{}", ID_BASE + d.first), format!("bench-v{}", ID_BASE + d.first + d.count));
         sqlx::query(
-            "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, taken_at,
-                                             likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
-             SELECT v.id, v.post_id, $1, v.account_id, v.published_at, $2, s.taken_at, s.likes, s.replies, s.reposts, s.quotes,
-                    s.impressions, s.reach, s.link_clicks,
+            "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, pillar, campaign,
+                                             taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
+             SELECT v.id, v.post_id, $1, v.account_id, v.published_at, $2, COALESCE(p.pillar, ''), COALESCE(p.campaign, ''),
+                    s.taken_at, s.likes, s.replies, s.reposts, s.quotes, s.impressions, s.reach, s.link_clicks,
                     COALESCE((SELECT followers FROM account_metric_samples a WHERE a.account_id = v.account_id AND a.taken_at <= v.published_at
                               ORDER BY a.taken_at DESC LIMIT 1),
                              (SELECT followers FROM account_metric_samples a WHERE a.account_id = v.account_id AND a.taken_at > v.published_at
                               ORDER BY a.taken_at LIMIT 1))
-             FROM post_variants v JOIN post_metric_samples s ON s.variant_id = v.id
+             FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN post_metric_samples s ON s.variant_id = v.id
              WHERE v.id >= $3 AND v.id < $4
                AND s.taken_at = (SELECT MAX(taken_at) FROM post_metric_samples l WHERE l.variant_id = v.id)",
         )

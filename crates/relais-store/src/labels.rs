@@ -2,6 +2,7 @@
 //! `posts.campaign`). Renaming a label renames it on its posts, and deleting one takes it off its
 //! posts, in the same transaction, so a post never points at a label that no longer exists.
 
+use crate::post_rollups::{Relabel, relabel};
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use relais_core::{Colour, Name, new_id, now_ms};
@@ -279,6 +280,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+        relabel(&mut tx, Relabel::Label(workspace_id, column, &name)).await?;
         tx.commit().await?;
         Ok(cleared)
     }
@@ -318,6 +320,7 @@ async fn finish_update(
             .bind(old)
             .execute(&mut *tx)
             .await?;
+        relabel(&mut tx, Relabel::Label(workspace_id, column, old)).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,8 +1,8 @@
 //! The overview's series beside its totals: engagement per day of publication and the best-time
-//! map. Workspaces, networks and accounts read the rollups of
-//! migration 90; pillars and campaigns, which posts carry, read the posts' totals.
+//! map, from the rollups of migrations 90 and 110. The slot rollup has no labels: a pillar's or
+//! a campaign's best-time map reads its posts' totals.
 
-use crate::metric_queries::{account_condition, count, period_ms, post_condition};
+use crate::metric_queries::{account_condition, count, day_condition};
 use crate::{Result, Store};
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -18,41 +18,22 @@ fn by_posts(scope: &Scope) -> bool {
 impl Store {
     /// Engagements (likes, replies, reposts, quotes so far) of the posts published each day of
     /// the period; days without a post are left out.
-    pub async fn engagements_by_day(
-        &self,
-        workspace_id: &str,
-        scope: &Scope,
-        period: &Period,
-        zone: &TimeZone,
-    ) -> Result<Vec<(Date, u64)>> {
-        let rows: Vec<(String, i64)> = if by_posts(scope) {
-            let (from, to) = period_ms(period, zone)?;
-            let (condition, value) = post_condition(scope, 4);
-            let sql = format!(
-                "SELECT t.published_day, CAST(SUM(t.likes + t.replies + t.reposts + t.quotes) AS BIGINT)
-                 FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-                 WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3{condition} GROUP BY t.published_day"
-            );
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
-            if let Some(v) = value {
-                q = q.bind(v);
-            }
-            q.fetch_all(self.pool()).await?
-        } else {
-            let (condition, value) = account_condition(scope, 4);
-            let sql = format!(
-                "SELECT d.published_day, CAST(SUM(d.likes + d.replies + d.reposts + d.quotes) AS BIGINT)
-                 FROM post_metric_days d JOIN social_accounts a ON a.id = d.account_id
-                 WHERE a.workspace_id = $1 AND d.published_day >= $2 AND d.published_day <= $3{condition}
-                 GROUP BY d.published_day HAVING SUM(d.publications) > 0"
-            );
-            let mut q =
-                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(day_key(period.first())).bind(day_key(period.last()));
-            if let Some(v) = value {
-                q = q.bind(v);
-            }
-            q.fetch_all(self.pool()).await?
-        };
+    pub async fn engagements_by_day(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<Vec<(Date, u64)>> {
+        let (condition, value) = day_condition(scope, 4);
+        let sql = format!(
+            "SELECT d.published_day, CAST(SUM(d.likes + d.replies + d.reposts + d.quotes) AS BIGINT)
+             FROM post_metric_days d JOIN social_accounts a ON a.id = d.account_id
+             WHERE a.workspace_id = $1 AND d.published_day >= $2 AND d.published_day <= $3{condition}
+             GROUP BY d.published_day HAVING SUM(d.publications) > 0"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day_key(period.first()))
+            .bind(day_key(period.last()));
+        if let Some(v) = value {
+            q = q.bind(v);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
         let mut days: Vec<(Date, u64)> = rows.into_iter().filter_map(|(d, n)| Some((d.parse().ok()?, count(n)))).collect();
         days.sort();
         Ok(days)

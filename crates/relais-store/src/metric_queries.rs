@@ -69,6 +69,8 @@ pub struct PeriodNumbers {
     pub gained: i64,
     pub lost: i64,
     pub posts: PostTotals,
+    /// The audience on each day of the period (the chart's series).
+    pub days: Vec<AudienceDay>,
 }
 
 /// A published post of the period with its results, for top and flop lists.
@@ -97,25 +99,6 @@ pub struct RankedBy {
 pub enum Ranking {
     Top,
     Flop,
-}
-
-#[derive(sqlx::FromRow)]
-struct TotalsRow {
-    publications: i64,
-    likes: i64,
-    replies: i64,
-    reposts: i64,
-    quotes: i64,
-    link_clicks: Option<i64>,
-    reach_posts: i64,
-    reach_engagements: i64,
-    reach_base: i64,
-    impressions_posts: i64,
-    impressions_engagements: i64,
-    impressions_base: i64,
-    followers_posts: i64,
-    followers_engagements: i64,
-    followers_base: i64,
 }
 
 /// The period's totals from their sums (a day rollup's, or the same computed over the posts).
@@ -165,7 +148,7 @@ struct DaysRow {
 }
 
 /// The condition a workspace, network or account scope puts on a rollup `d` joined to
-/// `social_accounts a`, with the value of its `$n` parameter.
+/// `social_accounts a`, with the value of its `$n` parameter (the slot rollup has no labels).
 pub(crate) fn account_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::Network(k) => (format!(" AND a.network = ${n}"), Some(k.clone())),
@@ -178,25 +161,29 @@ pub(crate) fn count(n: i64) -> u64 {
     n.max(0) as u64
 }
 
-/// The condition a scope puts on `post_metric_totals t` (joined to `posts p` and
-/// `social_accounts a`), with the value of its `$n` parameter.
+/// The condition a scope puts on `post_metric_totals t`, with the value of its `$n` parameter.
 pub(crate) fn post_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::Workspace => (String::new(), None),
         Scope::Network(k) => (format!(" AND t.account_id IN (SELECT id FROM social_accounts WHERE network = ${n})"), Some(k.clone())),
         Scope::Account(id) => (format!(" AND t.account_id = ${n}"), Some(id.clone())),
-        Scope::Pillar(id) => (format!(" AND p.pillar = (SELECT name FROM pillars WHERE id = ${n})"), Some(id.clone())),
-        Scope::Campaign(id) => (format!(" AND p.campaign = (SELECT name FROM campaigns WHERE id = ${n})"), Some(id.clone())),
+        Scope::Pillar(id) => (format!(" AND t.pillar = (SELECT name FROM pillars WHERE id = ${n})"), Some(id.clone())),
+        Scope::Campaign(id) => (format!(" AND t.campaign = (SELECT name FROM campaigns WHERE id = ${n})"), Some(id.clone())),
+    }
+}
+
+/// The condition a scope puts on the day rollup `post_metric_days d` joined to
+/// `social_accounts a`, with the value of its `$n` parameter.
+pub(crate) fn day_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::Pillar(id) => (format!(" AND d.pillar = (SELECT name FROM pillars WHERE id = ${n})"), Some(id.clone())),
+        Scope::Campaign(id) => (format!(" AND d.campaign = (SELECT name FROM campaigns WHERE id = ${n})"), Some(id.clone())),
+        _ => account_condition(scope, n),
     }
 }
 
 pub(crate) fn period_ms(period: &Period, zone: &TimeZone) -> Result<(i64, i64)> {
     period.range_ms(zone).map_err(|e| StoreError::Conflict(format!("the period {}–{} has no instants: {e}", period.first(), period.last())))
-}
-
-/// `Σ engagements` of the rows whose `column` is reported.
-fn engagements_where(column: &str) -> String {
-    format!("CAST(COALESCE(SUM(CASE WHEN t.{column} IS NOT NULL THEN t.likes + t.replies + t.reposts + t.quotes END), 0) AS BIGINT)")
 }
 
 impl Store {
@@ -226,14 +213,16 @@ impl Store {
         let (first, last) = (day_key(period.first()), day_key(period.last()));
         let accounts = self.metric_scope_accounts(workspace_id, scope).await?;
         // Two statements for all the accounts (not two per account): each one's last row before
-        // the period, and its rows in the period.
+        // the period (one grouped MAX, not a correlated one per row: PostgreSQL ran that per
+        // day of history), and its rows in the period.
         let mut before: BTreeMap<String, i64> = BTreeMap::new();
         let mut rows: BTreeMap<String, Vec<AccountDayRow>> = BTreeMap::new();
         for chunk in accounts.chunks(crate::sql::MAX_PARAMS - 2) {
             let sql = format!(
                 "SELECT d.account_id, d.followers FROM account_metric_daily d
-                 WHERE d.account_id IN ({}) AND d.bucket = (SELECT MAX(e.bucket) FROM account_metric_daily e
-                                                            WHERE e.account_id = d.account_id AND e.bucket < $1)",
+                 JOIN (SELECT account_id, MAX(bucket) AS bucket FROM account_metric_daily
+                       WHERE account_id IN ({}) AND bucket < $1 GROUP BY account_id) m
+                   ON m.account_id = d.account_id AND m.bucket = d.bucket",
                 params(2, chunk.len())
             );
             let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(&first);
@@ -274,18 +263,10 @@ impl Store {
         Ok(totals.into_iter().flatten().collect())
     }
 
-    /// The posts published in the period (days of `zone`) in the scope, and what they drew so far.
-    /// Workspaces, networks and accounts read the day rollups (migration 90); pillars and
-    /// campaigns, which posts carry, read the posts' totals.
-    pub async fn post_totals(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
-        match scope {
-            Scope::Pillar(_) | Scope::Campaign(_) => self.post_totals_of_posts(workspace_id, scope, period, zone).await,
-            _ => self.post_totals_of_days(workspace_id, scope, period).await,
-        }
-    }
-
-    async fn post_totals_of_days(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<PostTotals> {
-        let (condition, value) = account_condition(scope, 4);
+    /// The posts published in the period (days of the workspace's zone) in the scope, and what
+    /// they drew so far, from the day rollups (migrations 90 and 110).
+    pub async fn post_totals(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<PostTotals> {
+        let (condition, value) = day_condition(scope, 4);
         let sum = |c: &str| format!("CAST(COALESCE(SUM(d.{c}), 0) AS BIGINT) AS {c}");
         let sql = format!(
             "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
@@ -318,68 +299,19 @@ impl Store {
         Ok(totals_of(q.fetch_one(self.pool()).await?))
     }
 
-    async fn post_totals_of_posts(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PostTotals> {
-        let (from, to) = period_ms(period, zone)?;
-        let (condition, value) = post_condition(scope, 4);
-        let sql = format!(
-            "SELECT COUNT(*) AS publications,
-                    CAST(COALESCE(SUM(t.likes), 0) AS BIGINT) AS likes, CAST(COALESCE(SUM(t.replies), 0) AS BIGINT) AS replies,
-                    CAST(COALESCE(SUM(t.reposts), 0) AS BIGINT) AS reposts, CAST(COALESCE(SUM(t.quotes), 0) AS BIGINT) AS quotes,
-                    CAST(SUM(t.link_clicks) AS BIGINT) AS link_clicks,
-                    COUNT(t.reach) AS reach_posts, {} AS reach_engagements, CAST(COALESCE(SUM(t.reach), 0) AS BIGINT) AS reach_base,
-                    COUNT(t.impressions) AS impressions_posts, {} AS impressions_engagements,
-                    CAST(COALESCE(SUM(t.impressions), 0) AS BIGINT) AS impressions_base,
-                    COUNT(t.followers) AS followers_posts, {} AS followers_engagements,
-                    CAST(COALESCE(SUM(t.followers), 0) AS BIGINT) AS followers_base
-             FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3{condition}",
-            engagements_where("reach"),
-            engagements_where("impressions"),
-            engagements_where("followers"),
-        );
-        let mut q = sqlx::query_as::<_, TotalsRow>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
-        if let Some(v) = value {
-            q = q.bind(v);
-        }
-        let r = q.fetch_one(self.pool()).await?;
-        // The same sums as a day row: a measure no post reports has no post counted for it.
-        Ok(totals_of(DaysRow {
-            publications: r.publications,
-            likes: r.likes,
-            replies: r.replies,
-            reposts: r.reposts,
-            quotes: r.quotes,
-            impressions: r.impressions_base,
-            impressions_posts: r.impressions_posts,
-            impressions_engagements: r.impressions_engagements,
-            reach: r.reach_base,
-            reach_posts: r.reach_posts,
-            reach_engagements: r.reach_engagements,
-            link_clicks: r.link_clicks.unwrap_or(0),
-            link_clicks_posts: i64::from(r.link_clicks.is_some()),
-            followers: r.followers_base,
-            followers_posts: r.followers_posts,
-            followers_engagements: r.followers_engagements,
-        }))
-    }
-
     /// Publications of the period per pillar name among the scope's posts (a network's or an
     /// account's posts split by pillar); posts without a pillar are left out.
-    pub async fn publications_by_pillar(
-        &self,
-        workspace_id: &str,
-        scope: &Scope,
-        period: &Period,
-        zone: &TimeZone,
-    ) -> Result<Vec<(String, u64)>> {
-        let (from, to) = period_ms(period, zone)?;
-        let (condition, value) = post_condition(scope, 4);
+    pub async fn publications_by_pillar(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<Vec<(String, u64)>> {
+        let (condition, value) = day_condition(scope, 4);
         let sql = format!(
-            "SELECT p.pillar, COUNT(*) FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
-             WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND p.pillar IS NOT NULL{condition}
-             GROUP BY p.pillar ORDER BY p.pillar"
+            "SELECT d.pillar, CAST(SUM(d.publications) AS BIGINT) FROM post_metric_days d JOIN social_accounts a ON a.id = d.account_id
+             WHERE a.workspace_id = $1 AND d.published_day >= $2 AND d.published_day <= $3 AND d.pillar <> ''{condition}
+             GROUP BY d.pillar HAVING SUM(d.publications) > 0 ORDER BY d.pillar"
         );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(from).bind(to);
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day_key(period.first()))
+            .bind(day_key(period.last()));
         if let Some(v) = value {
             q = q.bind(v);
         }
@@ -388,8 +320,8 @@ impl Store {
 
     /// The period's numbers for the scope: its audience (followers at the start and end, gained
     /// and lost) and its posts.
-    pub async fn period_numbers(&self, workspace_id: &str, scope: &Scope, period: &Period, zone: &TimeZone) -> Result<PeriodNumbers> {
-        let posts = self.post_totals(workspace_id, scope, period, zone).await?;
+    pub async fn period_numbers(&self, workspace_id: &str, scope: &Scope, period: &Period) -> Result<PeriodNumbers> {
+        let posts = self.post_totals(workspace_id, scope, period).await?;
         // The day before the period gives the followers at its start.
         let with_eve = match period.first().yesterday().ok().and_then(|eve| Period::new(eve, period.last()).ok()) {
             Some(p) => p,
@@ -403,6 +335,7 @@ impl Store {
             gained: in_period().map(|d| d.gained).sum(),
             lost: in_period().map(|d| d.lost).sum(),
             posts,
+            days: in_period().copied().collect(),
         })
     }
 
@@ -412,11 +345,10 @@ impl Store {
         workspace_id: &str,
         scope: &Scope,
         period: &Period,
-        zone: &TimeZone,
     ) -> Result<(PeriodNumbers, Option<PeriodNumbers>)> {
-        let current = self.period_numbers(workspace_id, scope, period, zone).await?;
+        let current = self.period_numbers(workspace_id, scope, period).await?;
         let previous = match period.previous() {
-            Some(p) => Some(self.period_numbers(workspace_id, scope, &p, zone).await?),
+            Some(p) => Some(self.period_numbers(workspace_id, scope, &p).await?),
             None => None,
         };
         Ok((current, previous))
@@ -446,8 +378,8 @@ impl Store {
             Ranking::Top => "DESC",
             Ranking::Flop => "ASC",
         };
-        // Ranked on the totals alone, then the few rows kept are joined to their post and account.
-        let join = if matches!(scope, Scope::Pillar(_) | Scope::Campaign(_)) { "JOIN posts p ON p.id = t.post_id" } else { "" };
+        // Ranked on the totals alone (which carry the labels), then the few rows kept are joined
+        // to their post and account.
         let order_by = format!(
             "ORDER BY (t.likes + t.replies + t.reposts + t.quotes) * 1.0 / {base} {order},
                       (t.likes + t.replies + t.reposts + t.quotes) {order}, t.published_at DESC, t.variant_id"
@@ -455,7 +387,7 @@ impl Store {
         let sql = format!(
             "SELECT t.variant_id, t.post_id, p.title, t.account_id, a.network, t.published_at,
                     t.likes, t.replies, t.reposts, t.quotes, t.reach, t.impressions, t.followers, t.link_clicks
-             FROM (SELECT t.* FROM post_metric_totals t {join}
+             FROM (SELECT t.* FROM post_metric_totals t
                    WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3 AND {base} > 0{condition}
                    {order_by} LIMIT $4) t
              JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
@@ -494,7 +426,7 @@ impl Store {
         let (condition, value) = post_condition(scope, 4);
         let sql = format!(
             "SELECT t.published_at, t.likes, t.replies, t.reposts, t.quotes, t.reach, t.impressions, t.followers
-             FROM post_metric_totals t JOIN posts p ON p.id = t.post_id JOIN social_accounts a ON a.id = t.account_id
+             FROM post_metric_totals t
              WHERE t.workspace_id = $1 AND t.published_at >= $2 AND t.published_at < $3{condition} ORDER BY t.published_at"
         );
         type Row = (i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>);

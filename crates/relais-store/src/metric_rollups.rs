@@ -95,7 +95,8 @@ async fn upsert_post_bucket(
 }
 
 /// Where a variant belongs: (id, post, account, published_at, workspace, workspace's zone).
-type VariantRow = (String, String, String, Option<i64>, String, String);
+/// (variant, post, account, published at, workspace, zone, pillar, campaign).
+type VariantRow = (String, String, String, Option<i64>, String, String, Option<String>, Option<String>);
 
 /// Refreshes the rollups of the variants of `samples`, from the bucket of each one's earliest
 /// sample in the batch.
@@ -108,7 +109,7 @@ pub(crate) async fn refresh_posts(tx: &mut Tx, samples: &[PostMetricSample]) -> 
     let ids: Vec<&str> = earliest.keys().copied().collect();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT v.id, v.post_id, v.account_id, v.published_at, p.workspace_id, w.time_zone
+            "SELECT v.id, v.post_id, v.account_id, v.published_at, p.workspace_id, w.time_zone, p.pillar, p.campaign
              FROM post_variants v JOIN posts p ON p.id = v.post_id JOIN workspaces w ON w.id = p.workspace_id WHERE v.id IN ({})",
             params(1, chunk.len())
         );
@@ -125,7 +126,7 @@ pub(crate) async fn refresh_posts(tx: &mut Tx, samples: &[PostMetricSample]) -> 
 }
 
 async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
-    let (variant_id, post_id, account_id, published_at, workspace_id, zone) = v;
+    let (variant_id, post_id, account_id, published_at, workspace_id, zone, pillar, campaign) = v;
     let zone = zone_of(zone);
     let day = day_of(from, &zone);
     // The earlier of the day's and the hour's start (they differ in zones with half-hour offsets).
@@ -174,6 +175,8 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
         account_id: account_id.clone(),
         published_day: day_key(day_of(*published_at, &zone)),
         published_hour: crate::post_rollups::local_hour(*published_at, &zone),
+        pillar: pillar.clone().unwrap_or_default(),
+        campaign: campaign.clone().unwrap_or_default(),
         likes: last.likes,
         replies: last.replies,
         reposts: last.reposts,
@@ -185,11 +188,13 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
     };
     sqlx::query(
         "INSERT INTO post_metric_totals (variant_id, post_id, workspace_id, account_id, published_at, published_day, published_hour,
-                                         taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                         taken_at, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers,
+                                         pillar, campaign)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (variant_id) DO UPDATE SET post_id = excluded.post_id, workspace_id = excluded.workspace_id,
              account_id = excluded.account_id, published_at = excluded.published_at, published_day = excluded.published_day,
-             published_hour = excluded.published_hour, taken_at = excluded.taken_at, likes = excluded.likes,
+             published_hour = excluded.published_hour, pillar = excluded.pillar, campaign = excluded.campaign,
+             taken_at = excluded.taken_at, likes = excluded.likes,
              replies = excluded.replies, reposts = excluded.reposts, quotes = excluded.quotes, impressions = excluded.impressions,
              reach = excluded.reach, link_clicks = excluded.link_clicks, followers = excluded.followers",
     )
@@ -209,6 +214,8 @@ async fn refresh_variant(tx: &mut Tx, v: &VariantRow, from: i64) -> Result<()> {
     .bind(last.reach)
     .bind(last.link_clicks)
     .bind(followers)
+    .bind(&now.pillar)
+    .bind(&now.campaign)
     .execute(&mut **tx)
     .await?;
     // The post's old contribution to the day and slot rollups out, the new one in.

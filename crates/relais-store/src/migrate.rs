@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (71, "share of voice", include_str!("../migrations/0071_share_of_voice.sql")),
     (80, "metric rollup rebuilds", include_str!("../migrations/0080_rollup_rebuilds.sql")),
     (90, "post rollups", include_str!("../migrations/0090_post_rollups.sql")),
+    (110, "labelled rollups", include_str!("../migrations/0110_labelled_rollups.sql")),
 ];
 
 pub fn latest_version() -> i64 {

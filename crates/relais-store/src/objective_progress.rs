@@ -170,7 +170,7 @@ impl Store {
                 let mut seen = vec![];
                 for day in checkpoints(period.first(), last) {
                     let Ok(so_far) = Period::new(period.first(), day) else { continue };
-                    let totals = self.post_totals(ws, objective.scope(), &so_far, &zone).await?;
+                    let totals = self.post_totals(ws, objective.scope(), &so_far).await?;
                     let figure = match objective.kpi() {
                         Kpi::Reach => match totals.reach {
                             Some(reach) => Figure::from_number(Kpi::Reach, reach as f64, None),

@@ -60,6 +60,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict(format!("the post is no longer {}: reload it", from.as_str())));
         }
+        // A published post's results follow its labels in the overview's rollups.
+        crate::post_rollups::relabel(&mut tx, crate::post_rollups::Relabel::Post(post_id)).await?;
         let existing: Vec<(String, String, String, String)> =
             sqlx::query_as("SELECT id, account_id, state, text FROM post_variants WHERE post_id = $1")
                 .bind(post_id)

@@ -1,5 +1,5 @@
-//! The period's posts rolled up (migration 90): per account and day of publication, and per
-//! account, month and local weekday × hour. The overview's totals, engagement per day and
+//! The period's posts rolled up (migrations 90 and 110): per account, day of publication,
+//! pillar and campaign, and per account, month and local weekday × hour. The overview's totals, engagement per day and
 //! best-time map read these, so a month of a large organisation is a few hundred rows rather
 //! than every post published in it (`relais bench analytics` measures both).
 //!
@@ -8,7 +8,9 @@
 //! keeps the local hour it was rolled up under (`published_hour`, with `published_day`), so the
 //! contribution taken back is always the one that was added, whatever happened to the zone
 //! since; a zone change is a rebuild. Rows from before the migration carry no hour and are
-//! rolled up by the housekeeping ([`Store::roll_up_pending_totals`]).
+//! rolled up by the housekeeping ([`Store::roll_up_pending_totals`]). A row also keeps its
+//! post's pillar and campaign; when they change (a post edited, a label renamed or deleted),
+//! [`relabel`] moves the row's contribution to its new labels.
 
 use crate::sql::params;
 use crate::{Result, Store};
@@ -23,6 +25,9 @@ pub(crate) struct Rolled {
     pub account_id: String,
     pub published_day: String,
     pub published_hour: i64,
+    /// The post's pillar and campaign names, '' for none.
+    pub pillar: String,
+    pub campaign: String,
     pub likes: i64,
     pub replies: i64,
     pub reposts: i64,
@@ -34,8 +39,7 @@ pub(crate) struct Rolled {
 }
 
 /// The columns [`Rolled`] reads from `post_metric_totals`.
-pub(crate) const ROLLED_COLUMNS: &str =
-    "account_id, published_day, published_hour, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers";
+pub(crate) const ROLLED_COLUMNS: &str = "account_id, published_day, published_hour, pillar, campaign, likes, replies, reposts, quotes, impressions, reach, link_clicks, followers";
 
 const DAY_COLUMNS: [&str; 16] = [
     "publications",
@@ -111,6 +115,8 @@ impl Rolled {
     }
 }
 
+/// (account, day, pillar, campaign).
+type DayKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 /// (account, month, weekday, hour).
 type SlotKey<'a> = (&'a str, String, i64, i64);
 /// Counts in [`SLOT_COUNTS`] order, rate sums in [`SLOT_SUMS`] order.
@@ -119,10 +125,10 @@ type SlotValues = ([i64; 4], [f64; 3]);
 /// Adds each row's contribution times its sign (+1 added, −1 taken back), summed per bucket
 /// first so a batch writes each bucket once.
 pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> {
-    let mut days: BTreeMap<(&str, &str), [i64; 16]> = BTreeMap::new();
+    let mut days: BTreeMap<DayKey, [i64; 16]> = BTreeMap::new();
     let mut slots: BTreeMap<SlotKey, SlotValues> = BTreeMap::new();
     for (row, sign) in changes {
-        let sums = days.entry((&row.account_id, &row.published_day)).or_insert([0; 16]);
+        let sums = days.entry((&row.account_id, &row.published_day, &row.pillar, &row.campaign)).or_insert([0; 16]);
         for (s, v) in sums.iter_mut().zip(row.day_values()) {
             *s += sign * v;
         }
@@ -139,14 +145,20 @@ pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> 
     let added =
         |columns: &[&str], table: &str| columns.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ");
     let day_sql = format!(
-        "INSERT INTO post_metric_days (account_id, published_day, {}) VALUES ({})
-         ON CONFLICT (account_id, published_day) DO UPDATE SET {}",
+        "INSERT INTO post_metric_days (account_id, published_day, pillar, campaign, {}) VALUES ({})
+         ON CONFLICT (account_id, published_day, pillar, campaign) DO UPDATE SET {}",
         DAY_COLUMNS.join(", "),
-        params(1, 2 + DAY_COLUMNS.len()),
+        params(1, 4 + DAY_COLUMNS.len()),
         added(&DAY_COLUMNS, "post_metric_days")
     );
-    for ((account, day), values) in days {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(day_sql.clone())).bind(account.to_string()).bind(day.to_string());
+    // Buckets whose changes cancel out are not written (a relabelled row's slot, taken back and
+    // added again).
+    for ((account, day, pillar, campaign), values) in days.into_iter().filter(|(_, v)| v.iter().any(|n| *n != 0)) {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(day_sql.clone()))
+            .bind(account.to_string())
+            .bind(day.to_string())
+            .bind(pillar.to_string())
+            .bind(campaign.to_string());
         for v in values {
             q = q.bind(v);
         }
@@ -161,7 +173,9 @@ pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> 
         added(&SLOT_COUNTS, "post_metric_slots"),
         added(&SLOT_SUMS, "post_metric_slots")
     );
-    for ((account, month, weekday, hour), (counts, rates)) in slots {
+    for ((account, month, weekday, hour), (counts, rates)) in
+        slots.into_iter().filter(|(_, (c, r))| c.iter().any(|n| *n != 0) || r.iter().any(|x| *x != 0.0))
+    {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(slot_sql.clone())).bind(account.to_string()).bind(month).bind(weekday).bind(hour);
         for v in counts {
             q = q.bind(v);
@@ -197,6 +211,8 @@ struct PendingRow {
     time_zone: String,
     account_id: String,
     published_day: String,
+    pillar: String,
+    campaign: String,
     likes: i64,
     replies: i64,
     reposts: i64,
@@ -213,7 +229,7 @@ impl Store {
     pub async fn roll_up_pending_totals(&self, limit: i64) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let rows: Vec<PendingRow> = sqlx::query_as(
-            "SELECT t.variant_id, t.published_at, w.time_zone, t.account_id, t.published_day, t.likes, t.replies, t.reposts,
+            "SELECT t.variant_id, t.published_at, w.time_zone, t.account_id, t.published_day, t.pillar, t.campaign, t.likes, t.replies, t.reposts,
                     t.quotes, t.impressions, t.reach, t.link_clicks, t.followers
              FROM post_metric_totals t JOIN workspaces w ON w.id = t.workspace_id
              WHERE t.published_hour IS NULL LIMIT $1",
@@ -231,6 +247,8 @@ impl Store {
                 account_id: r.account_id,
                 published_day: r.published_day,
                 published_hour: hour,
+                pillar: r.pillar,
+                campaign: r.campaign,
                 likes: r.likes,
                 replies: r.replies,
                 reposts: r.reposts,
@@ -256,4 +274,88 @@ impl Store {
         tx.commit().await?;
         Ok(changes.len() as u64)
     }
+}
+
+/// A totals row whose labels are no longer its post's: its variant, its rolled-up contribution
+/// (`None` before it is rolled up) and the post's labels now.
+#[derive(sqlx::FromRow)]
+struct Relabelled {
+    variant_id: String,
+    account_id: String,
+    published_day: String,
+    published_hour: Option<i64>,
+    pillar: String,
+    campaign: String,
+    likes: i64,
+    replies: i64,
+    reposts: i64,
+    quotes: i64,
+    impressions: Option<i64>,
+    reach: Option<i64>,
+    link_clicks: Option<i64>,
+    followers: Option<i64>,
+    new_pillar: String,
+    new_campaign: String,
+}
+
+/// Which totals rows [`relabel`] looks at: one post's, or a workspace's carrying a label name.
+pub(crate) enum Relabel<'a> {
+    Post(&'a str),
+    /// (workspace, `pillar` or `campaign`, the name the rows still carry).
+    Label(&'a str, &'static str, &'a str),
+}
+
+/// After posts' labels changed, in the same transaction: the totals rows of `which` take their
+/// post's pillar and campaign, and their rolled-up contributions move to the new labels.
+pub(crate) async fn relabel(tx: &mut Tx, which: Relabel<'_>) -> Result<()> {
+    let (filter, binds) = match which {
+        Relabel::Post(post_id) => ("t.post_id = $1".to_string(), vec![post_id]),
+        Relabel::Label(workspace_id, column, name) => (format!("t.workspace_id = $1 AND t.{column} = $2"), vec![workspace_id, name]),
+    };
+    let sql = format!(
+        "SELECT t.variant_id, t.account_id, t.published_day, t.published_hour, t.pillar, t.campaign, t.likes, t.replies,
+                t.reposts, t.quotes, t.impressions, t.reach, t.link_clicks, t.followers,
+                COALESCE(p.pillar, '') AS new_pillar, COALESCE(p.campaign, '') AS new_campaign
+         FROM post_metric_totals t JOIN posts p ON p.id = t.post_id
+         WHERE {filter} AND (t.pillar <> COALESCE(p.pillar, '') OR t.campaign <> COALESCE(p.campaign, ''))"
+    );
+    let mut q = sqlx::query_as::<_, Relabelled>(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut **tx).await?;
+    let mut changes = vec![];
+    let mut by_labels: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for r in rows {
+        by_labels.entry((r.new_pillar.clone(), r.new_campaign.clone())).or_default().push(r.variant_id);
+        let Some(published_hour) = r.published_hour else { continue };
+        let old = Rolled {
+            account_id: r.account_id,
+            published_day: r.published_day,
+            published_hour,
+            pillar: r.pillar,
+            campaign: r.campaign,
+            likes: r.likes,
+            replies: r.replies,
+            reposts: r.reposts,
+            quotes: r.quotes,
+            impressions: r.impressions,
+            reach: r.reach,
+            link_clicks: r.link_clicks,
+            followers: r.followers,
+        };
+        let new = Rolled { pillar: r.new_pillar, campaign: r.new_campaign, ..old.clone() };
+        changes.extend([(old, -1), (new, 1)]);
+    }
+    for ((pillar, campaign), ids) in &by_labels {
+        for chunk in ids.chunks(crate::sql::MAX_PARAMS - 2) {
+            let sql = format!("UPDATE post_metric_totals SET pillar = $1, campaign = $2 WHERE variant_id IN ({})", params(3, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pillar).bind(campaign);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    apply(tx, &changes).await
 }

@@ -5,7 +5,8 @@
 //! rebuilds the day buckets, samples without rollups are found and backfilled, and posts per
 //! pillar follow a network or account scope; the day and weekday × hour rollups of the posts'
 //! totals (migration 90) kept without double counting, and the rows the bulk loader writes
-//! rolled up by the housekeeping's pass.
+//! rolled up by the housekeeping's pass; a post's results follow its pillar and campaign when
+//! the post is relabelled or the label renamed or deleted (migration 110).
 
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -14,8 +15,8 @@ use relais_core::kpi::publishing::BestTimes;
 use relais_core::kpi::{Period, Scope};
 use relais_core::{Colour, Locale, Name, TimeZoneName};
 use relais_store::{
-    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostMetricSample, REBUILD_ROLLUPS_JOB, RankedBy,
-    Ranking, Store, WorkspaceSettings, both_backends,
+    AccountMetricSample, Actor, BenchDay, CampaignInput, NewPost, NewVariant, PillarInput, PostContent, PostMetricSample,
+    REBUILD_ROLLUPS_JOB, RankedBy, Ranking, Store, WorkspaceSettings, both_backends,
 };
 
 fn paris_ms(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
@@ -150,7 +151,7 @@ both_backends!(rollups_are_computed_from_the_samples_in_the_workspaces_days, |st
 
     // The 28th's posts: the late one only, with its results so far: 12 + 2 + 1 + 1 = 16
     // engagements over 600 impressions; its followers when posted: 1,010 (the 20:00 sample).
-    let numbers = w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28), &paris()).await.unwrap();
+    let numbers = w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28)).await.unwrap();
     let t = numbers.posts;
     assert_eq!(t.publications, 1);
     assert_eq!(t.engagements, Engagements { likes: 12, replies: 2, reposts: 1, quotes: 1 });
@@ -160,10 +161,10 @@ both_backends!(rollups_are_computed_from_the_samples_in_the_workspaces_days, |st
     assert_eq!(t.rate_sums(EngagementBasis::Impressions).rate(EngagementBasis::Impressions).number(), Some(16.0 / 600.0));
     // Followers at the end of the 27th (1,010, counted at the first known value) and of the 28th.
     assert_eq!((numbers.followers_start, numbers.followers_end, numbers.gained, numbers.lost), (Some(1010), Some(1010), 10, 0));
-    let the_29th = w.store.post_totals(&w.ws, &Scope::Workspace, &days(29, 29), &paris()).await.unwrap();
+    let the_29th = w.store.post_totals(&w.ws, &Scope::Workspace, &days(29, 29)).await.unwrap();
     assert_eq!((the_29th.publications, the_29th.engagements.likes), (1, 3), "the 00:30 post is the 29th's");
     // Compared with the period before: 28–29 against 26–27, which had no post.
-    let (now, before) = w.store.period_comparison(&w.ws, &Scope::Workspace, &days(28, 29), &paris()).await.unwrap();
+    let (now, before) = w.store.period_comparison(&w.ws, &Scope::Workspace, &days(28, 29)).await.unwrap();
     assert_eq!((now.posts.publications, before.unwrap().posts.publications), (2, 0));
 
     // The same samples recorded again, and a rebuild: the same rows.
@@ -178,7 +179,7 @@ both_backends!(rollups_are_computed_from_the_samples_in_the_workspaces_days, |st
     assert_eq!(w.store.audience_by_day(&w.ws, &Scope::Workspace, &days(27, 30)).await.unwrap(), audience);
     assert_eq!(w.store.post_daily_likes(&late).await.unwrap(), late_days);
     assert_eq!(w.store.post_hourly_likes(&late).await.unwrap(), hours);
-    assert_eq!(w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28), &paris()).await.unwrap(), numbers);
+    assert_eq!(w.store.period_numbers(&w.ws, &Scope::Workspace, &days(28, 28)).await.unwrap(), numbers);
 });
 
 both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store: Store| async move {
@@ -244,13 +245,13 @@ both_backends!(pillars_campaigns_and_top_and_flop_posts_read_the_rollups, |store
     assert_eq!(by_followers[0].result.followers, Some(2000));
 
     // The pillar's totals: a and b, (20 + 30) / (400 + 1000) by impressions.
-    let conseils = w.store.post_totals(&w.ws, &Scope::Pillar(pillar.id.clone()), &week, &paris()).await.unwrap();
+    let conseils = w.store.post_totals(&w.ws, &Scope::Pillar(pillar.id.clone()), &week).await.unwrap();
     assert_eq!((conseils.publications, conseils.by_impressions.engagements, conseils.by_impressions.base), (2, 50, 1400));
     // The campaign's: b and c, 30 + 8 = 38 over 1,100.
-    let pret = w.store.post_totals(&w.ws, &Scope::Campaign(campaign.id.clone()), &week, &paris()).await.unwrap();
+    let pret = w.store.post_totals(&w.ws, &Scope::Campaign(campaign.id.clone()), &week).await.unwrap();
     assert_eq!((pret.publications, pret.by_impressions.engagements, pret.by_impressions.base), (2, 38, 1100));
     // The workspace: 4 posts, 3 of them report impressions (20 + 30 + 8 = 58 over 1,500).
-    let all = w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    let all = w.store.post_totals(&w.ws, &Scope::Workspace, &week).await.unwrap();
     assert_eq!((all.publications, all.by_impressions.reporting, all.by_impressions.engagements, all.impressions), (4, 3, 58, Some(1500)));
     // Pillars have no followers of their own.
     assert!(w.store.audience_by_day(&w.ws, &Scope::Pillar(pillar.id), &week).await.unwrap().is_empty());
@@ -281,7 +282,7 @@ both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| asyn
         .unwrap();
     let week = days(2, 8);
     let march = days(1, 31);
-    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week).await.unwrap();
     assert_eq!(by_day, [(date(2026, 3, 2), 16), (date(2026, 3, 3), 4)]);
     let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
     // Monday 09:00: (0.05 + 0.03) / 2 = 0.04 over 2 posts; c has no impressions: skipped.
@@ -297,9 +298,9 @@ both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| asyn
 
     // a grows to 20 likes over 400 impressions (still 5 %): its old contribution is taken back.
     w.store.record_post_metrics(&[sample(&a, at + 3_600_000, 20, 0, 0, 0, Some(400))]).await.unwrap();
-    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week).await.unwrap();
     assert_eq!(by_day, [(date(2026, 3, 2), 26), (date(2026, 3, 3), 4)]);
-    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &week).await.unwrap();
     // 3 publications, 20 + 6 + 4 = 30 likes, 600 impressions from 2 posts, 26 engagements on them.
     assert_eq!((t.publications, t.engagements.likes, t.impressions, t.by_impressions.reporting), (3, 30, Some(600), 2));
     assert_eq!(t.by_impressions.engagements, 26);
@@ -307,18 +308,18 @@ both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| asyn
     let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
     assert_eq!(map.cell(jiff::civil::Weekday::Monday, 9).posts, 2);
     // Per network and account, and per pillar within a scope.
-    let bsky = w.store.post_totals(&w.ws, &Scope::Network("bluesky".into()), &week, &paris()).await.unwrap();
+    let bsky = w.store.post_totals(&w.ws, &Scope::Network("bluesky".into()), &week).await.unwrap();
     assert_eq!((bsky.publications, bsky.engagements.likes, bsky.impressions), (1, 4, None));
-    let one = w.store.engagements_by_day(&w.ws, &Scope::Account(bluesky.clone()), &week, &paris()).await.unwrap();
+    let one = w.store.engagements_by_day(&w.ws, &Scope::Account(bluesky.clone()), &week).await.unwrap();
     assert_eq!(one, [(date(2026, 3, 3), 4)]);
-    let pillars = w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap();
+    let pillars = w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week).await.unwrap();
     assert_eq!(pillars, [("Conseils".to_string(), 1)]);
-    assert!(w.store.publications_by_pillar(&w.ws, &Scope::Account(bluesky), &week, &paris()).await.unwrap().is_empty());
+    assert!(w.store.publications_by_pillar(&w.ws, &Scope::Account(bluesky), &week).await.unwrap().is_empty());
 
     // A rebuild gives the same sums.
     w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
-    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap(), t);
-    assert_eq!(w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week, &paris()).await.unwrap(), by_day);
+    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &week).await.unwrap(), t);
+    assert_eq!(w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week).await.unwrap(), by_day);
 });
 
 both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Store| async move {
@@ -346,11 +347,11 @@ both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Sto
     let raw = w.store.raw_post_totals(&w.ws, start, end).await.unwrap();
     assert_eq!(raw.publications, 24);
     // Not rolled up yet: the overview does not see them.
-    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &period, &paris()).await.unwrap().publications, 0);
+    assert_eq!(w.store.post_totals(&w.ws, &Scope::Workspace, &period).await.unwrap().publications, 0);
     assert_eq!(w.store.roll_up_pending_totals(10).await.unwrap(), 10);
     assert_eq!(w.store.roll_up_pending_totals(100).await.unwrap(), 14);
     assert_eq!(w.store.roll_up_pending_totals(100).await.unwrap(), 0);
-    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &period, &paris()).await.unwrap();
+    let t = w.store.post_totals(&w.ws, &Scope::Workspace, &period).await.unwrap();
     assert_eq!((t.publications, t.engagements.likes as i64, t.engagements.replies as i64), (24, raw.likes, raw.replies));
     // One post an hour, from 00:00: every hour of Tuesday has one post.
     let map = w.store.best_times(&w.ws, &Scope::Workspace, &days(1, 31), &paris(), EngagementBasis::Impressions).await.unwrap();
@@ -489,7 +490,7 @@ both_backends!(posts_per_pillar_follow_the_network_and_account_scope, |store: St
     let week = Period::new(date(2026, 3, 2), date(2026, 3, 8)).unwrap();
     let by_pillar = |scope: Scope| {
         let (store, ws) = (w.store.clone(), w.ws.clone());
-        async move { store.publications_by_pillar(&ws, &scope, &week, &paris()).await.unwrap() }
+        async move { store.publications_by_pillar(&ws, &scope, &week).await.unwrap() }
     };
     let pair = |name: &str, n: u64| (name.to_string(), n);
     // The workspace: Conseils 2 + 1 = 3, Agences 1 (the post without a pillar is left out).
@@ -497,4 +498,69 @@ both_backends!(posts_per_pillar_follow_the_network_and_account_scope, |store: St
     assert_eq!(by_pillar(Scope::Network("mastodon".into())).await, [pair("Conseils", 1)]);
     assert_eq!(by_pillar(Scope::Account(w.account.clone())).await, [pair("Agences", 1), pair("Conseils", 2)]);
     assert!(by_pillar(Scope::Network("bluesky".into())).await.is_empty());
+});
+
+both_backends!(relabelled_posts_move_their_results_between_pillars_and_campaigns, |store: Store| async move {
+    let w = World::new(store).await;
+    let colour = Colour::parse("c", "#1d4ed8").unwrap();
+    let conseils =
+        w.store.create_pillar(&w.ws, &PillarInput { name: name("Conseils"), colour: colour.clone(), target_share: None }).await.unwrap();
+    let input = |n: &str| CampaignInput { name: name(n), colour: colour.clone(), starts_on: None, ends_on: None };
+    let pret = w.store.create_campaign(&w.ws, &input("Prêt")).await.unwrap();
+    // a: Conseils, 10 likes; b: no labels, 4 likes; both measured on the 4th.
+    let a = w.published("a", paris_ms(2026, 3, 2, 9, 0), Some("Conseils"), None).await;
+    let b = w.published("b", paris_ms(2026, 3, 3, 9, 0), None, None).await;
+    let at = paris_ms(2026, 3, 4, 12, 0);
+    w.store.record_post_metrics(&[sample(&a, at, 10, 0, 0, 0, Some(200)), sample(&b, at, 4, 0, 0, 0, Some(100))]).await.unwrap();
+    let week = days(2, 8);
+    let likes = |scope: Scope| {
+        let (store, ws) = (w.store.clone(), w.ws.clone());
+        async move {
+            let t = store.post_totals(&ws, &scope, &week).await.unwrap();
+            (t.publications, t.engagements.likes)
+        }
+    };
+    let pillar = Scope::Pillar(conseils.id.clone());
+    let campaign = Scope::Campaign(pret.id.clone());
+    assert_eq!(likes(pillar.clone()).await, (1, 10));
+    assert_eq!(likes(campaign.clone()).await, (0, 0));
+
+    // b is edited into Conseils and Prêt: its 4 likes follow it, the workspace's stay 14.
+    let b_post = w.store.variant(&b).await.unwrap().post_id;
+    let content = PostContent {
+        title: "b".into(),
+        pillar: Some("Conseils".into()),
+        campaign: Some("Prêt".into()),
+        variants: vec![NewVariant::text(w.account.clone(), "b", None)],
+    };
+    // (The test publishes the variant only; the post keeps its state.)
+    let state = w.store.post(&b_post).await.unwrap().state;
+    w.store.edit_post(&b_post, state, state, &content, &Actor::system()).await.unwrap();
+    assert_eq!(likes(pillar.clone()).await, (2, 14));
+    assert_eq!(likes(campaign.clone()).await, (1, 4));
+    assert_eq!(likes(Scope::Workspace).await, (2, 14));
+    assert_eq!(w.store.engagements_by_day(&w.ws, &campaign, &week).await.unwrap(), [(date(2026, 3, 3), 4)]);
+    assert_eq!(w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week).await.unwrap(), [("Conseils".to_string(), 2)]);
+
+    // The pillar renamed: its posts' results keep following it; later samples land there too.
+    w.store.update_pillar(&w.ws, &conseils.id, &PillarInput { name: name("Astuces"), colour, target_share: None }).await.unwrap();
+    assert_eq!(likes(pillar.clone()).await, (2, 14));
+    assert_eq!(w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week).await.unwrap(), [("Astuces".to_string(), 2)]);
+    w.store.record_post_metrics(&[sample(&a, at + 3_600_000, 12, 0, 0, 0, Some(240))]).await.unwrap();
+    assert_eq!(likes(pillar.clone()).await, (2, 16));
+    let top = w
+        .store
+        .ranked_posts(&w.ws, &pillar, &week, &paris(), RankedBy { basis: EngagementBasis::Impressions, ranking: Ranking::Top, limit: 5 })
+        .await
+        .unwrap();
+    assert_eq!(top.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["a", "b"], "a 5 %, b 4 %");
+
+    // The campaign deleted: b keeps its results, with no campaign; a rebuild agrees.
+    w.store.delete_campaign(&w.ws, &pret.id).await.unwrap();
+    assert_eq!(likes(Scope::Workspace).await, (2, 16));
+    assert_eq!(likes(pillar.clone()).await, (2, 16));
+    let totals = w.store.post_totals(&w.ws, &pillar, &week).await.unwrap();
+    w.store.rebuild_metric_rollups(&w.ws).await.unwrap();
+    assert_eq!(w.store.post_totals(&w.ws, &pillar, &week).await.unwrap(), totals);
+    assert_eq!(w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week).await.unwrap(), [("Astuces".to_string(), 2)]);
 });

@@ -174,7 +174,7 @@ impl Dashboard {
     pub async fn load(store: &Store, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
         check_scope(store, &ws.id, &sel.scope).await?;
         let (period, scope, zone) = (&sel.period, &sel.scope, &sel.zone);
-        let (numbers, previous) = store.period_comparison(&ws.id, scope, period, zone).await?;
+        let (numbers, previous) = store.period_comparison(&ws.id, scope, period).await?;
         let basis = basis_of(&numbers);
         let prev_period = period.previous();
 
@@ -196,13 +196,10 @@ impl Dashboard {
         let response = care.as_ref().map(|c| Line::of(response_rate(c), care_before.as_ref().map(response_rate)));
         let response_time = care.as_ref().map(|c| Line::of(response_time_median(c), care_before.as_ref().map(response_time_median)));
 
-        let followers_by_day = store.audience_by_day(&ws.id, scope, period).await?;
-        let followers_previous = match prev_period {
-            Some(pp) => store.audience_by_day(&ws.id, scope, &pp).await?,
-            None => vec![],
-        };
+        let followers_by_day = numbers.days.clone();
+        let followers_previous = previous.as_ref().map(|p| p.days.clone()).unwrap_or_default();
         let mut engagement_by_day: Vec<(Date, u64)> = vec![];
-        let engaged = store.engagements_by_day(&ws.id, scope, period, zone).await?;
+        let engaged = store.engagements_by_day(&ws.id, scope, period).await?;
         let mut day = period.first();
         while day <= period.last() {
             engagement_by_day.push((day, engaged.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n)));
@@ -218,7 +215,7 @@ impl Dashboard {
 
         // The scope's posts split by pillar: a network's or an account's posts only; a pillar
         // scope shows its own bar.
-        let counts = store.publications_by_pillar(&ws.id, scope, period, zone).await?;
+        let counts = store.publications_by_pillar(&ws.id, scope, period).await?;
         let pillar_posts = store
             .pillar_ids(&ws.id)
             .await?

@@ -187,7 +187,7 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
     println!("post readings: {readings} in {:.0} s", loading.elapsed().as_secs_f64());
     store.analyze().await?;
 
-    check_totals(&store, &ws.id, &accounts[0].0, &days, &day_keys, &zone).await?;
+    check_totals(&store, &ws.id, &accounts[0].0, &days, &day_keys).await?;
 
     let month = Selection::of(&AnalyticsQuery::default(), ZONE)?;
     let year = Selection::of(
@@ -240,18 +240,18 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
                 report($name, &mut times);
             }};
         }
-        timed!("  period and previous", store.period_comparison(&ws.id, scope, period, &zone));
+        timed!("  period and previous", store.period_comparison(&ws.id, scope, period));
         timed!("  audience by day", store.audience_by_day(&ws.id, scope, period));
-        timed!("  engagements by day", store.engagements_by_day(&ws.id, scope, period, &zone));
+        timed!("  engagements by day", store.engagements_by_day(&ws.id, scope, period));
         timed!("  best times (12 months)", store.best_times(&ws.id, scope, &history, &zone, basis));
-        timed!("  posts per pillar", store.publications_by_pillar(&ws.id, scope, period, &zone));
+        timed!("  posts per pillar", store.publications_by_pillar(&ws.id, scope, period));
         timed!("  top posts", store.ranked_posts(&ws.id, scope, period, &zone, ranked));
         timed!("  care figures", store.scope_care_facts(&ws.id, scope, from, to));
     }
 
     // The same question without rollups: the period's totals by a GROUP BY over the readings.
     let (from, to) = month.period.range_ms(&zone)?;
-    let rolled = store.period_numbers(&ws.id, &month.scope, &month.period, &zone).await?.posts;
+    let rolled = store.period_numbers(&ws.id, &month.scope, &month.period).await?.posts;
     let mut times = vec![];
     for _ in 0..b.raw_runs {
         let t = Instant::now();
@@ -264,7 +264,7 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
     let mut rollup_times = vec![];
     for _ in 0..b.runs {
         let t = Instant::now();
-        store.post_totals(&ws.id, &month.scope, &month.period, &zone).await?;
+        store.post_totals(&ws.id, &month.scope, &month.period).await?;
         rollup_times.push(t.elapsed().as_micros() as i64);
     }
     println!("{:<28} {:>8} {:>8} {:>8}", "period totals, 30 days", "p50 ms", "p95 ms", "max ms");
@@ -298,18 +298,17 @@ async fn check_totals(
     account: &str,
     days: &[(Date, i64, i64)],
     day_keys: &[(String, i64)],
-    zone: &TimeZone,
 ) -> anyhow::Result<()> {
     let i = days.len() / 2;
     let period = relais_core::kpi::Period::new(days[i].0, days[i].0)?;
     let scope = relais_core::kpi::Scope::Account(account.to_string());
-    let before = store.post_totals(workspace_id, &scope, &period, zone).await?;
+    let before = store.post_totals(workspace_id, &scope, &period).await?;
     let next = day_keys.get(i + 1).map_or(i64::MAX, |(_, f)| *f);
     let ids: Vec<String> = (day_keys[i].1..next).map(Store::bench_variant_id).collect();
     let latest = store.latest_post_metrics(&ids).await?;
     let samples: Vec<_> = latest.into_values().collect();
     store.record_post_metrics(&samples).await?;
-    let after = store.post_totals(workspace_id, &scope, &period, zone).await?;
+    let after = store.post_totals(workspace_id, &scope, &period).await?;
     if before != after || before.publications == 0 {
         anyhow::bail!("the bulk loader's totals differ from the product's: {before:?} against {after:?}");
     }

@@ -1,0 +1,44 @@
+-- The day rollup of migration 90 split by the posts' pillar and campaign (issue 6, the overview
+-- at scale): posts per pillar and the pillar and campaign scopes read it instead of joining
+-- every post of the period. A totals row carries its post's labels ('' for none), so the
+-- contribution taken back is the one that was added; a label renamed or deleted, or a post
+-- relabelled, moves the rows' contributions (post_rollups::relabel).
+ALTER TABLE post_metric_totals ADD COLUMN pillar TEXT NOT NULL DEFAULT '';
+ALTER TABLE post_metric_totals ADD COLUMN campaign TEXT NOT NULL DEFAULT '';
+UPDATE post_metric_totals
+   SET pillar = COALESCE((SELECT p.pillar FROM posts p WHERE p.id = post_metric_totals.post_id), ''),
+       campaign = COALESCE((SELECT p.campaign FROM posts p WHERE p.id = post_metric_totals.post_id), '');
+CREATE INDEX post_metric_totals_pillar ON post_metric_totals(workspace_id, pillar, published_at);
+CREATE INDEX post_metric_totals_campaign ON post_metric_totals(workspace_id, campaign, published_at);
+
+-- Both rollups start again from the totals: every row is rolled up anew by the housekeeping
+-- (Store::roll_up_pending_totals), now with its labels.
+UPDATE post_metric_totals SET published_hour = NULL;
+DELETE FROM post_metric_slots;
+DROP TABLE post_metric_days;
+CREATE TABLE post_metric_days (
+    account_id TEXT NOT NULL REFERENCES social_accounts(id) ON DELETE CASCADE,
+    published_day TEXT NOT NULL,
+    pillar TEXT NOT NULL,
+    campaign TEXT NOT NULL,
+    publications BIGINT NOT NULL,
+    likes BIGINT NOT NULL,
+    replies BIGINT NOT NULL,
+    reposts BIGINT NOT NULL,
+    quotes BIGINT NOT NULL,
+    impressions BIGINT NOT NULL,
+    impressions_posts BIGINT NOT NULL,
+    impressions_engagements BIGINT NOT NULL,
+    reach BIGINT NOT NULL,
+    reach_posts BIGINT NOT NULL,
+    reach_engagements BIGINT NOT NULL,
+    link_clicks BIGINT NOT NULL,
+    link_clicks_posts BIGINT NOT NULL,
+    followers BIGINT NOT NULL,
+    followers_posts BIGINT NOT NULL,
+    followers_engagements BIGINT NOT NULL,
+    PRIMARY KEY (account_id, published_day, pillar, campaign)
+);
+
+-- Posts per pillar no longer reads the posts.
+DROP INDEX posts_id_pillar;
