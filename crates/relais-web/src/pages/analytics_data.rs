@@ -171,12 +171,39 @@ pub fn history_of(period: &Period) -> Period {
 }
 
 impl Dashboard {
+    /// Reads everything in two rounds of concurrent queries (the second needs the engagement
+    /// rate's base, which the period's numbers give), so the page waits for the slowest query
+    /// of each round rather than for their sum.
     pub async fn load(store: &Store, ws: &Workspace, sel: Selection) -> Result<Dashboard, StoreError> {
         check_scope(store, &ws.id, &sel.scope).await?;
         let (period, scope, zone) = (&sel.period, &sel.scope, &sel.zone);
-        let (numbers, previous) = store.period_comparison(&ws.id, scope, period).await?;
-        let basis = basis_of(&numbers);
         let prev_period = period.previous();
+        let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+        let care_before = async {
+            match prev_period {
+                Some(pp) => care_of(store, ws, &sel, &pp).await,
+                None => Ok(None),
+            }
+        };
+        let ((numbers, previous), care, care_before, engaged, counts, pillars, standings) = tokio::try_join!(
+            store.period_comparison(&ws.id, scope, period),
+            care_of(store, ws, &sel, period),
+            care_before,
+            store.engagements_by_day(&ws.id, scope, period),
+            store.publications_by_pillar(&ws.id, scope, period),
+            store.pillar_ids(&ws.id),
+            standings(store, &ws.id, &ws.time_zone, today),
+        )?;
+        let basis = basis_of(&numbers);
+        // The heat map reads the workspace's own history: the twelve calendar months up to the
+        // period's last (whole months, as the rollups keep them), so a short period still has
+        // enough posts to say something.
+        let history = history_of(period);
+        let (best_times, top, flop) = tokio::try_join!(
+            store.best_times(&ws.id, scope, &history, zone, basis),
+            store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }),
+            store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }),
+        )?;
 
         let current_growth = growth(&numbers);
         let previous_growth = previous.as_ref().and_then(growth);
@@ -188,18 +215,14 @@ impl Dashboard {
             posting_frequency(numbers.posts.publications, period),
             previous.as_ref().zip(prev_period).map(|(p, pp)| posting_frequency(p.posts.publications, &pp)),
         );
-        let care = care_of(store, ws, &sel, period).await?;
-        let care_before = match (&care, prev_period) {
-            (Some(_), Some(pp)) => care_of(store, ws, &sel, &pp).await?,
-            _ => None,
-        };
+        // The previous period's care is only compared when the current one applies.
+        let care_before = care_before.filter(|_| care.is_some());
         let response = care.as_ref().map(|c| Line::of(response_rate(c), care_before.as_ref().map(response_rate)));
         let response_time = care.as_ref().map(|c| Line::of(response_time_median(c), care_before.as_ref().map(response_time_median)));
 
         let followers_by_day = numbers.days.clone();
         let followers_previous = previous.as_ref().map(|p| p.days.clone()).unwrap_or_default();
         let mut engagement_by_day: Vec<(Date, u64)> = vec![];
-        let engaged = store.engagements_by_day(&ws.id, scope, period).await?;
         let mut day = period.first();
         while day <= period.last() {
             engagement_by_day.push((day, engaged.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n)));
@@ -208,17 +231,10 @@ impl Dashboard {
                 Err(_) => break,
             }
         }
-        // The heat map reads the workspace's own history: the twelve calendar months up to the
-        // period's last (whole months, as the rollups keep them), so a short period still has
-        // enough posts to say something.
-        let best_times = store.best_times(&ws.id, scope, &history_of(period), zone, basis).await?;
 
         // The scope's posts split by pillar: a network's or an account's posts only; a pillar
         // scope shows its own bar.
-        let counts = store.publications_by_pillar(&ws.id, scope, period).await?;
-        let pillar_posts = store
-            .pillar_ids(&ws.id)
-            .await?
+        let pillar_posts = pillars
             .into_iter()
             .filter(|(pillar, _)| !matches!(scope, Scope::Pillar(id) if id != pillar))
             .map(|(_, name)| {
@@ -226,12 +242,7 @@ impl Dashboard {
                 (name, n)
             })
             .collect();
-
-        let top = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }).await?;
-        let flop = store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }).await?;
-        let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
-        let objectives = standings(store, &ws.id, &ws.time_zone, today)
-            .await?
+        let objectives = standings
             .into_iter()
             .filter(|s| {
                 let key = match &s.record.scope_id {

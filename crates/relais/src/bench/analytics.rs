@@ -45,12 +45,19 @@ pub struct AnalyticsBench {
     /// dropped afterwards. Without it, a fresh SQLite file.
     #[arg(long)]
     postgres: Option<String>,
+    /// Keep the database afterwards (its address is printed), to look at its query plans.
+    #[arg(long)]
+    keep: bool,
 }
 
 pub async fn run(b: AnalyticsBench) -> anyhow::Result<()> {
     let (db, url) = Db::fresh(b.postgres.as_deref()).await?;
     let result = run_on(&b, &url).await;
-    db.remove().await;
+    if b.keep {
+        println!("the database is kept: {url}");
+    } else {
+        db.remove().await;
+    }
     result
 }
 
@@ -181,6 +188,11 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
         // The day's totals into the day and slot rollups, by the product's own code.
         store.roll_up_pending_totals(2 * d.count + 100).await?;
         if i % 73 == 72 {
+            if b.postgres.is_some() {
+                // Statistics as autovacuum would keep them: without, PostgreSQL's pending pass
+                // drops its partial index for a scan of the growing table.
+                store.analyze().await?;
+            }
             println!("  {readings} readings ({:.0} readings/s)", readings as f64 / loading.elapsed().as_secs_f64());
         }
     }
