@@ -43,9 +43,10 @@ CREATE TABLE post_metric_days (
 -- Posts per pillar no longer reads the posts.
 DROP INDEX posts_id_pillar;
 
--- Top and flop posts rank a period's totals on their counters alone: from the index, without
--- reading the table (PostgreSQL's index-only scan, SQLite's covering index). It replaces the
--- plain (workspace, published_at) index, its prefix.
+-- Top and flop posts rank a period's totals on their counters alone (and the account, for a
+-- network's): from the index, without reading the table (PostgreSQL's index-only scan, SQLite's
+-- covering index). It replaces the plain (workspace, published_at) index, its prefix.
 DROP INDEX post_metric_totals_published;
 CREATE INDEX post_metric_totals_ranked
-    ON post_metric_totals(workspace_id, published_at, likes, replies, reposts, quotes, impressions, reach, followers, variant_id);
+    ON post_metric_totals(workspace_id, published_at, likes, replies, reposts, quotes, impressions, reach, followers, account_id,
+                          variant_id);
