@@ -1107,6 +1107,7 @@ analytics-report-pdf = PDF report
 analytics-kpis = Key figures
 analytics-rates = Rates
 analytics-counts = Counts
+analytics-costs = Costs
 analytics-kpi = KPI
 analytics-value = Value
 analytics-number = Number

@@ -1107,6 +1107,7 @@ analytics-report-pdf = Rapport PDF
 analytics-kpis = Chiffres clés
 analytics-rates = Taux
 analytics-counts = Volumes
+analytics-costs = Coûts
 analytics-kpi = Indicateur
 analytics-value = Valeur
 analytics-number = Nombre

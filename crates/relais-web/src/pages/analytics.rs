@@ -257,10 +257,7 @@ pub async fn show(State(app): State<AppState>, ws: InWorkspace, Query(q): Query<
         Ok(c) => c.map(|c| c.body).unwrap_or_default(),
         Err(e) => return PageError::store(tr, e).into_response(),
     };
-    let paid = match super::campaigns::paid_tiles(&app, &ws, &d.sel).await {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
+    let paid = super::campaigns::paid_tiles(&d, tr);
     let page = AnalyticsPage {
         c: Chrome::workspace(&ws, Some(Section::Analytics)),
         base: ws.base(),

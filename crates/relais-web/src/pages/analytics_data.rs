@@ -8,10 +8,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::ValidationError;
+use relais_core::campaign_results::Totals;
 use relais_core::kpi::care::{CareFigures, response_rate, response_time_median};
 use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, posting_frequency};
-use relais_core::kpi::{Comparison, Figure, Period, Scope, audience};
+use relais_core::kpi::{Comparison, Figure, Money, Period, Scope, audience};
 use relais_core::recurrence::parse_date;
 use relais_reports::HeatCell;
 use relais_store::{AudienceDay, PeriodNumbers, PostPerformance, RankedBy, Ranking, Store, StoreError, Workspace};
@@ -126,6 +127,40 @@ pub struct Dashboard {
     pub flop: Vec<PostPerformance>,
     /// The objectives set on this very scope.
     pub objectives: Vec<Standing>,
+    /// A campaign scope's paid results; `None` for other scopes.
+    pub paid: Option<Paid>,
+}
+
+/// A campaign's paid results over the period, from the ad manager's days imported for it.
+pub struct Paid {
+    pub budget: Option<Money>,
+    pub spend: Money,
+    pub spend_before: Option<Money>,
+    /// CTR, CPC, CPA and ROAS against the period before.
+    pub kpis: Vec<Line>,
+}
+
+/// The paid results of a campaign scope.
+async fn paid_of(store: &Store, ws: &Workspace, sel: &Selection) -> Result<Option<Paid>, StoreError> {
+    let Scope::Campaign(id) = &sel.scope else { return Ok(None) };
+    let campaign = store.campaign(&ws.id, id).await?;
+    let currency = campaign.currency();
+    let totals = |p: Period| async move {
+        let days = store.scope_campaign_results(&ws.id, &sel.scope, p.first(), p.last()).await?;
+        Ok::<_, StoreError>(Totals::of(days.iter().map(|d| &d.result)))
+    };
+    let now = totals(sel.period).await?;
+    let before = match sel.period.previous() {
+        Some(p) => Some(totals(p).await?),
+        None => None,
+    };
+    let previous = before.as_ref().map(|b| b.kpis(currency));
+    Ok(Some(Paid {
+        budget: campaign.plan().budget,
+        spend: Money::new(now.spend_cents, currency),
+        spend_before: before.as_ref().map(|b| Money::new(b.spend_cents, currency)),
+        kpis: now.kpis(currency).into_iter().enumerate().map(|(i, f)| Line::of(f, previous.map(|p| p[i]))).collect(),
+    }))
 }
 
 /// Whether the scope's ids belong to the workspace: another workspace's account, pillar or
@@ -185,7 +220,7 @@ impl Dashboard {
                 None => Ok(None),
             }
         };
-        let ((numbers, previous), care, care_before, engaged, counts, pillars, standings) = tokio::try_join!(
+        let ((numbers, previous), care, care_before, engaged, counts, pillars, standings, paid) = tokio::try_join!(
             store.period_comparison(&ws.id, scope, period),
             care_of(store, ws, &sel, period),
             care_before,
@@ -193,6 +228,7 @@ impl Dashboard {
             store.publications_by_pillar(&ws.id, scope, period),
             store.pillar_ids(&ws.id),
             standings(store, &ws.id, &ws.time_zone, today),
+            paid_of(store, ws, &sel),
         )?;
         let basis = basis_of(&numbers);
         // The heat map reads the workspace's own history: the twelve calendar months up to the
@@ -272,10 +308,11 @@ impl Dashboard {
             top,
             flop,
             objectives,
+            paid,
         })
     }
 
-    /// The KPI lines in the order the tiles, the API and the report list them.
+    /// The KPI lines in the order the API and the report list them, a campaign's paid KPIs last.
     pub fn lines(&self) -> Vec<Line> {
         let mut out = vec![];
         out.extend(self.growth);
@@ -283,6 +320,7 @@ impl Dashboard {
         out.extend([self.engagement_rate, self.frequency]);
         out.extend(self.response_rate);
         out.extend(self.response_time);
+        out.extend(self.paid.iter().flat_map(|p| p.kpis.iter().copied()));
         out
     }
 

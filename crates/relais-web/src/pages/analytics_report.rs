@@ -118,6 +118,25 @@ pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
         ],
         rows: vec![],
     };
+    // A campaign's spend and costs per click and per acquisition, in its currency.
+    let mut costs = Table {
+        title: tr.t("analytics-costs"),
+        columns: vec![
+            column(tr.t("analytics-kpi"), ColumnKind::Text),
+            column(tr.t("analytics-value"), ColumnKind::Text),
+            column(tr.t("analytics-number"), ColumnKind::Money),
+            column(tr.t("analytics-previous-period"), ColumnKind::Money),
+        ],
+        rows: vec![],
+    };
+    if let Some(paid) = &d.paid {
+        costs.rows.push(vec![
+            Cell::Text(tr.t("analytics-spend")),
+            Cell::Text(Value::Money(paid.spend).display(locale)),
+            Cell::Money(paid.spend),
+            paid.spend_before.map(Cell::Money).unwrap_or(Cell::Empty),
+        ]);
+    }
     for line in d.lines() {
         let previous = line.comparison.map(|c| c.previous);
         let row = |number: Cell, before: Cell| {
@@ -129,6 +148,9 @@ pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
             }
             ColumnKind::Integer => {
                 counts.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty)))
+            }
+            ColumnKind::Money => {
+                costs.rows.push(row(figure_cell(&line.current), previous.as_ref().map(figure_cell).unwrap_or(Cell::Empty)))
             }
             // Posts per week and the like: the reader's text, and no number column of that kind.
             _ => counts.rows.push(row(Cell::Empty, Cell::Empty)),
@@ -150,6 +172,9 @@ pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
         count(d.previous.as_ref().map(|p| p.posts.publications)),
     ]);
     let mut out = vec![kpis, counts];
+    if d.paid.is_some() {
+        out.push(costs);
+    }
     for (title, posts) in [(tr.t("analytics-top"), &d.top), (tr.t("analytics-flop"), &d.flop)] {
         out.push(posts_table(d, tr, title, posts));
     }

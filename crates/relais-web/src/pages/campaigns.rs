@@ -4,7 +4,7 @@
 //! colour, dates) are created under Strategy → Labels. Everything here needs `ManageCampaigns`.
 
 use super::analytics::{Tile, change_text, direction_key};
-use super::analytics_data::Selection;
+use super::analytics_data::Dashboard;
 use super::calendar_sheet::ProblemRow;
 use super::strategy::{FieldErrors, day, days};
 use super::{Done, PageForm, audit, render, render_status};
@@ -23,7 +23,7 @@ use relais_core::campaign_plan::{CampaignObjective, CampaignPlan};
 use relais_core::campaign_results::{Column, DayResult, Problem, Totals, read_results};
 use relais_core::kpi::campaigns::{Pacing, PacingStatus, pacing};
 use relais_core::kpi::money::{parse_cents, parse_whole};
-use relais_core::kpi::{Comparison, Currency, Money, Scope, Value};
+use relais_core::kpi::{Currency, Money, Value};
 use relais_core::{Action, Section, ValidationError};
 use relais_store::{Campaign, ResultSource};
 use serde::Deserialize;
@@ -567,46 +567,31 @@ pub async fn import(
 
 /// The campaign KPI tiles of the analytics' campaign scope: spend, CTR, CPC, CPA and ROAS over
 /// the period, against the period before. Empty for other scopes.
-pub async fn paid_tiles(app: &AppState, ws: &InWorkspace, sel: &Selection) -> Result<Vec<Tile>, PageError> {
-    let tr = ws.tr();
-    let Scope::Campaign(id) = &sel.scope else { return Ok(vec![]) };
-    let campaign = app.store.campaign(&ws.workspace.id, id).await.map_err(|e| PageError::store(tr, e))?;
-    let currency = campaign.currency();
-    let totals = |first: Date, last: Date| async move {
-        let days = app.store.scope_campaign_results(&ws.workspace.id, &sel.scope, first, last).await?;
-        Ok::<_, relais_store::StoreError>(Totals::of(days.iter().map(|d| &d.result)))
-    };
-    let now = totals(sel.period.first(), sel.period.last()).await.map_err(|e| PageError::store(tr, e))?;
-    let before = match sel.period.previous() {
-        Some(p) => Some(totals(p.first(), p.last()).await.map_err(|e| PageError::store(tr, e))?),
-        None => None,
-    };
+pub fn paid_tiles(d: &Dashboard, tr: Tr) -> Vec<Tile> {
+    let Some(paid) = &d.paid else { return vec![] };
     let l = tr.locale;
-    let spend = |t: &Totals| Money::new(t.spend_cents, currency);
     let mut tiles = vec![Tile {
         label: tr.t("analytics-spend"),
-        value: Value::Money(spend(&now)).display(l),
-        detail: campaign.plan().budget.map(|b| tr.t1("campaigns-of-budget", "budget", Value::Money(b).display(l))).unwrap_or_default(),
-        change: before.as_ref().map(|b| {
-            let delta = now.spend_cents - b.spend_cents;
+        value: Value::Money(paid.spend).display(l),
+        detail: paid.budget.map(|b| tr.t1("campaigns-of-budget", "budget", Value::Money(b).display(l))).unwrap_or_default(),
+        change: paid.spend_before.map(|b| {
+            let delta = paid.spend.cents - b.cents;
             let sign = if delta > 0 { "+" } else { "" };
-            tr.t1("analytics-change", "change", format!("{sign}{}", Value::Money(Money::new(delta, currency)).display(l)))
+            tr.t1("analytics-change", "change", format!("{sign}{}", Value::Money(Money::new(delta, paid.spend.currency)).display(l)))
         }),
         // Spending more is neither better nor worse by itself.
         direction: "none",
     }];
-    let previous = before.map(|b| b.kpis(currency));
-    for (i, figure) in now.kpis(currency).into_iter().enumerate() {
-        let comparison = previous.map(|p| Comparison::of(figure, p[i]));
+    for line in &paid.kpis {
         tiles.push(Tile {
-            label: figure.label(l).to_string(),
-            value: figure.display(l),
-            detail: figure.value().err().map(|e| e.to_string()).unwrap_or_default(),
-            change: comparison.as_ref().and_then(|c| change_text(c, tr)),
-            direction: direction_key(comparison.as_ref()),
+            label: line.current.label(l).to_string(),
+            value: line.current.display(l),
+            detail: line.current.value().err().map(|e| e.to_string()).unwrap_or_default(),
+            change: line.comparison.as_ref().and_then(|c| change_text(c, tr)),
+            direction: direction_key(line.comparison.as_ref()),
         });
     }
-    Ok(tiles)
+    tiles
 }
 
 #[cfg(test)]

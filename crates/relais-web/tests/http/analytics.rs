@@ -455,7 +455,7 @@ app_test!(posts_per_pillar_follow_the_network_scope, |app: TestApp| async move {
 });
 
 /// The PDF's text, or `None` (said loudly) without poppler.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -90,6 +90,31 @@ app_test!(an_ad_manager_export_is_imported_and_measured, |app: TestApp| async mo
     analytics.assert_contains("Campagne payante");
     analytics.assert_contains("Coût par acquisition (CPA)");
     analytics.assert_contains("30,00\u{202f}€");
+    // The same figures in the XLSX export (the spend and costs as numbers in their currency, the
+    // CTR as a rate), in the PDF's KPI table and in the API.
+    let scope = format!("scope=campaign:{id}&from={d1}&to={t}");
+    let resp = smm.http.get(format!("{}/w/{ws}/analytics/export.xlsx?{scope}", app.url)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(resp.bytes().await.unwrap().to_vec())).unwrap();
+    let costs = book.worksheet_range("Coûts").unwrap();
+    let row = |label: &str| costs.rows().find(|r| r[0] == Data::String(label.into())).unwrap_or_else(|| panic!("no {label} row")).to_vec();
+    assert_eq!(row("Dépense")[2], Data::Float(150.0));
+    assert_eq!(row("Coût par acquisition (CPA)")[2], Data::Float(30.0));
+    assert_eq!(row("Coût par clic (CPC)")[2], Data::Float(0.5));
+    let rates = book.worksheet_range("Taux").unwrap();
+    assert!(rates.rows().any(|r| r[2] == Data::Float(0.02)), "the CTR is a rate of the Rates sheet");
+    let pdf = smm.http.get(format!("{}/w/{ws}/analytics/report.pdf?{scope}", app.url)).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    if let Some(text) = crate::analytics::pdf_text(&pdf.bytes().await.unwrap()) {
+        assert!(text.contains("Coût par acquisition (CPA)") && text.contains("30,00 €"), "{text}");
+    }
+    let token = crate::api::token(&app, ws, relais_core::Role::Client).await;
+    let (status, _, body) =
+        crate::api::call(&app, reqwest::Method::GET, &format!("/api/v1/workspaces/{ws}/analytics?{scope}"), Some(&token), None).await;
+    assert_eq!(status, 200, "{body}");
+    let cpa = body["figures"].as_array().unwrap().iter().find(|f| f["kpi"] == "cost_per_acquisition").cloned().unwrap();
+    assert_eq!((cpa["value"].as_f64(), cpa["unit"].as_str()), (Some(3000.0), Some("money")), "cents, as the API gives money");
 
     // An objective on the campaign's CPC is measured from the results: 50 cents against 60.
     let start = d1.to_string();
