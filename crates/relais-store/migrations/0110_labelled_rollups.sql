@@ -1,6 +1,6 @@
--- The day rollup of migration 90 split by the posts' pillar and campaign (issue 6, the overview
--- at scale): posts per pillar and the pillar and campaign scopes read it instead of joining
--- every post of the period. A totals row carries its post's labels ('' for none), so the
+-- The day rollup of migration 90 split by the posts' pillar and campaign, and its weekday × hour
+-- sums per pillar and campaign (issue 6, the overview at scale): posts per pillar and the pillar
+-- and campaign scopes read them instead of joining every post of the period. A totals row carries its post's labels ('' for none), so the
 -- contribution taken back is the one that was added; a label renamed or deleted, or a post
 -- relabelled, moves the rows' contributions (post_rollups::relabel).
 ALTER TABLE post_metric_totals ADD COLUMN pillar TEXT NOT NULL DEFAULT '';
@@ -38,6 +38,24 @@ CREATE TABLE post_metric_days (
     followers_posts BIGINT NOT NULL,
     followers_engagements BIGINT NOT NULL,
     PRIMARY KEY (account_id, published_day, pillar, campaign)
+);
+
+-- The weekday × hour sums of migration 90 per pillar (label 'pillar:NAME') and per campaign
+-- ('campaign:NAME'): a pillar's or a campaign's best-time map without reading a year of posts.
+CREATE TABLE post_metric_label_slots (
+    account_id TEXT NOT NULL REFERENCES social_accounts(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    month TEXT NOT NULL,
+    weekday BIGINT NOT NULL,
+    hour BIGINT NOT NULL,
+    posts BIGINT NOT NULL,
+    impressions_rated BIGINT NOT NULL,
+    impressions_rate_sum DOUBLE PRECISION NOT NULL,
+    reach_rated BIGINT NOT NULL,
+    reach_rate_sum DOUBLE PRECISION NOT NULL,
+    followers_rated BIGINT NOT NULL,
+    followers_rate_sum DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (account_id, label, month, weekday, hour)
 );
 
 -- Posts per pillar no longer reads the posts.

@@ -1,19 +1,14 @@
 //! The overview's series beside its totals: engagement per day of publication and the best-time
-//! map, from the rollups of migrations 90 and 110. The slot rollup has no labels: a pillar's or
-//! a campaign's best-time map reads its posts' totals.
+//! map, from the rollups of migrations 90 and 110 (a pillar's and a campaign's map from their
+//! own weekday × hour sums).
 
 use crate::metric_queries::{account_condition, count, day_condition};
 use crate::{Result, Store};
 use jiff::civil::{Date, Weekday};
-use jiff::tz::TimeZone;
 use relais_core::kpi::engagement::EngagementBasis;
 use relais_core::kpi::publishing::{BestTimes, SlotSums};
 use relais_core::kpi::{Period, Scope};
 use relais_core::metric_rollup::day_key;
-
-fn by_posts(scope: &Scope) -> bool {
-    matches!(scope, Scope::Pillar(_) | Scope::Campaign(_))
-}
 
 impl Store {
     /// Engagements (likes, replies, reposts, quotes so far) of the posts published each day of
@@ -40,29 +35,30 @@ impl Store {
     }
 
     /// The best-time map of the posts published in `history` (whole months for the rollups:
-    /// the months of its first and last days and those between), rated on `basis`.
-    pub async fn best_times(
-        &self,
-        workspace_id: &str,
-        scope: &Scope,
-        history: &Period,
-        zone: &TimeZone,
-        basis: EngagementBasis,
-    ) -> Result<BestTimes> {
-        if by_posts(scope) {
-            let posts = self.timed_posts(workspace_id, scope, history, zone).await?;
-            return Ok(BestTimes::of(&posts, basis, zone));
-        }
+    /// the months of its first and last days and those between), rated on `basis`; local hours
+    /// of the workspace's zone.
+    pub async fn best_times(&self, workspace_id: &str, scope: &Scope, history: &Period, basis: EngagementBasis) -> Result<BestTimes> {
         let column = match basis {
             EngagementBasis::Impressions => "impressions",
             EngagementBasis::Reach => "reach",
             EngagementBasis::Followers => "followers",
         };
-        let (condition, value) = account_condition(scope, 4);
+        // A pillar's or a campaign's own sums; the workspace's, a network's or an account's.
+        let (table, (condition, value)) = match scope {
+            Scope::Pillar(id) => (
+                "post_metric_label_slots",
+                (" AND d.label = 'pillar:' || (SELECT name FROM pillars WHERE id = $4)".into(), Some(id.clone())),
+            ),
+            Scope::Campaign(id) => (
+                "post_metric_label_slots",
+                (" AND d.label = 'campaign:' || (SELECT name FROM campaigns WHERE id = $4)".into(), Some(id.clone())),
+            ),
+            _ => ("post_metric_slots", account_condition(scope, 4)),
+        };
         let sql = format!(
             "SELECT d.weekday, d.hour, CAST(SUM(d.posts) AS BIGINT), CAST(SUM(d.{column}_rated) AS BIGINT),
                     CAST(SUM(d.{column}_rate_sum) AS DOUBLE PRECISION)
-             FROM post_metric_slots d JOIN social_accounts a ON a.id = d.account_id
+             FROM {table} d JOIN social_accounts a ON a.id = d.account_id
              WHERE a.workspace_id = $1 AND d.month >= $2 AND d.month <= $3{condition} GROUP BY d.weekday, d.hour"
         );
         let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());

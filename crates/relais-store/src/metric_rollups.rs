@@ -370,6 +370,7 @@ async fn rebuild_account(tx: &mut Tx, account: &str) -> Result<()> {
         "account_metric_daily",
         "post_metric_days",
         "post_metric_slots",
+        "post_metric_label_slots",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1"))).bind(account).execute(&mut **tx).await?;
     }
@@ -482,6 +483,7 @@ impl Store {
             "post_metric_totals",
             "post_metric_days",
             "post_metric_slots",
+            "post_metric_label_slots",
         ] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE account_id IN (SELECT id FROM social_accounts WHERE workspace_id = $1)"

@@ -117,16 +117,23 @@ impl Rolled {
 
 /// (account, day, pillar, campaign).
 type DayKey<'a> = (&'a str, &'a str, &'a str, &'a str);
-/// (account, month, weekday, hour).
-type SlotKey<'a> = (&'a str, String, i64, i64);
+/// (account, label, month, weekday, hour); the label is '' in `post_metric_slots`,
+/// `pillar:NAME` or `campaign:NAME` in `post_metric_label_slots`.
+type SlotKey<'a> = (&'a str, String, String, i64, i64);
 /// Counts in [`SLOT_COUNTS`] order, rate sums in [`SLOT_SUMS`] order.
 type SlotValues = ([i64; 4], [f64; 3]);
+
+/// The label slot key of a pillar or a campaign name.
+pub(crate) fn label_key(kind: &str, name: &str) -> String {
+    format!("{kind}:{name}")
+}
 
 /// Adds each row's contribution times its sign (+1 added, −1 taken back), summed per bucket
 /// first so a batch writes each bucket once.
 pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> {
     let mut days: BTreeMap<DayKey, [i64; 16]> = BTreeMap::new();
     let mut slots: BTreeMap<SlotKey, SlotValues> = BTreeMap::new();
+    let mut label_slots: BTreeMap<SlotKey, SlotValues> = BTreeMap::new();
     for (row, sign) in changes {
         let sums = days.entry((&row.account_id, &row.published_day, &row.pillar, &row.campaign)).or_insert([0; 16]);
         for (s, v) in sums.iter_mut().zip(row.day_values()) {
@@ -134,12 +141,20 @@ pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> 
         }
         let Some((month, weekday)) = row.month_and_weekday() else { continue };
         let (counts, rates) = row.slot_values();
-        let sums = slots.entry((&row.account_id, month, weekday, row.published_hour)).or_insert(([0; 4], [0.0; 3]));
-        for (s, v) in sums.0.iter_mut().zip(counts) {
-            *s += sign * v;
-        }
-        for (s, v) in sums.1.iter_mut().zip(rates) {
-            *s += *sign as f64 * v;
+        let add = |sums: &mut SlotValues| {
+            for (s, v) in sums.0.iter_mut().zip(counts) {
+                *s += sign * v;
+            }
+            for (s, v) in sums.1.iter_mut().zip(rates) {
+                *s += *sign as f64 * v;
+            }
+        };
+        let hour = row.published_hour;
+        add(slots.entry((&row.account_id, String::new(), month.clone(), weekday, hour)).or_default());
+        for (kind, name) in [("pillar", &row.pillar), ("campaign", &row.campaign)] {
+            if !name.is_empty() {
+                add(label_slots.entry((&row.account_id, label_key(kind, name), month.clone(), weekday, hour)).or_default());
+            }
         }
     }
     let added =
@@ -164,26 +179,32 @@ pub(crate) async fn apply(tx: &mut Tx, changes: &[(Rolled, i64)]) -> Result<()> 
         }
         q.execute(&mut **tx).await?;
     }
-    let slot_sql = format!(
-        "INSERT INTO post_metric_slots (account_id, month, weekday, hour, {}, {}) VALUES ({})
-         ON CONFLICT (account_id, month, weekday, hour) DO UPDATE SET {}, {}",
-        SLOT_COUNTS.join(", "),
-        SLOT_SUMS.join(", "),
-        params(1, 4 + SLOT_COUNTS.len() + SLOT_SUMS.len()),
-        added(&SLOT_COUNTS, "post_metric_slots"),
-        added(&SLOT_SUMS, "post_metric_slots")
-    );
-    for ((account, month, weekday, hour), (counts, rates)) in
-        slots.into_iter().filter(|(_, (c, r))| c.iter().any(|n| *n != 0) || r.iter().any(|x| *x != 0.0))
-    {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(slot_sql.clone())).bind(account.to_string()).bind(month).bind(weekday).bind(hour);
-        for v in counts {
-            q = q.bind(v);
+    for (table, key, buckets) in [("post_metric_slots", "", slots), ("post_metric_label_slots", "label, ", label_slots)] {
+        let sql = format!(
+            "INSERT INTO {table} (account_id, {key}month, weekday, hour, {}, {}) VALUES ({})
+             ON CONFLICT (account_id, {key}month, weekday, hour) DO UPDATE SET {}, {}",
+            SLOT_COUNTS.join(", "),
+            SLOT_SUMS.join(", "),
+            params(1, 4 + usize::from(!key.is_empty()) + SLOT_COUNTS.len() + SLOT_SUMS.len()),
+            added(&SLOT_COUNTS, table),
+            added(&SLOT_SUMS, table)
+        );
+        for ((account, label, month, weekday, hour), (counts, rates)) in
+            buckets.into_iter().filter(|(_, (c, r))| c.iter().any(|n| *n != 0) || r.iter().any(|x| *x != 0.0))
+        {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(account.to_string());
+            if !key.is_empty() {
+                q = q.bind(label);
+            }
+            q = q.bind(month).bind(weekday).bind(hour);
+            for v in counts {
+                q = q.bind(v);
+            }
+            for v in rates {
+                q = q.bind(v);
+            }
+            q.execute(&mut **tx).await?;
         }
-        for v in rates {
-            q = q.bind(v);
-        }
-        q.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -284,7 +284,7 @@ both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| asyn
     let march = days(1, 31);
     let by_day = w.store.engagements_by_day(&w.ws, &Scope::Workspace, &week).await.unwrap();
     assert_eq!(by_day, [(date(2026, 3, 2), 16), (date(2026, 3, 3), 4)]);
-    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, EngagementBasis::Impressions).await.unwrap();
     // Monday 09:00: (0.05 + 0.03) / 2 = 0.04 over 2 posts; c has no impressions: skipped.
     let monday_nine = map.cell(jiff::civil::Weekday::Monday, 9);
     assert_eq!(monday_nine.posts, 2);
@@ -305,7 +305,7 @@ both_backends!(day_and_slot_rollups_follow_the_posts_totals, |store: Store| asyn
     assert_eq!((t.publications, t.engagements.likes, t.impressions, t.by_impressions.reporting), (3, 30, Some(600), 2));
     assert_eq!(t.by_impressions.engagements, 26);
     assert_eq!(t.by_followers.base, 2000, "a and b count the account's 1,000 followers; the Bluesky account has none measured");
-    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, &paris(), EngagementBasis::Impressions).await.unwrap();
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &march, EngagementBasis::Impressions).await.unwrap();
     assert_eq!(map.cell(jiff::civil::Weekday::Monday, 9).posts, 2);
     // Per network and account, and per pillar within a scope.
     let bsky = w.store.post_totals(&w.ws, &Scope::Network("bluesky".into()), &week).await.unwrap();
@@ -354,7 +354,7 @@ both_backends!(bulk_loaded_totals_are_rolled_up_by_the_pending_pass, |store: Sto
     let t = w.store.post_totals(&w.ws, &Scope::Workspace, &period).await.unwrap();
     assert_eq!((t.publications, t.engagements.likes as i64, t.engagements.replies as i64), (24, raw.likes, raw.replies));
     // One post an hour, from 00:00: every hour of Tuesday has one post.
-    let map = w.store.best_times(&w.ws, &Scope::Workspace, &days(1, 31), &paris(), EngagementBasis::Impressions).await.unwrap();
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &days(1, 31), EngagementBasis::Impressions).await.unwrap();
     for hour in 0..24 {
         assert_eq!(map.cell(jiff::civil::Weekday::Tuesday, hour).posts, 1, "{hour}:00");
     }
@@ -541,6 +541,19 @@ both_backends!(relabelled_posts_move_their_results_between_pillars_and_campaigns
     assert_eq!(likes(Scope::Workspace).await, (2, 14));
     assert_eq!(w.store.engagements_by_day(&w.ws, &campaign, &week).await.unwrap(), [(date(2026, 3, 3), 4)]);
     assert_eq!(w.store.publications_by_pillar(&w.ws, &Scope::Workspace, &week).await.unwrap(), [("Conseils".to_string(), 2)]);
+    // The pillar's best-time map: a on Monday 09:00 (10 / 200 = 5 %), b on Tuesday 09:00 (4 %), as
+    // the map made from its posts says.
+    let march = days(1, 31);
+    let map = w.store.best_times(&w.ws, &pillar, &march, EngagementBasis::Impressions).await.unwrap();
+    let of_posts =
+        BestTimes::of(&w.store.timed_posts(&w.ws, &pillar, &march, &paris()).await.unwrap(), EngagementBasis::Impressions, &paris());
+    for (day, rate) in [(jiff::civil::Weekday::Monday, 0.05), (jiff::civil::Weekday::Tuesday, 0.04)] {
+        assert_eq!(map.cell(day, 9).posts, 1);
+        assert!((map.cell(day, 9).average().unwrap() - rate).abs() < 1e-12);
+        assert_eq!(of_posts.cell(day, 9).posts, 1);
+    }
+    let in_campaign = w.store.best_times(&w.ws, &campaign, &march, EngagementBasis::Impressions).await.unwrap();
+    assert_eq!(in_campaign.cell(jiff::civil::Weekday::Tuesday, 9).posts, 1);
 
     // The pillar renamed: its posts' results keep following it; later samples land there too.
     w.store.update_pillar(&w.ws, &conseils.id, &PillarInput { name: name("Astuces"), colour, target_share: None }).await.unwrap();
@@ -557,6 +570,10 @@ both_backends!(relabelled_posts_move_their_results_between_pillars_and_campaigns
 
     // The campaign deleted: b keeps its results, with no campaign; a rebuild agrees.
     w.store.delete_campaign(&w.ws, &pret.id).await.unwrap();
+    let map = w.store.best_times(&w.ws, &Scope::Workspace, &days(1, 31), EngagementBasis::Impressions).await.unwrap();
+    assert_eq!(map.cell(jiff::civil::Weekday::Tuesday, 9).posts, 1, "the workspace's map keeps b");
+    let map = w.store.best_times(&w.ws, &pillar, &days(1, 31), EngagementBasis::Impressions).await.unwrap();
+    assert_eq!((map.cell(jiff::civil::Weekday::Monday, 9).posts, map.cell(jiff::civil::Weekday::Tuesday, 9).posts), (1, 1));
     assert_eq!(likes(Scope::Workspace).await, (2, 16));
     assert_eq!(likes(pillar.clone()).await, (2, 16));
     let totals = w.store.post_totals(&w.ws, &pillar, &week).await.unwrap();

@@ -236,7 +236,7 @@ impl Dashboard {
         // enough posts to say something.
         let history = history_of(period);
         let (best_times, top, flop) = tokio::try_join!(
-            store.best_times(&ws.id, scope, &history, zone, basis),
+            store.best_times(&ws.id, scope, &history, basis),
             store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Top, limit: RANKED }),
             store.ranked_posts(&ws.id, scope, period, zone, RankedBy { basis, ranking: Ranking::Flop, limit: RANKED }),
         )?;

@@ -255,7 +255,7 @@ async fn run_on(b: &AnalyticsBench, url: &str) -> anyhow::Result<()> {
         timed!("  period and previous", store.period_comparison(&ws.id, scope, period));
         timed!("  audience by day", store.audience_by_day(&ws.id, scope, period));
         timed!("  engagements by day", store.engagements_by_day(&ws.id, scope, period));
-        timed!("  best times (12 months)", store.best_times(&ws.id, scope, &history, &zone, basis));
+        timed!("  best times (12 months)", store.best_times(&ws.id, scope, &history, basis));
         timed!("  posts per pillar", store.publications_by_pillar(&ws.id, scope, period));
         timed!("  top posts", store.ranked_posts(&ws.id, scope, period, &zone, ranked));
         timed!("  care figures", store.scope_care_facts(&ws.id, scope, from, to));
