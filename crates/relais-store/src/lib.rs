@@ -40,6 +40,7 @@ mod metric_rollups;
 mod metrics;
 mod migrate;
 mod moderation;
+mod moderation_ingest;
 mod notifications;
 mod oauth;
 mod objective_progress;
