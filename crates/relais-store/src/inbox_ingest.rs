@@ -10,7 +10,7 @@
 use crate::inbox::{Incoming, Ingested, Tx};
 use crate::inbox_search::{ToIndex, index_messages};
 use crate::moderation_ingest::IngestionRules;
-use crate::sql::{params, rows_per_statement, tuples};
+use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
 use crate::{Result, SocialAccount, Store, StoreError};
 use relais_core::inbox::grouping_of;
 use relais_core::inbox_search::index_terms_of;
@@ -185,13 +185,13 @@ async fn insert_messages<'a>(
     }
     let distinct: Vec<(&str, usize)> = first_of_grouping.iter().map(|(k, i)| (*k, *i)).collect();
     let mut conversations: HashMap<String, String> = HashMap::new();
-    for chunk in distinct.chunks(rows_per_statement(9)) {
+    for chunk in distinct.chunks(rows_per_bulk_statement(9)) {
         let sql = format!(
             "INSERT INTO inbox_conversations (id, workspace_id, account_id, grouping, kind, root_remote_id, variant_id, last_message_at, created_at)
              VALUES {} ON CONFLICT (account_id, grouping) DO NOTHING",
             tuples(1, chunk.len(), 9)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for (key, i) in chunk {
             let g = &groupings[*i];
             let root_variant = g.root_remote_id.as_deref().and_then(|r| variants.get(r)).cloned();
@@ -209,7 +209,7 @@ async fn insert_messages<'a>(
         q.execute(&mut **tx).await?;
         let sql =
             format!("SELECT grouping, id FROM inbox_conversations WHERE account_id = $1 AND grouping IN ({})", params(2, chunk.len()));
-        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).bind(&account.id);
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(for_backend(tx, sql))).bind(&account.id);
         for (key, _) in chunk {
             q = q.bind(*key);
         }
@@ -223,7 +223,7 @@ async fn insert_messages<'a>(
         .map(|((item, read), g)| NewMessage { id: new_id(), conversation_id: conversations[&g.key].clone(), item, read })
         .collect();
     let mut inserted: HashSet<String> = HashSet::new();
-    for chunk in pending.chunks(rows_per_statement(26)) {
+    for chunk in pending.chunks(rows_per_bulk_statement(26)) {
         let sql = format!(
             "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
@@ -231,7 +231,7 @@ async fn insert_messages<'a>(
              VALUES {} ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id",
             tuples(1, chunk.len(), 26)
         );
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for m in chunk {
             let item = m.item;
             q = q
