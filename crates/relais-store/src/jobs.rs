@@ -4,8 +4,8 @@
 //! loses its lease when it expires and the job becomes claimable again. On PostgreSQL the claim
 //! skips rows another worker is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one writer.
 
-use crate::{Backend, Result, Store};
 use crate::sql::{rows_per_statement, tuples};
+use crate::{Backend, Result, Store};
 use relais_core::{new_id, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
