@@ -181,7 +181,12 @@ fn fold_author(a: &str) -> String {
 /// the folded words joined by spaces, so that case, accents and punctuation do not make two
 /// copies differ.
 pub fn repeat_key(text: &str) -> String {
-    crate::token::digest(&FoldedText::new(text).words().join(" "))
+    repeat_key_of(&FoldedText::new(text))
+}
+
+/// The same, for a text already folded (ingestion folds each message once).
+pub fn repeat_key_of(folded: &FoldedText) -> String {
+    crate::token::digest(&folded.words().join(" "))
 }
 
 impl CompiledRule {

@@ -5,7 +5,7 @@
 
 use crate::inbox::{InboxMessage, MESSAGE_COLUMNS, Tx};
 use crate::inbox_search::ToIndex;
-use crate::sql::{rows_per_statement, tuples};
+use crate::sql::{for_backend, rows_per_bulk_statement, tuples};
 use crate::{Actor, Result, Store, StoreError};
 use relais_core::author_identity::{handle_key, name_key};
 use relais_core::{new_id, now_ms};
@@ -48,13 +48,13 @@ pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Res
         authors.entry((m.workspace_id, m.network, m.author_handle)).or_insert(m.author_name);
     }
     let rows: Vec<_> = authors.into_iter().collect();
-    for chunk in rows.chunks(rows_per_statement(6)) {
+    for chunk in rows.chunks(rows_per_bulk_statement(6)) {
         let sql = format!(
             "INSERT INTO inbox_authors (workspace_id, network, author_handle, author_name, name_key, handle_key) VALUES {}
              ON CONFLICT (workspace_id, network, author_handle) DO NOTHING",
             tuples(1, chunk.len(), 6)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for ((ws, network, handle), name) in chunk {
             q = q.bind(*ws).bind(*network).bind(*handle).bind(*name).bind(name.and_then(name_key)).bind(handle_key(handle));
         }

@@ -9,11 +9,13 @@
 
 use crate::inbox::{Incoming, Ingested, Tx};
 use crate::inbox_search::{ToIndex, index_messages};
-use crate::sql::{params, rows_per_statement, tuples};
-use crate::{Result, SocialAccount, Store};
+use crate::moderation_ingest::IngestionRules;
+use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
+use crate::{Result, SocialAccount, Store, StoreError};
 use relais_core::inbox::grouping_of;
 use relais_core::inbox_search::index_terms_of;
 use relais_core::listening_query::FoldedText;
+use relais_core::moderation::repeat_key_of;
 use relais_core::understanding::understand;
 use relais_core::{new_id, now_ms};
 use std::collections::{HashMap, HashSet};
@@ -28,6 +30,9 @@ pub(crate) struct Read {
     pub folded: FoldedText,
     /// The words the search index keeps (relais-core's `inbox_search::index_terms`).
     pub terms: Vec<String>,
+    /// What the repeated-text rules compare (`relais_core::moderation::repeat_key`), stored only
+    /// while such a rule exists.
+    pub repeat_key: String,
 }
 
 impl Read {
@@ -42,12 +47,42 @@ impl Read {
         let folded = FoldedText::new(text);
         Read {
             terms: index_terms_of(&folded),
+            repeat_key: repeat_key_of(&folded),
             folded,
             language,
             sentiment: understood.sentiment.as_str(),
             sentiment_score: (understood.sentiment_score * 1000.0).round() as i64,
             toxicity: (understood.toxicity * 1000.0).round() as i64,
         }
+    }
+}
+
+/// Below this many messages a page is read on one thread: starting threads would cost more.
+const PARALLEL_READ_FROM: usize = 64;
+
+/// Reads the messages' texts, in order, off the async runtime (reading is the CPU part of
+/// ingestion, tens of microseconds a message) and, for a large page, on every core at once.
+async fn read_all(messages: &[&Incoming]) -> Result<Vec<Read>> {
+    let texts: Vec<(String, Option<String>)> = messages.iter().map(|m| (m.text.clone(), m.language.clone())).collect();
+    let read = tokio::task::spawn_blocking(move || {
+        let read_chunk = |chunk: &[(String, Option<String>)]| chunk.iter().map(|(t, l)| Read::of(t, l.as_deref())).collect::<Vec<_>>();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if texts.len() < PARALLEL_READ_FROM || threads < 2 {
+            return read_chunk(&texts);
+        }
+        let per_thread = texts.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let chunks: Vec<_> = texts.chunks(per_thread).map(|c| s.spawn(move || read_chunk(c))).collect();
+            // A panic while reading is a bug in the reader: it goes on as one, as it would inline.
+            chunks.into_iter().flat_map(|c| c.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    });
+    match read.await {
+        Ok(reads) => Ok(reads),
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => Err(StoreError::Conflict("the page was not stored: the server is shutting down".into())),
+        },
     }
 }
 
@@ -70,13 +105,14 @@ impl Store {
         let items: Vec<&Incoming> = items.iter().filter(|i| seen.insert(i.remote_id.as_str())).collect();
         let (messages, activity): (Vec<&Incoming>, Vec<&Incoming>) = items.into_iter().partition(|i| i.is_message());
         // Reading the texts is the CPU part: done before the write lock is taken.
-        let reads: Vec<Read> = messages.iter().map(|m| Read::of(&m.text, m.language.as_deref())).collect();
+        let reads = read_all(&messages).await?;
 
         let mut tx = self.begin_write().await?;
-        let stored = insert_messages(&mut tx, account, messages.into_iter().zip(reads).collect(), now).await?;
+        let rules = IngestionRules::load(&mut tx, &account.workspace_id).await?;
+        let stored = insert_messages(&mut tx, account, messages.into_iter().zip(reads).collect(), rules.keys_repeats(), now).await?;
         let activity = insert_activity(&mut tx, account, &activity, now).await?;
         crate::satisfaction::read_ratings(&mut tx, account, &stored).await?;
-        crate::moderation::moderate_ingested(&mut tx, account, &stored).await?;
+        rules.apply(&mut tx, account, &stored).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
@@ -115,6 +151,7 @@ async fn insert_messages<'a>(
     tx: &mut Tx,
     account: &SocialAccount,
     messages: Vec<(&'a Incoming, Read)>,
+    keys_repeats: bool,
     now: i64,
 ) -> Result<Vec<NewMessage<'a>>> {
     if messages.is_empty() {
@@ -148,13 +185,13 @@ async fn insert_messages<'a>(
     }
     let distinct: Vec<(&str, usize)> = first_of_grouping.iter().map(|(k, i)| (*k, *i)).collect();
     let mut conversations: HashMap<String, String> = HashMap::new();
-    for chunk in distinct.chunks(rows_per_statement(9)) {
+    for chunk in distinct.chunks(rows_per_bulk_statement(9)) {
         let sql = format!(
             "INSERT INTO inbox_conversations (id, workspace_id, account_id, grouping, kind, root_remote_id, variant_id, last_message_at, created_at)
              VALUES {} ON CONFLICT (account_id, grouping) DO NOTHING",
             tuples(1, chunk.len(), 9)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for (key, i) in chunk {
             let g = &groupings[*i];
             let root_variant = g.root_remote_id.as_deref().and_then(|r| variants.get(r)).cloned();
@@ -172,7 +209,7 @@ async fn insert_messages<'a>(
         q.execute(&mut **tx).await?;
         let sql =
             format!("SELECT grouping, id FROM inbox_conversations WHERE account_id = $1 AND grouping IN ({})", params(2, chunk.len()));
-        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).bind(&account.id);
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(for_backend(tx, sql))).bind(&account.id);
         for (key, _) in chunk {
             q = q.bind(*key);
         }
@@ -186,15 +223,15 @@ async fn insert_messages<'a>(
         .map(|((item, read), g)| NewMessage { id: new_id(), conversation_id: conversations[&g.key].clone(), item, read })
         .collect();
     let mut inserted: HashSet<String> = HashSet::new();
-    for chunk in pending.chunks(rows_per_statement(25)) {
+    for chunk in pending.chunks(rows_per_bulk_statement(26)) {
         let sql = format!(
             "INSERT INTO inbox_messages (id, workspace_id, account_id, conversation_id, remote_id, kind, author_remote_id, author_handle,
                 author_name, author_avatar, text, url, language, created_at, received_at, subject_remote_id, parent_remote_id,
-                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity, network, terms_indexed)
+                root_remote_id, variant_id, status, sentiment, sentiment_score, toxicity, network, terms_indexed, text_key)
              VALUES {} ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id",
-            tuples(1, chunk.len(), 25)
+            tuples(1, chunk.len(), 26)
         );
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for m in chunk {
             let item = m.item;
             q = q
@@ -222,7 +259,8 @@ async fn insert_messages<'a>(
                 .bind(m.read.sentiment_score)
                 .bind(m.read.toxicity)
                 .bind(&account.network)
-                .bind(1_i64);
+                .bind(1_i64)
+                .bind(keys_repeats.then_some(m.read.repeat_key.as_str()));
         }
         inserted.extend(q.fetch_all(&mut **tx).await?);
     }

@@ -10,7 +10,7 @@
 
 use crate::inbox::{InboxMessage, MESSAGE_COLUMNS, Tx};
 use crate::inbox_ingest::NewMessage;
-use crate::sql::{params, rows_per_statement, tuples};
+use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
 use crate::{Result, SocialAccount, Store, StoreError};
 use sqlx::FromRow;
 
@@ -96,13 +96,13 @@ pub(crate) async fn write(
     actor: Option<&str>,
     at: i64,
 ) -> Result<()> {
-    let rows = rows_per_statement(7);
+    let rows = rows_per_bulk_statement(7);
     for (c, chunk) in events.chunks(rows).enumerate() {
         let sql = format!(
             "INSERT INTO inbox_events (workspace_id, seq, kind, message_id, conversation_id, actor_id, created_at) VALUES {}",
             tuples(1, chunk.len(), 7)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for (i, e) in chunk.iter().enumerate() {
             q = q
                 .bind(workspace_id)

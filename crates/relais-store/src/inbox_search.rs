@@ -10,7 +10,7 @@
 //! twice.
 
 use crate::inbox::{Arg, InboxFilter, InboxMessage, InboxPage, MESSAGE_COLUMNS, Tx, bind_args, filter_conditions};
-use crate::sql::{params, rows_per_statement, tuples};
+use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
 use crate::{Result, Store};
 use relais_core::inbox::Cursor;
 use relais_core::inbox_search::{InboxSearch, index_terms};
@@ -36,13 +36,13 @@ pub(crate) struct ToIndex<'a> {
 pub(crate) async fn index_messages(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Result<()> {
     crate::inbox_authors::record_authors(tx, messages).await?;
     let rows: Vec<(&ToIndex, &String)> = messages.iter().flat_map(|m| m.terms.iter().map(move |t| (m, t))).collect();
-    for chunk in rows.chunks(rows_per_statement(4)) {
+    for chunk in rows.chunks(rows_per_bulk_statement(4)) {
         // DO NOTHING: the housekeeping's backfill and a late ingestion may meet on a message.
         let sql = format!(
             "INSERT INTO inbox_message_terms (workspace_id, term, created_at, message_id) VALUES {} ON CONFLICT DO NOTHING",
             tuples(1, chunk.len(), 4)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for (m, term) in chunk {
             q = q.bind(m.workspace_id).bind(term.as_str()).bind(m.created_at).bind(m.message_id);
         }

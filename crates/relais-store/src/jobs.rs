@@ -4,6 +4,7 @@
 //! loses its lease when it expires and the job becomes claimable again. On PostgreSQL the claim
 //! skips rows another worker is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one writer.
 
+use crate::sql::{rows_per_statement, tuples};
 use crate::{Backend, Result, Store};
 use relais_core::{new_id, now_ms};
 
@@ -199,4 +200,33 @@ pub(crate) async fn insert_job<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     .await?
     .rows_affected();
     Ok((n == 1).then_some(id))
+}
+
+/// Queues `jobs` in the caller's transaction, a few statements for any number; a job whose
+/// unique key is already queued is skipped, as with [`insert_job`].
+pub(crate) async fn insert_jobs(tx: &mut sqlx::Transaction<'static, sqlx::Any>, jobs: &[NewJob]) -> Result<()> {
+    let now = now_ms();
+    for chunk in jobs.chunks(rows_per_statement(10)) {
+        let sql = format!(
+            "INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, attempts, max_attempts, created_at, updated_at)
+             VALUES {} ON CONFLICT (unique_key) DO NOTHING",
+            tuples(1, chunk.len(), 10)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for job in chunk {
+            q = q
+                .bind(new_id())
+                .bind(&job.kind)
+                .bind(job.payload.to_string())
+                .bind(job.unique_key.as_deref())
+                .bind("queued")
+                .bind(job.run_at)
+                .bind(0_i64)
+                .bind(job.max_attempts)
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }

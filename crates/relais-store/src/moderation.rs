@@ -1,21 +1,14 @@
-//! Moderation's storage: the ordered rules, their application to new messages inside the
-//! ingestion's transaction, the log of every action with what undoing it needs, and the dry run.
-//!
-//! Local actions (flag, tag, assign, notify) are written in the ingestion's transaction; network
-//! actions (hide, delete, auto-reply) become durable jobs in that same transaction, so a crash
-//! neither loses nor repeats them.
+//! Moderation's storage: the ordered rules, the log of every action with what undoing it needs,
+//! and the dry run. Their application to new messages, inside the ingestion's transaction, is in
+//! `moderation_ingest`.
 
-use crate::inbox_ingest::NewMessage;
-use crate::inbox_replies::{ReplyPurpose, insert_reply};
 use crate::jobs::insert_job;
-use crate::notifications::insert_notifications;
 use crate::posts::Tx;
-use crate::sql::params;
-use crate::{Actor, NewJob, NewNotification, NotificationKind, Result, SocialAccount, Store, StoreError};
-use relais_core::moderation::{CompiledRule, Firing, MessageView, Rule, RuleAction, RuleSet, repeat_key};
+use crate::{Actor, NewJob, Result, Store, StoreError};
+use relais_core::moderation::{CompiledRule, MessageView, Rule, RuleSet, repeat_key};
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The job kind that hides, unhides or deletes a message, or deletes an automatic reply, on the
 /// network; its payload names the log entry.
@@ -175,7 +168,7 @@ impl ViewRow {
 
 const VIEW_COLUMNS: &str = "id, text, author_handle, author_remote_id, language, sentiment, toxicity, created_at";
 
-async fn load_rules<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, workspace_id: &str) -> Result<Vec<Rule>> {
+pub(crate) async fn load_rules<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, workspace_id: &str) -> Result<Vec<Rule>> {
     let rows: Vec<RuleRow> = sqlx::query_as(
         "SELECT id, name, enabled, stop, conditions, actions FROM moderation_rules WHERE workspace_id = $1 ORDER BY position, id",
     )
@@ -185,7 +178,7 @@ async fn load_rules<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E
     rows.into_iter().map(RuleRow::into_rule).collect()
 }
 
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let mut s: String = text.chars().take(80).collect();
     if text.chars().count() > 80 {
         s.push('…');
@@ -241,185 +234,6 @@ async fn queue_network_job(tx: &mut Tx, log_id: &str, now: i64) -> Result<()> {
     )
     .await?;
     Ok(())
-}
-
-/// Applies the workspace's enabled rules to messages just stored by `ingest_activity`, in its
-/// transaction. The rules are loaded and compiled once per call; repeats are counted per message
-/// only while a repeated-text rule exists.
-pub(crate) async fn moderate_ingested(tx: &mut Tx, account: &SocialAccount, new: &[NewMessage<'_>]) -> Result<()> {
-    if new.is_empty() {
-        return Ok(());
-    }
-    let (rules, _broken) = RuleSet::compile(load_rules(&mut **tx, &account.workspace_id).await?);
-    if rules.is_empty() {
-        return Ok(());
-    }
-    let windows = rules.repeat_windows();
-    let now = now_ms();
-    // Members named by the rules who still exist: a rule naming a member removed since must not
-    // break ingestion (the foreign keys would), it logs a failure instead.
-    let named: Vec<&String> = rules
-        .rules()
-        .iter()
-        .flat_map(|r| &r.rule.actions)
-        .flat_map(|a| match a {
-            RuleAction::Assign { member_id } => std::slice::from_ref(member_id),
-            RuleAction::Notify { member_ids } => member_ids.as_slice(),
-            _ => &[],
-        })
-        .collect();
-    let mut members = HashSet::new();
-    if !named.is_empty() {
-        let sql = format!("SELECT id FROM users WHERE id IN ({})", params(1, named.len()));
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for n in &named {
-            q = q.bind(n.as_str());
-        }
-        members.extend(q.fetch_all(&mut **tx).await?);
-    }
-    // The page's new messages as stored, in the order received (as the log and notifications
-    // tell it): built from what ingestion already holds, without reading them back.
-    let rows: Vec<ViewRow> = new
-        .iter()
-        .map(|m| ViewRow {
-            id: m.id.clone(),
-            text: m.item.text.clone(),
-            author_handle: m.item.author_handle.clone(),
-            author_remote_id: m.item.author_remote_id.clone(),
-            language: m.read.language.clone(),
-            sentiment: Some(m.read.sentiment.to_string()),
-            toxicity: Some(m.read.toxicity),
-            created_at: m.item.created_at,
-        })
-        .collect();
-    if !windows.is_empty() {
-        // Every copy of the page is keyed before any is counted, so the order a page arrives
-        // in does not change the counts.
-        for row in &rows {
-            sqlx::query("UPDATE inbox_messages SET text_key = $1 WHERE id = $2")
-                .bind(repeat_key(&row.text))
-                .bind(&row.id)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    for (row, m) in rows.iter().zip(new) {
-        let mut view = row.view();
-        if !windows.is_empty() {
-            let key = repeat_key(&row.text);
-            for w in &windows {
-                let n: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM inbox_messages WHERE workspace_id = $1 AND author_remote_id = $2 AND text_key = $3
-                       AND created_at > $4 AND created_at <= $5",
-                )
-                .bind(&account.workspace_id)
-                .bind(&row.author_remote_id)
-                .bind(&key)
-                .bind(row.created_at - i64::from(*w) * 60_000)
-                .bind(row.created_at)
-                .fetch_one(&mut **tx)
-                .await?;
-                view.repeats.push((*w, n as u32));
-            }
-        }
-        let firings = rules.evaluate_folded(&view, &m.read.folded);
-        apply(tx, account, row, &firings, &members, now).await?;
-    }
-    Ok(())
-}
-
-async fn apply(
-    tx: &mut Tx,
-    account: &SocialAccount,
-    row: &ViewRow,
-    firings: &[Firing<'_>],
-    members: &HashSet<String>,
-    now: i64,
-) -> Result<()> {
-    let mut assignee: Option<String> = None;
-    let mut notes = vec![];
-    for f in firings {
-        let by = format!("Relais · {}", f.rule.name);
-        let mut log = LogLine {
-            workspace_id: &account.workspace_id,
-            message_id: &row.id,
-            rule: Some(f.rule),
-            action: f.action.key(),
-            detail: None,
-            previous: None,
-            actor_label: &by,
-            outcome: "done",
-        };
-        match f.action {
-            RuleAction::Flag => {
-                sqlx::query("UPDATE inbox_messages SET flagged = 1 WHERE id = $1").bind(&row.id).execute(&mut **tx).await?;
-                insert_log(tx, &log, now).await?;
-            }
-            RuleAction::Tag { tag } => {
-                sqlx::query(
-                    "INSERT INTO inbox_message_tags (message_id, tag, tagged_by, tagged_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (message_id, tag) DO NOTHING",
-                )
-                .bind(&row.id)
-                .bind(tag)
-                .bind(&by)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-                log.detail = Some(tag);
-                insert_log(tx, &log, now).await?;
-            }
-            RuleAction::Assign { member_id } if !members.contains(member_id) => {
-                log.detail = Some(member_id);
-                log.outcome = "failed";
-                let id = insert_log(tx, &log, now).await?;
-                sqlx::query("UPDATE moderation_log SET error = 'the member no longer exists' WHERE id = $1")
-                    .bind(&id)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            RuleAction::Assign { member_id } => {
-                sqlx::query("UPDATE inbox_messages SET assignee_id = $1 WHERE id = $2")
-                    .bind(member_id)
-                    .bind(&row.id)
-                    .execute(&mut **tx)
-                    .await?;
-                let previous = assignee.replace(member_id.clone());
-                log.detail = Some(member_id);
-                log.previous = previous.as_deref();
-                insert_log(tx, &log, now).await?;
-            }
-            RuleAction::Notify { member_ids } => {
-                for m in member_ids.iter().filter(|m| members.contains(*m)) {
-                    notes.push(NewNotification {
-                        user_id: m.clone(),
-                        workspace_id: account.workspace_id.clone(),
-                        kind: NotificationKind::Moderation,
-                        post_id: None,
-                        actor_label: f.rule.name.clone(),
-                        subject: excerpt(&row.text),
-                        detail: Some(format!("{} · {}", row.author_handle, account.handle)),
-                    });
-                }
-                let who = member_ids.join(",");
-                log.detail = Some(&who);
-                insert_log(tx, &log, now).await?;
-            }
-            RuleAction::AutoReply { text } => {
-                let reply =
-                    insert_reply(tx, &row.id, text, &Actor { id: None, label: by.clone() }, ReplyPurpose::AutoReply, now_ms()).await?;
-                log.detail = Some(&reply);
-                log.outcome = "pending";
-                insert_log(tx, &log, now).await?;
-            }
-            RuleAction::Hide | RuleAction::Delete => {
-                log.outcome = "pending";
-                let id = insert_log(tx, &log, now).await?;
-                queue_network_job(tx, &id, now).await?;
-            }
-        }
-    }
-    insert_notifications(tx, &notes).await
 }
 
 /// What the network job needs to act on a log entry.

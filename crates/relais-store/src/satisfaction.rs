@@ -118,16 +118,20 @@ pub(crate) async fn read_ratings(tx: &mut Tx, account: &SocialAccount, new_messa
     let mut authors: Vec<&str> = new_messages.iter().map(|m| m.item.author_remote_id.as_str()).collect();
     authors.sort_unstable();
     authors.dedup();
-    let sql = format!(
-        "SELECT id, conversation_id, author_remote_id, asked_at, expires_at FROM satisfaction_surveys
-         WHERE account_id = $1 AND answered_at IS NULL AND author_remote_id IN ({})",
-        crate::sql::params(2, authors.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(&account.id);
-    for a in &authors {
-        q = q.bind(*a);
+    let mut pending = vec![];
+    // A page's authors in statements of a couple of hundred (`sql::MAX_PARAMS`).
+    for chunk in authors.chunks(crate::sql::rows_per_statement(1) - 1) {
+        let sql = format!(
+            "SELECT id, conversation_id, author_remote_id, asked_at, expires_at FROM satisfaction_surveys
+             WHERE account_id = $1 AND answered_at IS NULL AND author_remote_id IN ({})",
+            crate::sql::params(2, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(&account.id);
+        for a in chunk {
+            q = q.bind(*a);
+        }
+        pending.extend(q.fetch_all(&mut **tx).await?);
     }
-    let pending = q.fetch_all(&mut **tx).await?;
     if pending.is_empty() {
         return Ok(());
     }
