@@ -1,5 +1,6 @@
-//! A paid campaign's results over the API: an integration pushes the ad manager's numbers day by
-//! day (a day sent again replaces the stored one) and reads them back with the KPIs.
+//! A paid campaign over the API: its plan (objective, budget, targeting), and its results, which
+//! an integration pushes from the ad manager day by day (a day sent again replaces the stored
+//! one) and reads back with the KPIs.
 
 use super::{ApiCaller, ApiJson};
 use crate::app::AppState;
@@ -7,9 +8,11 @@ use crate::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use relais_core::Action;
+use relais_core::campaign_plan::{CampaignObjective, CampaignPlan};
 use relais_core::campaign_results::{DayResult, Totals};
+use relais_core::kpi::Currency;
 use relais_core::recurrence::parse_date;
+use relais_core::{Action, ValidationError};
 use relais_store::ResultSource;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -122,4 +125,78 @@ pub async fn put_results(
     app.store.record_campaign_results(&id, &campaign, &days, ResultSource::Api).await?;
     caller.audit(&app, &id, "campaign.results_saved", &c.name).await?;
     results(&app, &id, &campaign).await.map(Json)
+}
+
+/// A campaign's paid plan; the budget in cents of `currency` (an ISO 4217 code).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanIo {
+    /// `awareness`, `traffic`, `engagement`, `leads`, `conversions`, `sales` or `app_installs`;
+    /// null for none.
+    #[serde(default)]
+    pub objective: Option<String>,
+    /// The whole campaign's budget (not a daily one).
+    #[serde(default)]
+    pub budget_cents: Option<i64>,
+    pub currency: String,
+    #[serde(default)]
+    pub targeting: String,
+    #[serde(default)]
+    pub locations: String,
+    #[serde(default)]
+    pub age_min: Option<u8>,
+    #[serde(default)]
+    pub age_max: Option<u8>,
+}
+
+fn plan_out(plan: &CampaignPlan) -> PlanIo {
+    PlanIo {
+        objective: plan.objective.map(|o| o.key().to_string()),
+        budget_cents: plan.budget.map(|b| b.cents),
+        currency: plan.currency.to_string(),
+        targeting: plan.targeting.clone(),
+        locations: plan.locations.clone(),
+        age_min: plan.age_min,
+        age_max: plan.age_max,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/campaigns/{campaign}/plan",
+    params(("id" = String, Path), ("campaign" = String, Path)),
+    responses((status = 200, body = PlanIo), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_plan(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path((id, campaign)): Path<(String, String)>,
+) -> Result<Json<PlanIo>, ApiError> {
+    caller.require(&id, Action::ManageCampaigns)?;
+    Ok(Json(plan_out(&app.store.campaign(&id, &campaign).await?.plan())))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}/campaigns/{campaign}/plan",
+    params(("id" = String, Path), ("campaign" = String, Path)), request_body = PlanIo,
+    responses((status = 200, body = PlanIo), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A field is wrong: nothing is stored")))]
+pub async fn put_plan(
+    State(app): State<AppState>,
+    caller: ApiCaller,
+    Path((id, campaign)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PlanIo>,
+) -> Result<Json<PlanIo>, ApiError> {
+    caller.require(&id, Action::ManageCampaigns)?;
+    let c = app.store.campaign(&id, &campaign).await?;
+    let objective = match body.objective.as_deref() {
+        None | Some("") => None,
+        Some(key) => Some(CampaignObjective::from_key(key).ok_or_else(|| {
+            ApiError::from(ValidationError::new("objective", "error-campaign-objective", format!("“{key}” is not a campaign objective")))
+        })?),
+    };
+    let currency = Currency::parse(&body.currency)?;
+    let plan = CampaignPlan::new(objective, body.budget_cents, currency, &body.targeting, &body.locations, (body.age_min, body.age_max))
+        .map_err(|mut errors| ApiError::from(errors.remove(0)))?;
+    app.store.save_campaign_plan(&id, &campaign, &plan).await?;
+    caller.audit(&app, &id, "campaign.plan_saved", &c.name).await?;
+    Ok(Json(plan_out(&app.store.campaign(&id, &campaign).await?.plan())))
 }

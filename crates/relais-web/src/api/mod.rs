@@ -34,7 +34,7 @@ pub use auth::ApiCaller;
     paths(workspaces::me, workspaces::list, workspaces::get_one, workspaces::update, workspaces::members, workspaces::audit,
         posts::list_accounts, posts::connect_account, posts::create_post, posts::get_post, posts::act, media::list, media::upload,
         strategy::get_charter, strategy::put_charter, strategy::list_pillars, strategy::create_pillar, strategy::list_campaigns, strategy::create_campaign,
-        campaigns::get_results, campaigns::put_results,
+        campaigns::get_results, campaigns::put_results, campaigns::get_plan, campaigns::put_plan,
         inbox::list, inbox::get_one, inbox::reply, care::bulk, care::figures, moderation::list, moderation::create, moderation::update,
         moderation::delete, moderation::dry_run, insights::list, saved_replies::list, saved_replies::create, saved_replies::update,
         saved_replies::delete, care::get_settings, care::put_settings, objectives::list, objectives::create, objectives::update,
@@ -43,7 +43,7 @@ pub use auth::ApiCaller;
         posts::AccountOut, posts::NewAccountIn, posts::VariantIn, posts::NewPostIn, posts::ActionIn, posts::VariantOut, posts::EventOut, posts::PostOut,
         media::MediaOut, media::MediaUploadIn,
         strategy::CharterIo, strategy::NetworkRulesIo, strategy::PillarOut, strategy::PillarIn, strategy::CampaignOut, strategy::CampaignIn,
-        campaigns::DayIo, campaigns::ResultsOut,
+        campaigns::DayIo, campaigns::ResultsOut, campaigns::PlanIo,
         inbox::MessageOut, inbox::InboxPageOut, inbox::ReplyOut, inbox::ReplyIn, inbox::ContextPostOut, inbox::ConversationOut, inbox::MessageDetailOut,
         care::BulkIn, care::BulkOut, care::DurationsOut, care::FiguresOut, care::CareOut, care::CareSettingsIo,
         saved_replies::SavedReplyOut, saved_replies::SavedReplyIn,
@@ -98,6 +98,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/v1/workspaces/{id}/pillars", get(strategy::list_pillars).post(strategy::create_pillar))
         .route("/v1/workspaces/{id}/campaigns", get(strategy::list_campaigns).post(strategy::create_campaign))
         .route("/v1/workspaces/{id}/campaigns/{campaign}/results", get(campaigns::get_results).put(campaigns::put_results))
+        .route("/v1/workspaces/{id}/campaigns/{campaign}/plan", get(campaigns::get_plan).put(campaigns::put_plan))
         .fallback(|req: Request| async move {
             ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no API route {} {}", req.method(), req.uri().path()))
         })

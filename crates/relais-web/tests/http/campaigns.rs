@@ -234,3 +234,55 @@ app_test!(share_of_voice_is_measured_from_marked_queries, |app: TestApp| async m
     let mut client = Browser::signed_in(&app, CLIENT).await;
     assert_eq!(client.get(&format!("/w/{ws}/listening/benchmark")).await.status, 403);
 });
+
+app_test!(an_integration_sets_the_plan_and_pushes_results_over_the_api, |app: TestApp| async move {
+    use crate::api::{call, token};
+    use reqwest::Method;
+    let ws = &app.f.bank;
+    let id = summer(&app).await;
+    let smm = token(&app, ws, relais_core::Role::Smm).await;
+    let plan_path = format!("/api/v1/workspaces/{ws}/campaigns/{id}/plan");
+    let (status, _, body) = call(&app, Method::GET, &plan_path, Some(&smm), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["objective"].as_str(), body["budget_cents"].as_i64(), body["currency"].as_str()),
+        (Some("sales"), Some(100_000), Some("EUR"))
+    );
+
+    let plan = r#"{"objective":"traffic","budget_cents":250000,"currency":"CHF","targeting":"Artisans, 25-54","locations":"Suisse romande","age_min":25,"age_max":54}"#;
+    let (status, _, body) = call(&app, Method::PUT, &plan_path, Some(&smm), Some(plan)).await;
+    assert_eq!(status, 200, "{body}");
+    let stored = app.store.campaign(ws, &id).await.unwrap().plan();
+    assert_eq!((stored.budget.map(|b| b.cents), stored.currency.to_string(), stored.age_min), (Some(250_000), "CHF".to_string(), Some(25)));
+    assert_eq!(body["locations"], "Suisse romande");
+
+    // A negative budget or an unknown objective: 422 naming the field, nothing changed.
+    let (status, _, body) = call(&app, Method::PUT, &plan_path, Some(&smm), Some(r#"{"budget_cents":-5,"currency":"EUR"}"#)).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("budget"), "{body}");
+    let (status, _, body) = call(&app, Method::PUT, &plan_path, Some(&smm), Some(r#"{"objective":"fame","currency":"EUR"}"#)).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("fame"), "{body}");
+    assert_eq!(app.store.campaign(ws, &id).await.unwrap().plan().budget.map(|b| b.cents), Some(250_000));
+
+    // Results pushed by day: KPIs computed; a day outside the campaign refuses the whole batch.
+    let results_path = format!("/api/v1/workspaces/{ws}/campaigns/{id}/results");
+    let d1 = today().checked_sub(2.days()).unwrap();
+    let days = format!(
+        r#"[{{"day":"{d1}","spend_cents":10000,"impressions":10000,"clicks":200,"conversions":4,"conversion_value_cents":50000}}]"#
+    );
+    let (status, _, body) = call(&app, Method::PUT, &results_path, Some(&smm), Some(&days)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["click_through_rate"].as_f64(), body["cost_per_acquisition_cents"].as_i64()), (Some(0.02), Some(2500)));
+    let far = today().checked_add(60.days()).unwrap();
+    let (status, _, body) =
+        call(&app, Method::PUT, &results_path, Some(&smm), Some(&format!(r#"[{{"day":"{far}","spend_cents":1}}]"#))).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("outside the campaign"), "{body}");
+    assert_eq!(app.store.campaign_results(ws, &id).await.unwrap().len(), 1);
+
+    // A client's token may read the analytics, not run campaigns.
+    let client = token(&app, ws, relais_core::Role::Client).await;
+    assert_eq!(call(&app, Method::GET, &plan_path, Some(&client), None).await.0, 403);
+    assert_eq!(call(&app, Method::PUT, &plan_path, Some(&client), Some(plan)).await.0, 403);
+});
