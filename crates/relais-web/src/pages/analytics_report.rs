@@ -95,40 +95,24 @@ fn figure_kind(f: &Figure) -> ColumnKind {
 }
 
 /// The page's tables, each a sheet. Numbers stay numbers: rates (fractions, shown as
-/// percentages) and counts go to two KPI sheets, each column of one kind.
+/// percentages), counts and a campaign's amounts go to KPI sheets, each column of one kind.
 pub fn tables(d: &Dashboard, tr: Tr) -> Vec<Table> {
     let locale = tr.locale;
-    let mut kpis = Table {
-        title: tr.t("analytics-rates"),
+    // Figures of one kind: the KPI, its text, then the number now and the period before.
+    let kpi_table = |title: &str, kind: ColumnKind| Table {
+        title: tr.t(title),
         columns: vec![
             column(tr.t("analytics-kpi"), ColumnKind::Text),
             column(tr.t("analytics-value"), ColumnKind::Text),
-            column(tr.t("analytics-number"), ColumnKind::Percent),
-            column(tr.t("analytics-previous-period"), ColumnKind::Percent),
+            column(tr.t("analytics-number"), kind),
+            column(tr.t("analytics-previous-period"), kind),
         ],
         rows: vec![],
     };
-    let mut counts = Table {
-        title: tr.t("analytics-counts"),
-        columns: vec![
-            column(tr.t("analytics-kpi"), ColumnKind::Text),
-            column(tr.t("analytics-value"), ColumnKind::Text),
-            column(tr.t("analytics-number"), ColumnKind::Integer),
-            column(tr.t("analytics-previous-period"), ColumnKind::Integer),
-        ],
-        rows: vec![],
-    };
+    let mut kpis = kpi_table("analytics-rates", ColumnKind::Percent);
+    let mut counts = kpi_table("analytics-counts", ColumnKind::Integer);
     // A campaign's spend and costs per click and per acquisition, in its currency.
-    let mut costs = Table {
-        title: tr.t("analytics-costs"),
-        columns: vec![
-            column(tr.t("analytics-kpi"), ColumnKind::Text),
-            column(tr.t("analytics-value"), ColumnKind::Text),
-            column(tr.t("analytics-number"), ColumnKind::Money),
-            column(tr.t("analytics-previous-period"), ColumnKind::Money),
-        ],
-        rows: vec![],
-    };
+    let mut costs = kpi_table("analytics-costs", ColumnKind::Money);
     if let Some(paid) = &d.paid {
         costs.rows.push(vec![
             Cell::Text(tr.t("analytics-spend")),
