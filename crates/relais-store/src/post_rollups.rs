@@ -224,12 +224,9 @@ pub(crate) fn local_hour(at_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
     jiff::Timestamp::from_millisecond(at_ms).map(|t| i64::from(t.to_zoned(zone.clone()).hour())).unwrap_or(0)
 }
 
-/// A totals row waiting to be rolled up, with its workspace's zone.
+/// A totals row's counters and labels, before the local hour it is rolled up under.
 #[derive(sqlx::FromRow)]
-struct PendingRow {
-    variant_id: String,
-    published_at: i64,
-    time_zone: String,
+struct Counters {
     account_id: String,
     published_day: String,
     pillar: String,
@@ -242,6 +239,36 @@ struct PendingRow {
     reach: Option<i64>,
     link_clicks: Option<i64>,
     followers: Option<i64>,
+}
+
+impl Counters {
+    fn at_hour(self, published_hour: i64) -> Rolled {
+        Rolled {
+            account_id: self.account_id,
+            published_day: self.published_day,
+            published_hour,
+            pillar: self.pillar,
+            campaign: self.campaign,
+            likes: self.likes,
+            replies: self.replies,
+            reposts: self.reposts,
+            quotes: self.quotes,
+            impressions: self.impressions,
+            reach: self.reach,
+            link_clicks: self.link_clicks,
+            followers: self.followers,
+        }
+    }
+}
+
+/// A totals row waiting to be rolled up, with its workspace's zone.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    variant_id: String,
+    published_at: i64,
+    time_zone: String,
+    #[sqlx(flatten)]
+    counters: Counters,
 }
 
 impl Store {
@@ -264,22 +291,7 @@ impl Store {
             let zone = jiff::tz::TimeZone::get(&r.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
             let hour = local_hour(r.published_at, &zone);
             by_hour.entry(hour).or_default().push(r.variant_id);
-            let row = Rolled {
-                account_id: r.account_id,
-                published_day: r.published_day,
-                published_hour: hour,
-                pillar: r.pillar,
-                campaign: r.campaign,
-                likes: r.likes,
-                replies: r.replies,
-                reposts: r.reposts,
-                quotes: r.quotes,
-                impressions: r.impressions,
-                reach: r.reach,
-                link_clicks: r.link_clicks,
-                followers: r.followers,
-            };
-            changes.push((row, 1));
+            changes.push((r.counters.at_hour(hour), 1));
         }
         for (hour, ids) in &by_hour {
             for chunk in ids.chunks(crate::sql::MAX_PARAMS - 1) {
@@ -302,19 +314,9 @@ impl Store {
 #[derive(sqlx::FromRow)]
 struct Relabelled {
     variant_id: String,
-    account_id: String,
-    published_day: String,
     published_hour: Option<i64>,
-    pillar: String,
-    campaign: String,
-    likes: i64,
-    replies: i64,
-    reposts: i64,
-    quotes: i64,
-    impressions: Option<i64>,
-    reach: Option<i64>,
-    link_clicks: Option<i64>,
-    followers: Option<i64>,
+    #[sqlx(flatten)]
+    counters: Counters,
     new_pillar: String,
     new_campaign: String,
 }
@@ -350,21 +352,7 @@ pub(crate) async fn relabel(tx: &mut Tx, which: Relabel<'_>) -> Result<()> {
     for r in rows {
         by_labels.entry((r.new_pillar.clone(), r.new_campaign.clone())).or_default().push(r.variant_id);
         let Some(published_hour) = r.published_hour else { continue };
-        let old = Rolled {
-            account_id: r.account_id,
-            published_day: r.published_day,
-            published_hour,
-            pillar: r.pillar,
-            campaign: r.campaign,
-            likes: r.likes,
-            replies: r.replies,
-            reposts: r.reposts,
-            quotes: r.quotes,
-            impressions: r.impressions,
-            reach: r.reach,
-            link_clicks: r.link_clicks,
-            followers: r.followers,
-        };
+        let old = r.counters.at_hour(published_hour);
         let new = Rolled { pillar: r.new_pillar, campaign: r.new_campaign, ..old.clone() };
         changes.extend([(old, -1), (new, 1)]);
     }

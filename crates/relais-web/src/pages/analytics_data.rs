@@ -251,8 +251,6 @@ impl Dashboard {
             posting_frequency(numbers.posts.publications, period),
             previous.as_ref().zip(prev_period).map(|(p, pp)| posting_frequency(p.posts.publications, &pp)),
         );
-        // The previous period's care is only compared when the current one applies.
-        let care_before = care_before.filter(|_| care.is_some());
         let response = care.as_ref().map(|c| Line::of(response_rate(c), care_before.as_ref().map(response_rate)));
         let response_time = care.as_ref().map(|c| Line::of(response_time_median(c), care_before.as_ref().map(response_time_median)));
 
