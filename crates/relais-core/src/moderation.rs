@@ -179,14 +179,20 @@ fn fold_author(a: &str) -> String {
 
 /// The text as the repeated-text condition compares it, hashed for a short indexed column:
 /// the folded words joined by spaces, so that case, accents and punctuation do not make two
-/// copies differ.
+/// copies differ. Sixteen hex digits (64 bits of SHA-256): it is only compared among one
+/// author's messages of a rule's window, where a collision is out of reach, and it rides in
+/// the author index of every message.
 pub fn repeat_key(text: &str) -> String {
     repeat_key_of(&FoldedText::new(text))
 }
 
 /// The same, for a text already folded (ingestion folds each message once).
 pub fn repeat_key_of(folded: &FoldedText) -> String {
-    crate::token::digest(&folded.words().join(" "))
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(folded.words().join(" ").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    format!("{:016x}", u64::from_be_bytes(first))
 }
 
 impl CompiledRule {
@@ -555,6 +561,7 @@ mod tests {
         assert_eq!(repeat_key("Buy NOW!!"), repeat_key("buy now"));
         assert_eq!(repeat_key("Achète !"), repeat_key("achete"));
         assert_ne!(repeat_key("buy now"), repeat_key("buy later"));
+        assert_eq!(repeat_key("buy now").len(), 16);
     }
 
     #[test]

@@ -62,23 +62,24 @@ const PARALLEL_READ_FROM: usize = 64;
 
 /// Reads the messages' texts, in order, off the async runtime (reading is the CPU part of
 /// ingestion, tens of microseconds a message) and, for a large page, on every core at once.
-async fn read_all(messages: &[&Incoming]) -> Result<Vec<Read>> {
-    let texts: Vec<(String, Option<String>)> = messages.iter().map(|m| (m.text.clone(), m.language.clone())).collect();
+async fn read_all(messages: Vec<Incoming>) -> Result<(Vec<Incoming>, Vec<Read>)> {
     let read = tokio::task::spawn_blocking(move || {
-        let read_chunk = |chunk: &[(String, Option<String>)]| chunk.iter().map(|(t, l)| Read::of(t, l.as_deref())).collect::<Vec<_>>();
+        let read_chunk = |chunk: &[Incoming]| chunk.iter().map(|m| Read::of(&m.text, m.language.as_deref())).collect::<Vec<_>>();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if texts.len() < PARALLEL_READ_FROM || threads < 2 {
-            return read_chunk(&texts);
+        if messages.len() < PARALLEL_READ_FROM || threads < 2 {
+            let reads = read_chunk(&messages);
+            return (messages, reads);
         }
-        let per_thread = texts.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let chunks: Vec<_> = texts.chunks(per_thread).map(|c| s.spawn(move || read_chunk(c))).collect();
+        let per_thread = messages.len().div_ceil(threads);
+        let reads = std::thread::scope(|s| {
+            let chunks: Vec<_> = messages.chunks(per_thread).map(|c| s.spawn(move || read_chunk(c))).collect();
             // A panic while reading is a bug in the reader: it goes on as one, as it would inline.
             chunks.into_iter().flat_map(|c| c.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-        })
+        });
+        (messages, reads)
     });
     match read.await {
-        Ok(reads) => Ok(reads),
+        Ok(read) => Ok(read),
         Err(e) => match e.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
             Err(_) => Err(StoreError::Conflict("the page was not stored: the server is shutting down".into())),
@@ -92,41 +93,81 @@ pub(crate) struct NewMessage<'a> {
     pub id: String,
     pub conversation_id: String,
     pub item: &'a Incoming,
-    pub read: Read,
+    pub read: &'a Read,
 }
 
-impl Store {
-    /// Stores a page of activity and the account's new marker (`None`: keep the old one) in one
-    /// transaction. Items already stored are skipped; returns what was new.
-    pub async fn ingest_activity(&self, account: &SocialAccount, items: &[Incoming], marker: Option<&str>) -> Result<Ingested> {
-        let now = now_ms();
+/// A page of one account's activity, its messages read, ready to store. It owns its data: on
+/// SQLite another task may store it, with other pages (`inbox_ingest_groups`).
+pub(crate) struct Page {
+    account: SocialAccount,
+    messages: Vec<Incoming>,
+    reads: Vec<Read>,
+    activity: Vec<Incoming>,
+    marker: Option<String>,
+}
+
+impl Page {
+    /// Reads the page's messages: the CPU part of ingestion, done before any write lock.
+    async fn prepare(account: &SocialAccount, items: &[Incoming], marker: Option<&str>) -> Result<Page> {
         // A page may repeat an item (a network paging over a moving list): the first one counts.
         let mut seen = HashSet::new();
         let items: Vec<&Incoming> = items.iter().filter(|i| seen.insert(i.remote_id.as_str())).collect();
         let (messages, activity): (Vec<&Incoming>, Vec<&Incoming>) = items.into_iter().partition(|i| i.is_message());
-        // Reading the texts is the CPU part: done before the write lock is taken.
-        let reads = read_all(&messages).await?;
+        let (messages, reads) = read_all(messages.into_iter().cloned().collect()).await?;
+        Ok(Page {
+            account: account.clone(),
+            messages,
+            reads,
+            activity: activity.into_iter().cloned().collect(),
+            marker: marker.map(str::to_string),
+        })
+    }
 
-        let mut tx = self.begin_write().await?;
-        let rules = IngestionRules::load(&mut tx, &account.workspace_id).await?;
-        let stored = insert_messages(&mut tx, account, messages.into_iter().zip(reads).collect(), rules.keys_repeats(), now).await?;
-        let activity = insert_activity(&mut tx, account, &activity, now).await?;
-        crate::satisfaction::read_ratings(&mut tx, account, &stored).await?;
-        rules.apply(&mut tx, account, &stored).await?;
+    /// Stores the page in a transaction of its own.
+    pub(crate) async fn store_alone(&self, store: &Store) -> Result<Ingested> {
+        let mut tx = store.begin_write().await?;
+        let ingested = self.store(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ingested)
+    }
+
+    /// Stores the page and the account's new marker in `tx`; returns what was new.
+    pub(crate) async fn store(&self, tx: &mut Tx) -> Result<Ingested> {
+        let now = now_ms();
+        let account = &self.account;
+        let rules = IngestionRules::load(tx, &account.workspace_id).await?;
+        let messages = self.messages.iter().zip(&self.reads).collect();
+        let stored = insert_messages(tx, account, messages, rules.keys_repeats(), now).await?;
+        let activity: Vec<&Incoming> = self.activity.iter().collect();
+        let activity = insert_activity(tx, account, &activity, now).await?;
+        crate::satisfaction::read_ratings(tx, account, &stored).await?;
+        rules.apply(tx, account, &stored).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
                 last_sync_at = EXCLUDED.last_sync_at, last_error = NULL, last_error_at = NULL",
         )
         .bind(&account.id)
-        .bind(marker)
+        .bind(self.marker.as_deref())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         // Last: it locks the workspace's event counter until the commit.
-        crate::inbox_live::on_messages_ingested(&mut tx, account, &stored, now).await?;
-        tx.commit().await?;
+        crate::inbox_live::on_messages_ingested(tx, account, &stored, now).await?;
         Ok(Ingested { messages: stored.into_iter().map(|m| m.id).collect(), activity })
+    }
+}
+
+impl Store {
+    /// Stores a page of activity and the account's new marker (`None`: keep the old one) in one
+    /// transaction (on SQLite, possibly shared with other accounts' pages stored at the same
+    /// time). Items already stored are skipped; returns what was new.
+    pub async fn ingest_activity(&self, account: &SocialAccount, items: &[Incoming], marker: Option<&str>) -> Result<Ingested> {
+        let page = Page::prepare(account, items, marker).await?;
+        match self.ingest_groups() {
+            Some(groups) => groups.store(self, page).await,
+            None => page.store_alone(self).await,
+        }
     }
 }
 
@@ -136,7 +177,7 @@ async fn variants_by_remote_id(tx: &mut Tx, account_id: &str, remote_ids: &HashS
     let ids: Vec<&str> = remote_ids.iter().copied().collect();
     for chunk in ids.chunks(rows_per_statement(1)) {
         let sql = format!("SELECT remote_id, id FROM post_variants WHERE account_id = $1 AND remote_id IN ({})", params(2, chunk.len()));
-        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).bind(account_id);
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(for_backend(tx, sql))).bind(account_id);
         for id in chunk {
             q = q.bind(*id);
         }
@@ -150,7 +191,7 @@ async fn variants_by_remote_id(tx: &mut Tx, account_id: &str, remote_ids: &HashS
 async fn insert_messages<'a>(
     tx: &mut Tx,
     account: &SocialAccount,
-    messages: Vec<(&'a Incoming, Read)>,
+    messages: Vec<(&'a Incoming, &'a Read)>,
     keys_repeats: bool,
     now: i64,
 ) -> Result<Vec<NewMessage<'a>>> {
@@ -293,7 +334,7 @@ async fn insert_messages<'a>(
              FROM (VALUES {}) AS v WHERE inbox_conversations.id = v.column1 AND inbox_conversations.last_message_at < v.column2",
             tuples(1, chunk.len(), 2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for (id, at) in chunk {
             q = q.bind(*id).bind(*at);
         }
@@ -317,7 +358,7 @@ async fn insert_activity(tx: &mut Tx, account: &SocialAccount, items: &[&Incomin
              VALUES {} ON CONFLICT (account_id, remote_id) DO NOTHING",
             tuples(1, chunk.len(), 12)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
         for item in chunk {
             q = q
                 .bind(new_id())

@@ -22,6 +22,7 @@ mod inbox;
 mod inbox_authors;
 mod inbox_bulk;
 mod inbox_ingest;
+mod inbox_ingest_groups;
 mod inbox_live;
 mod inbox_notes;
 mod inbox_replies;
@@ -57,6 +58,7 @@ mod sessions;
 mod share_of_voice;
 mod slots;
 mod sql;
+mod sqlite_checkpoint;
 mod tenancy;
 mod throttle;
 mod tokens;
@@ -118,9 +120,12 @@ pub use tokens::{ApiToken, ApiTokenGrant};
 pub use users::User;
 pub use withdrawals::{WITHDRAW_JOB, WithdrawTarget, Withdrawal};
 
+use inbox_ingest_groups::IngestGroups;
+use sqlite_checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -140,6 +145,10 @@ pub struct Store {
     /// PostgreSQL, the same pool as reads.
     writer: AnyPool,
     backend: Backend,
+    /// SQLite: the WAL's checkpoints, run beside the writer rather than inside its commits.
+    _checkpointer: Option<Arc<Checkpointer>>,
+    /// SQLite: pages of activity stored at the same time share one transaction.
+    ingest_groups: Option<Arc<IngestGroups>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -204,6 +213,7 @@ impl Store {
                         // 64 KiB SQLite spills it to a temporary file, and those writes were a
                         // quarter of ingestion's time: kept in memory, they cost a copy.
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
+                        conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}"))).await?;
                     }
                     Ok(())
                 })
@@ -231,7 +241,9 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        Ok(Store { pool, writer, backend })
+        let checkpointer = (backend == Backend::Sqlite).then(|| Arc::new(Checkpointer::start(pool.clone())));
+        let ingest_groups = (backend == Backend::Sqlite).then(|| Arc::new(IngestGroups::default()));
+        Ok(Store { pool, writer, backend, _checkpointer: checkpointer, ingest_groups })
     }
 
     /// Connects and brings the schema up to date: what `relais serve` does at start.
@@ -251,6 +263,11 @@ impl Store {
 
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// Where pages of activity wait to be stored together, on SQLite.
+    pub(crate) fn ingest_groups(&self) -> Option<&Arc<IngestGroups>> {
+        self.ingest_groups.as_ref()
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

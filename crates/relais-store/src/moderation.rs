@@ -144,6 +144,7 @@ pub struct DryRun {
 struct ViewRow {
     id: String,
     text: String,
+    network: String,
     author_handle: String,
     author_remote_id: String,
     language: Option<String>,
@@ -166,7 +167,7 @@ impl ViewRow {
     }
 }
 
-const VIEW_COLUMNS: &str = "id, text, author_handle, author_remote_id, language, sentiment, toxicity, created_at";
+const VIEW_COLUMNS: &str = "id, text, network, author_handle, author_remote_id, language, sentiment, toxicity, created_at";
 
 pub(crate) async fn load_rules<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, workspace_id: &str) -> Result<Vec<Rule>> {
     let rows: Vec<RuleRow> = sqlx::query_as(
@@ -559,7 +560,7 @@ impl Store {
         let mut out = DryRun::default();
         let windows = rules.repeat_windows();
         let longest = windows.iter().max().map(|w| i64::from(*w) * 60_000).unwrap_or(0);
-        let mut seen: HashMap<(String, String), VecDeque<i64>> = HashMap::new();
+        let mut seen: HashMap<(String, String, String), VecDeque<i64>> = HashMap::new();
         let mut counts: BTreeMap<(usize, usize), u64> = BTreeMap::new();
         let mut after: (i64, String) = (since_ms, String::new());
         loop {
@@ -578,7 +579,7 @@ impl Store {
                 out.scanned += 1;
                 let mut view = row.view();
                 if !windows.is_empty() {
-                    let times = seen.entry((row.author_remote_id.clone(), repeat_key(&row.text))).or_default();
+                    let times = seen.entry((row.network.clone(), row.author_handle.clone(), repeat_key(&row.text))).or_default();
                     times.push_back(row.created_at);
                     while times.front().is_some_and(|t| *t <= row.created_at - longest) {
                         times.pop_front();

@@ -14,7 +14,7 @@ use crate::jobs::insert_jobs;
 use crate::moderation::{MODERATION_JOB, excerpt, load_rules};
 use crate::notifications::insert_notifications;
 use crate::posts::Tx;
-use crate::sql::{MAX_PARAMS, params, rows_per_statement, tuples};
+use crate::sql::{MAX_PARAMS, for_backend, params, rows_per_statement, tuples};
 use crate::{Actor, NewJob, NewNotification, NotificationKind, Result, SocialAccount};
 use relais_core::moderation::{Firing, MessageView, RuleAction, RuleSet};
 use relais_core::{new_id, now_ms};
@@ -49,7 +49,7 @@ impl IngestionRules {
         let members = self.existing_members(tx).await?;
         // Every message of the page is stored (and keyed) before any is counted, so the order a
         // page arrives in does not change the counts.
-        let repeats = count_repeats(tx, &account.workspace_id, new, &self.windows).await?;
+        let repeats = count_repeats(tx, account, new, &self.windows).await?;
         let now = now_ms();
         let mut writes = Writes::default();
         for (m, repeats) in new.iter().zip(repeats) {
@@ -98,26 +98,32 @@ impl IngestionRules {
     }
 }
 
-/// For each message, for each window: how many messages of its author with the same repeat key
-/// fall within the window before it, itself included. One statement per window and 49 messages.
-async fn count_repeats(tx: &mut Tx, workspace_id: &str, new: &[NewMessage<'_>], windows: &[u32]) -> Result<Vec<Vec<(u32, u32)>>> {
+/// For each message, for each window: how many messages of its author (its handle on the
+/// account's network) with the same repeat key fall within the window before it, itself
+/// included. One statement per window and 49 messages, each count a range of the author index,
+/// which carries the key.
+async fn count_repeats(tx: &mut Tx, account: &SocialAccount, new: &[NewMessage<'_>], windows: &[u32]) -> Result<Vec<Vec<(u32, u32)>>> {
     let mut repeats = vec![Vec::with_capacity(windows.len()); new.len()];
-    // $1 the workspace, $2 the window; then (position in the page, author, key, created_at).
-    let rows = (MAX_PARAMS - 2) / 4;
+    // $1 the workspace, $2 the network, $3 the window; then (position in the page, author, key,
+    // created_at).
+    let rows = (MAX_PARAMS - 3) / 4;
     for &window in windows {
         for (c, chunk) in new.chunks(rows).enumerate() {
             // A subquery per message rather than a join: PostgreSQL's generic plan for the
             // join, made while the table was small, scanned the whole table once it was not.
             let sql = format!(
                 "SELECT v.column1, (SELECT COUNT(*) FROM inbox_messages m
-                   WHERE m.workspace_id = $1 AND m.author_remote_id = v.column2 AND m.text_key = v.column3
-                     AND m.created_at > v.column4 - $2 AND m.created_at <= v.column4)
+                   WHERE m.workspace_id = $1 AND m.network = $2 AND m.author_handle = v.column2
+                     AND m.created_at > v.column4 - $3 AND m.created_at <= v.column4 AND m.text_key = v.column3)
                  FROM (VALUES {}) AS v",
-                tuples(3, chunk.len(), 4)
+                tuples(4, chunk.len(), 4)
             );
-            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(workspace_id).bind(i64::from(window) * 60_000);
+            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(for_backend(tx, sql)))
+                .bind(&account.workspace_id)
+                .bind(&account.network)
+                .bind(i64::from(window) * 60_000);
             for (i, m) in chunk.iter().enumerate() {
-                q = q.bind((c * rows + i) as i64).bind(&m.item.author_remote_id).bind(&m.read.repeat_key).bind(m.item.created_at);
+                q = q.bind((c * rows + i) as i64).bind(&m.item.author_handle).bind(&m.read.repeat_key).bind(m.item.created_at);
             }
             let counts: HashMap<i64, i64> = q.fetch_all(&mut **tx).await?.into_iter().collect();
             for (i, r) in repeats.iter_mut().enumerate().skip(c * rows).take(chunk.len()) {
@@ -239,7 +245,7 @@ impl Writes {
         flagged.dedup();
         for chunk in flagged.chunks(rows_per_statement(1)) {
             let sql = format!("UPDATE inbox_messages SET flagged = 1 WHERE id IN ({})", params(1, chunk.len()));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
             for id in chunk {
                 q = q.bind(id);
             }
@@ -250,7 +256,7 @@ impl Writes {
                 "INSERT INTO inbox_message_tags (message_id, tag, tagged_by, tagged_at) VALUES {} ON CONFLICT (message_id, tag) DO NOTHING",
                 tuples(1, chunk.len(), 4)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
             for (id, tag, by) in chunk {
                 q = q.bind(id).bind(tag).bind(by).bind(now);
             }
@@ -262,7 +268,7 @@ impl Writes {
                 "UPDATE inbox_messages SET assignee_id = v.column2 FROM (VALUES {}) AS v WHERE inbox_messages.id = v.column1",
                 tuples(1, chunk.len(), 2)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
             for (id, member) in chunk {
                 q = q.bind(id).bind(member);
             }
@@ -275,7 +281,7 @@ impl Writes {
                  VALUES {}",
                 tuples(1, chunk.len(), 13)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
             for l in chunk {
                 q = q
                     .bind(&l.id)

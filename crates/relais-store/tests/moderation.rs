@@ -226,6 +226,23 @@ both_backends!(repeated_text_counts_the_authors_copies_within_the_window, |store
         }
     }
     assert_eq!(flagged, ["a3", "a4"]);
+
+    // An author is a handle on a network: the same handle on another network is someone else,
+    // whose two copies (with a5 they would make three) stay under the rule's count.
+    let other = store.create_social_account(&ws, "mastodon", "@banque", "@banque", |_| "sealed".into()).await.unwrap();
+    store
+        .ingest_activity(&other, &[msg("m1", "eve", "Achetez ici", 31 * min), msg("m2", "eve", "achetez ici", 32 * min)], None)
+        .await
+        .unwrap();
+    for id in ["m1", "m2"] {
+        assert!(
+            !store.moderation_marks(&message_id(&store, &ws, id).await).await.unwrap().0,
+            "{id} was counted with another network's copies"
+        );
+    }
+    // A third copy on that network is flagged.
+    store.ingest_activity(&other, &[msg("m3", "eve", "ACHETEZ ICI", 33 * min)], None).await.unwrap();
+    assert!(store.moderation_marks(&message_id(&store, &ws, "m3").await).await.unwrap().0);
 });
 
 both_backends!(undo_restores_what_can_be_restored_and_says_why_not_otherwise, |store: Store| async move {
