@@ -8,6 +8,7 @@
 //! syncs of one account race. The page and the account's new marker commit together.
 
 use crate::inbox::{Incoming, Ingested, Tx};
+use crate::inbox_authors::record_authors;
 use crate::inbox_search::{ToIndex, index_messages};
 use crate::moderation_ingest::IngestionRules;
 use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
@@ -142,6 +143,10 @@ impl Page {
         let activity = insert_activity(tx, account, &activity, now).await?;
         crate::satisfaction::read_ratings(tx, account, &stored).await?;
         rules.apply(tx, account, &stored).await?;
+        // Late in the transaction: on PostgreSQL a new author's row stays locked until the
+        // commit, and a page of another account from the same author waits on it meanwhile.
+        let authors: Vec<ToIndex> = stored.iter().map(|m| to_index(account, m)).collect();
+        record_authors(tx, &authors).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
@@ -168,6 +173,18 @@ impl Store {
             Some(groups) => groups.store(self, page).await,
             None => page.store_alone(self).await,
         }
+    }
+}
+
+fn to_index<'a>(account: &'a SocialAccount, m: &'a NewMessage<'_>) -> ToIndex<'a> {
+    ToIndex {
+        workspace_id: &account.workspace_id,
+        message_id: &m.id,
+        created_at: m.item.created_at,
+        terms: &m.read.terms,
+        network: &account.network,
+        author_handle: &m.item.author_handle,
+        author_name: m.item.author_name.as_deref(),
     }
 }
 
@@ -307,18 +324,7 @@ async fn insert_messages<'a>(
     }
     pending.retain(|m| inserted.contains(&m.id));
     // Their search terms, in the same transaction: a message is never stored unsearchable.
-    let to_index: Vec<ToIndex> = pending
-        .iter()
-        .map(|m| ToIndex {
-            workspace_id: &account.workspace_id,
-            message_id: &m.id,
-            created_at: m.item.created_at,
-            terms: &m.read.terms,
-            network: &account.network,
-            author_handle: &m.item.author_handle,
-            author_name: m.item.author_name.as_deref(),
-        })
-        .collect();
+    let to_index: Vec<ToIndex> = pending.iter().map(|m| to_index(account, m)).collect();
     index_messages(tx, &to_index).await?;
 
     // Each touched conversation's latest message.

@@ -32,9 +32,9 @@ pub(crate) struct ToIndex<'a> {
     pub author_name: Option<&'a str>,
 }
 
-/// Writes the messages' index terms and their authors, set-wise, in the caller's transaction.
+/// Writes the messages' index terms, set-wise, in the caller's transaction (their authors are
+/// recorded apart: `inbox_authors::record_authors`).
 pub(crate) async fn index_messages(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Result<()> {
-    crate::inbox_authors::record_authors(tx, messages).await?;
     let rows: Vec<(&ToIndex, &String)> = messages.iter().flat_map(|m| m.terms.iter().map(move |t| (m, t))).collect();
     for chunk in rows.chunks(rows_per_bulk_statement(4)) {
         // DO NOTHING: the housekeeping's backfill and a late ingestion may meet on a message.
@@ -82,6 +82,7 @@ impl Store {
             .collect();
         let mut tx = self.begin_write().await?;
         index_messages(&mut tx, &to_index).await?;
+        crate::inbox_authors::record_authors(&mut tx, &to_index).await?;
         for chunk in unindexed.chunks(rows_per_statement(1)) {
             let sql = format!("UPDATE inbox_messages SET terms_indexed = 1 WHERE id IN ({})", params(1, chunk.len()));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
