@@ -126,7 +126,11 @@ impl Page {
 
     /// Stores the page in a transaction of its own.
     pub(crate) async fn store_alone(&self, store: &Store) -> Result<Ingested> {
-        let mut tx = store.begin_write().await?;
+        self.store_and_commit(store.begin_write().await?).await
+    }
+
+    /// Stores the page in `tx`, which holds nothing else, and commits it.
+    pub(crate) async fn store_and_commit(&self, mut tx: Tx) -> Result<Ingested> {
         let ingested = self.store(&mut tx).await?;
         tx.commit().await?;
         Ok(ingested)

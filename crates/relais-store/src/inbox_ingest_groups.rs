@@ -44,32 +44,25 @@ impl IngestGroups {
 
     async fn take_turn(&self, store: &Store) {
         let _turn = self.turn.lock().await;
-        // The writer first: pages that come while it is busy elsewhere join this group.
-        let tx = store.begin_write().await;
-        let group: Vec<Waiting> = {
-            let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
-            let n = waiting.len().min(MAX_PAGES);
-            waiting.drain(..n).collect()
-        };
-        if group.is_empty() {
+        // Only turns take pages from the queue: if it is empty, an earlier turn took this
+        // turn's page; if not, nothing empties it before this turn drains it. Either way, no
+        // write transaction is begun for nothing.
+        if self.waiting.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
             return;
         }
-        let (pages, callers): (Vec<Page>, Vec<_>) = group.into_iter().unzip();
+        // The writer first: pages that come while it is busy elsewhere join this group.
+        let tx = store.begin_write().await;
+        let (pages, callers): (Vec<Page>, Vec<_>) = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            let n = waiting.len().min(MAX_PAGES);
+            waiting.drain(..n).unzip()
+        };
         let outcomes = match tx {
+            Ok(tx) => store_group(store, tx, &pages).await,
             Err(e) => {
                 let why = e.to_string();
                 pages.iter().map(|_| Err(StoreError::Conflict(format!("the page was not stored: {why}")))).collect()
             }
-            Ok(tx) => match store_together(tx, &pages).await {
-                Some(outcomes) => outcomes,
-                None => {
-                    let mut outcomes = Vec::with_capacity(pages.len());
-                    for page in &pages {
-                        outcomes.push(page.store_alone(store).await);
-                    }
-                    outcomes
-                }
-            },
         };
         for (done, outcome) in callers.into_iter().zip(outcomes) {
             let _ = done.send(outcome);
@@ -80,6 +73,23 @@ impl IngestGroups {
     fn waiting(&self) -> usize {
         self.waiting.lock().unwrap().len()
     }
+}
+
+/// Stores the pages in `tx` with one commit; returns each page's outcome. A lone page's
+/// outcome is its own at once; in a larger group, should any page fail, nothing is kept and each
+/// page is stored again on its own.
+async fn store_group(store: &Store, tx: Tx, pages: &[Page]) -> Vec<Result<Ingested>> {
+    if let [page] = pages {
+        return vec![page.store_and_commit(tx).await];
+    }
+    if let Some(outcomes) = store_together(tx, pages).await {
+        return outcomes;
+    }
+    let mut outcomes = Vec::with_capacity(pages.len());
+    for page in pages {
+        outcomes.push(page.store_alone(store).await);
+    }
+    outcomes
 }
 
 /// What each page brought if the pages were all stored in `tx`; `None` if anything failed
