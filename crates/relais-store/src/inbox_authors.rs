@@ -9,7 +9,8 @@ use crate::sql::{for_backend, rows_per_bulk_statement, tuples};
 use crate::{Actor, Result, Store, StoreError};
 use relais_core::author_identity::{handle_key, name_key};
 use relais_core::{new_id, now_ms};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
 
 /// An author as a network knows them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,14 +41,57 @@ pub struct AuthorHistory {
     pub messages: Vec<InboxMessage>,
 }
 
-/// Records the messages' authors the workspace had not heard from, set-wise.
-pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Result<()> {
+/// The authors this process has seen recorded, so that ingestion skips them: after the first
+/// weeks nearly every message is from an author already known, and checking each against
+/// `inbox_authors` in the write transaction was a tenth of what storing a page cost. An author
+/// is remembered only once the transaction that recorded them commits; the rows are never
+/// deleted while their workspace lives. Another process may record an author meanwhile: this one
+/// then records it again, which changes nothing.
+#[derive(Default)]
+pub(crate) struct KnownAuthors {
+    keys: Mutex<HashSet<String>>,
+}
+
+/// Authors remembered at most; past it the memory starts again, empty.
+const MAX_KNOWN_AUTHORS: usize = 1_000_000;
+
+impl KnownAuthors {
+    fn key(workspace_id: &str, network: &str, handle: &str) -> String {
+        format!("{workspace_id}\u{0}{network}\u{0}{handle}")
+    }
+
+    fn knows(&self, key: &str) -> bool {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner()).contains(key)
+    }
+
+    /// Remembers authors whose recording committed.
+    pub(crate) fn remember(&self, recorded: Vec<String>) {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.len() + recorded.len() > MAX_KNOWN_AUTHORS {
+            keys.clear();
+        }
+        keys.extend(recorded);
+    }
+}
+
+/// Records the messages' authors the workspace had not heard from, set-wise, skipping those
+/// `known` remembers; returns the keys of those it recorded, for `known` to remember once the
+/// transaction commits.
+pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>], known: Option<&KnownAuthors>) -> Result<Vec<String>> {
     // One row per author, sorted: two ingestions meeting on authors lock them in one order.
     let mut authors: BTreeMap<(&str, &str, &str), Option<&str>> = BTreeMap::new();
     for m in messages {
         authors.entry((m.workspace_id, m.network, m.author_handle)).or_insert(m.author_name);
     }
-    let rows: Vec<_> = authors.into_iter().collect();
+    let mut recorded = Vec::with_capacity(authors.len());
+    let mut rows = Vec::with_capacity(authors.len());
+    for (author @ (ws, network, handle), name) in authors {
+        let key = KnownAuthors::key(ws, network, handle);
+        if !known.is_some_and(|k| k.knows(&key)) {
+            recorded.push(key);
+            rows.push((author, name));
+        }
+    }
     for chunk in rows.chunks(rows_per_bulk_statement(6)) {
         let sql = format!(
             "INSERT INTO inbox_authors (workspace_id, network, author_handle, author_name, name_key, handle_key) VALUES {}
@@ -60,7 +104,7 @@ pub(crate) async fn record_authors(tx: &mut Tx, messages: &[ToIndex<'_>]) -> Res
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
+    Ok(recorded)
 }
 
 impl Store {

@@ -8,7 +8,7 @@
 //! syncs of one account race. The page and the account's new marker commit together.
 
 use crate::inbox::{Incoming, Ingested, Tx};
-use crate::inbox_authors::record_authors;
+use crate::inbox_authors::{KnownAuthors, record_authors};
 use crate::inbox_search::{ToIndex, index_messages};
 use crate::moderation_ingest::IngestionRules;
 use crate::sql::{for_backend, params, rows_per_bulk_statement, rows_per_statement, tuples};
@@ -126,18 +126,18 @@ impl Page {
 
     /// Stores the page in a transaction of its own.
     pub(crate) async fn store_alone(&self, store: &Store) -> Result<Ingested> {
-        self.store_and_commit(store.begin_write().await?).await
+        self.store_and_commit(store, store.begin_write().await?).await
     }
 
     /// Stores the page in `tx`, which holds nothing else, and commits it.
-    pub(crate) async fn store_and_commit(&self, mut tx: Tx) -> Result<Ingested> {
-        let ingested = self.store(&mut tx).await?;
+    pub(crate) async fn store_and_commit(&self, store: &Store, mut tx: Tx) -> Result<Ingested> {
+        let stored = self.store(&mut tx, store.known_authors()).await?;
         tx.commit().await?;
-        Ok(ingested)
+        Ok(stored.committed(store))
     }
 
     /// Stores the page and the account's new marker in `tx`; returns what was new.
-    pub(crate) async fn store(&self, tx: &mut Tx) -> Result<Ingested> {
+    pub(crate) async fn store(&self, tx: &mut Tx, known: &KnownAuthors) -> Result<Stored> {
         let now = now_ms();
         let account = &self.account;
         let rules = IngestionRules::load(tx, &account.workspace_id).await?;
@@ -150,7 +150,7 @@ impl Page {
         // Late in the transaction: on PostgreSQL a new author's row stays locked until the
         // commit, and a page of another account from the same author waits on it meanwhile.
         let authors: Vec<ToIndex> = stored.iter().map(|m| to_index(account, m)).collect();
-        record_authors(tx, &authors).await?;
+        let authors = record_authors(tx, &authors, Some(known)).await?;
         sqlx::query(
             "INSERT INTO inbox_sync_state (account_id, marker, last_sync_at, last_error, last_error_at) VALUES ($1, $2, $3, NULL, NULL)
              ON CONFLICT (account_id) DO UPDATE SET marker = COALESCE(EXCLUDED.marker, inbox_sync_state.marker),
@@ -163,7 +163,22 @@ impl Page {
         .await?;
         // Last: it locks the workspace's event counter until the commit.
         crate::inbox_live::on_messages_ingested(tx, account, &stored, now).await?;
-        Ok(Ingested { messages: stored.into_iter().map(|m| m.id).collect(), activity })
+        Ok(Stored { ingested: Ingested { messages: stored.into_iter().map(|m| m.id).collect(), activity }, authors })
+    }
+}
+
+/// A page stored in a transaction not committed yet.
+pub(crate) struct Stored {
+    ingested: Ingested,
+    /// The authors it recorded, to remember once the transaction commits.
+    authors: Vec<String>,
+}
+
+impl Stored {
+    /// What was new, once the transaction committed.
+    pub(crate) fn committed(self, store: &Store) -> Ingested {
+        store.known_authors().remember(self.authors);
+        self.ingested
     }
 }
 
@@ -338,13 +353,15 @@ async fn insert_messages<'a>(
         *at = (*at).max(m.item.created_at);
     }
     let latest: Vec<(&str, i64)> = latest.into_iter().collect();
+    // Planned at each run (not prepared), like the repeats' count: PostgreSQL's plan made while
+    // the conversations were few reads them all, and would go on doing so as they grow.
     for chunk in latest.chunks(rows_per_statement(2)) {
         let sql = format!(
             "UPDATE inbox_conversations SET last_message_at = v.column2
              FROM (VALUES {}) AS v WHERE inbox_conversations.id = v.column1 AND inbox_conversations.last_message_at < v.column2",
             tuples(1, chunk.len(), 2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql))).persistent(false);
         for (id, at) in chunk {
             q = q.bind(*id).bind(*at);
         }

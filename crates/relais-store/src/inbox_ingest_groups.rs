@@ -80,9 +80,9 @@ impl IngestGroups {
 /// page is stored again on its own.
 async fn store_group(store: &Store, tx: Tx, pages: &[Page]) -> Vec<Result<Ingested>> {
     if let [page] = pages {
-        return vec![page.store_and_commit(tx).await];
+        return vec![page.store_and_commit(store, tx).await];
     }
-    if let Some(outcomes) = store_together(tx, pages).await {
+    if let Some(outcomes) = store_together(store, tx, pages).await {
         return outcomes;
     }
     let mut outcomes = Vec::with_capacity(pages.len());
@@ -94,13 +94,13 @@ async fn store_group(store: &Store, tx: Tx, pages: &[Page]) -> Vec<Result<Ingest
 
 /// What each page brought if the pages were all stored in `tx`; `None` if anything failed
 /// (then nothing is stored).
-async fn store_together(mut tx: Tx, pages: &[Page]) -> Option<Vec<Result<Ingested>>> {
-    let mut outcomes = Vec::with_capacity(pages.len());
+async fn store_together(store: &Store, mut tx: Tx, pages: &[Page]) -> Option<Vec<Result<Ingested>>> {
+    let mut stored = Vec::with_capacity(pages.len());
     for page in pages {
-        outcomes.push(Ok(page.store(&mut tx).await.ok()?));
+        stored.push(page.store(&mut tx, store.known_authors()).await.ok()?);
     }
     tx.commit().await.ok()?;
-    Some(outcomes)
+    Some(stored.into_iter().map(|s| Ok(s.committed(store))).collect())
 }
 
 #[cfg(test)]
@@ -205,5 +205,38 @@ mod tests {
             store.inbox_page(&ws, &InboxFilter::default(), 50).await.unwrap().messages.into_iter().map(|m| m.remote_id).collect();
         assert_eq!(stored.len(), 2);
         assert!(stored.contains(&"0".to_string()) && stored.contains(&"2".to_string()));
+    }
+
+    #[tokio::test]
+    async fn authors_of_a_group_rolled_back_are_recorded_when_their_page_commits() {
+        let db = TestDb::sqlite().await;
+        let store = db.store.clone();
+        let (ws, accs) = accounts(&store, 1).await;
+        let mut gone = accs[0].clone();
+        gone.id = "no-such-account".into();
+        let busy = store.begin_write().await.unwrap();
+        // Queued in this order, so that the group records eve (first page) before it fails
+        // (second page) and rolls back.
+        let first = {
+            let (store, acc) = (store.clone(), accs[0].clone());
+            tokio::spawn(async move { store.ingest_activity(&acc, &[mention("a", "Bonjour")], None).await })
+        };
+        until_waiting(&store, 1).await;
+        let second = {
+            let store = store.clone();
+            tokio::spawn(async move { store.ingest_activity(&gone, &[mention("b", "Bonjour")], None).await })
+        };
+        until_waiting(&store, 2).await;
+        drop(busy);
+        assert!(first.await.unwrap().is_ok());
+        assert!(second.await.unwrap().is_err());
+        // Had the group's recording been remembered, the page stored again alone would have
+        // skipped eve.
+        let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox_authors WHERE workspace_id = $1 AND author_handle = 'eve'")
+            .bind(&ws)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(recorded, 1);
     }
 }

@@ -4,7 +4,8 @@
 //! network by its key before being sent again.
 
 use crate::inbox_live::{Announce, EventKind};
-use crate::jobs::insert_job;
+use crate::jobs::{insert_job, insert_jobs};
+use crate::sql::{for_backend, rows_per_statement, tuples};
 use crate::{Actor, NewJob, Result, Store, StoreError};
 use relais_core::{new_id, now_ms};
 use sqlx::FromRow;
@@ -102,6 +103,65 @@ pub(crate) async fn insert_reply(
     )
     .await?;
     Ok(id)
+}
+
+/// A reply Relais writes on its own to a message stored in the same transaction: what
+/// [`insert_replies`] needs of it.
+pub(crate) struct NewReply {
+    pub id: String,
+    pub workspace_id: String,
+    pub account_id: String,
+    pub message_id: String,
+    pub conversation_id: String,
+    pub text: String,
+    pub author_label: String,
+}
+
+/// Inserts replies and their send jobs in `tx`, a few statements for them all (ingestion writes
+/// a page's automatic replies at once). Same rows as [`insert_reply`].
+pub(crate) async fn insert_replies(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    replies: &[NewReply],
+    purpose: ReplyPurpose,
+    now: i64,
+) -> Result<()> {
+    for chunk in replies.chunks(rows_per_statement(13)) {
+        let sql = format!(
+            "INSERT INTO inbox_replies (id, workspace_id, account_id, message_id, conversation_id, text, idempotency_key, state, attempts,
+                author_id, author_label, created_at, purpose)
+             VALUES {}",
+            tuples(1, chunk.len(), 13)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(for_backend(tx, sql)));
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.workspace_id)
+                .bind(&r.account_id)
+                .bind(&r.message_id)
+                .bind(&r.conversation_id)
+                .bind(&r.text)
+                .bind(format!("relais-{}", r.id))
+                .bind("pending")
+                .bind(0_i64)
+                .bind(None::<String>)
+                .bind(&r.author_label)
+                .bind(now)
+                .bind(purpose.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let jobs: Vec<NewJob> = replies
+        .iter()
+        .map(|r| NewJob {
+            kind: SEND_REPLY_JOB.into(),
+            payload: serde_json::json!({ "reply": r.id }),
+            run_at: now,
+            unique_key: Some(format!("{SEND_REPLY_JOB}:{}", r.id)),
+            max_attempts: 8,
+        })
+        .collect();
+    insert_jobs(tx, &jobs).await
 }
 
 /// How a send attempt ended.

@@ -82,7 +82,7 @@ impl Store {
             .collect();
         let mut tx = self.begin_write().await?;
         index_messages(&mut tx, &to_index).await?;
-        crate::inbox_authors::record_authors(&mut tx, &to_index).await?;
+        crate::inbox_authors::record_authors(&mut tx, &to_index, None).await?;
         for chunk in unindexed.chunks(rows_per_statement(1)) {
             let sql = format!("UPDATE inbox_messages SET terms_indexed = 1 WHERE id IN ({})", params(1, chunk.len()));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

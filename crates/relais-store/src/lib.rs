@@ -120,6 +120,7 @@ pub use tokens::{ApiToken, ApiTokenGrant};
 pub use users::User;
 pub use withdrawals::{WITHDRAW_JOB, WithdrawTarget, Withdrawal};
 
+use inbox_authors::KnownAuthors;
 use inbox_ingest_groups::IngestGroups;
 use sqlite_checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -149,6 +150,8 @@ pub struct Store {
     _checkpointer: Option<Arc<Checkpointer>>,
     /// SQLite: pages of activity stored at the same time share one transaction.
     ingest_groups: Option<Arc<IngestGroups>>,
+    /// The message authors ingestion need not record again.
+    known_authors: Arc<KnownAuthors>,
 }
 
 impl std::fmt::Debug for Store {
@@ -243,7 +246,7 @@ impl Store {
         };
         let checkpointer = (backend == Backend::Sqlite).then(|| Arc::new(Checkpointer::start(pool.clone())));
         let ingest_groups = (backend == Backend::Sqlite).then(|| Arc::new(IngestGroups::default()));
-        Ok(Store { pool, writer, backend, _checkpointer: checkpointer, ingest_groups })
+        Ok(Store { pool, writer, backend, _checkpointer: checkpointer, ingest_groups, known_authors: Arc::default() })
     }
 
     /// Connects and brings the schema up to date: what `relais serve` does at start.
@@ -263,6 +266,10 @@ impl Store {
 
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    pub(crate) fn known_authors(&self) -> &KnownAuthors {
+        &self.known_authors
     }
 
     /// Where pages of activity wait to be stored together, on SQLite.
@@ -298,6 +305,23 @@ impl Store {
         };
         sqlx::query(sql).execute(&self.writer).await?;
         Ok(())
+    }
+
+    /// Refreshes the planner's statistics only (`ANALYZE`): what autovacuum does as tables grow.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Whether this is a PostgreSQL server with its autovacuum turned off. Nothing then keeps
+    /// the planner's statistics up to date, and Relais's queries are planned as if its tables
+    /// were as small as when they were created: the operator should know.
+    pub async fn autovacuum_off(&self) -> Result<bool> {
+        if self.backend() == Backend::Sqlite {
+            return Ok(false);
+        }
+        let setting: String = sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(&self.pool).await?;
+        Ok(setting == "off")
     }
 
     pub async fn close(&self) {

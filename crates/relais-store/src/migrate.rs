@@ -36,11 +36,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (110, "labelled rollups", include_str!("../migrations/0110_labelled_rollups.sql")),
     (120, "inbox ingestion at scale", include_str!("../migrations/0120_inbox_ingestion_scale.sql")),
     (121, "compact search terms", include_str!("../migrations/0121_search_terms_compact.sql")),
+    (122, "compact live events", include_str!("../migrations/0122_live_events_compact.sql")),
 ];
 
 /// Migrations whose SQL differs on SQLite: a storage option PostgreSQL has no word for. The
 /// statements the code runs against the tables stay the same on both backends.
-const SQLITE_VARIANTS: &[(i64, &str)] = &[(121, include_str!("../migrations/0121_search_terms_compact.sqlite.sql"))];
+const SQLITE_VARIANTS: &[(i64, &str)] = &[
+    (121, include_str!("../migrations/0121_search_terms_compact.sqlite.sql")),
+    (122, include_str!("../migrations/0122_live_events_compact.sqlite.sql")),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)

@@ -9,13 +9,13 @@
 //! neither loses nor repeats them.
 
 use crate::inbox_ingest::NewMessage;
-use crate::inbox_replies::{ReplyPurpose, insert_reply};
+use crate::inbox_replies::{NewReply, ReplyPurpose, insert_replies};
 use crate::jobs::insert_jobs;
 use crate::moderation::{MODERATION_JOB, excerpt, load_rules};
 use crate::notifications::insert_notifications;
 use crate::posts::Tx;
 use crate::sql::{MAX_PARAMS, for_backend, params, rows_per_statement, tuples};
-use crate::{Actor, NewJob, NewNotification, NotificationKind, Result, SocialAccount};
+use crate::{NewJob, NewNotification, NotificationKind, Result, SocialAccount};
 use relais_core::moderation::{Firing, MessageView, RuleAction, RuleSet};
 use relais_core::{new_id, now_ms};
 use std::collections::{HashMap, HashSet};
@@ -63,7 +63,7 @@ impl IngestionRules {
                 repeats,
             };
             let firings = self.rules.evaluate_folded(&view, &m.read.folded);
-            writes.decide(tx, account, m, &firings, &members, now).await?;
+            writes.decide(account, m, &firings, &members);
         }
         writes.write(tx, &account.workspace_id, now).await
     }
@@ -111,6 +111,10 @@ async fn count_repeats(tx: &mut Tx, account: &SocialAccount, new: &[NewMessage<'
         for (c, chunk) in new.chunks(rows).enumerate() {
             // A subquery per message rather than a join: PostgreSQL's generic plan for the
             // join, made while the table was small, scanned the whole table once it was not.
+            // Planned at each run (not prepared): on a small table, or one without statistics
+            // yet, every index of `inbox_messages` costs the same to the planner, and a plan
+            // kept from then may scan the workspace's whole index for each message; planned
+            // with the table as it is, the author index wins.
             let sql = format!(
                 "SELECT v.column1, (SELECT COUNT(*) FROM inbox_messages m
                    WHERE m.workspace_id = $1 AND m.network = $2 AND m.author_handle = v.column2
@@ -119,6 +123,7 @@ async fn count_repeats(tx: &mut Tx, account: &SocialAccount, new: &[NewMessage<'
                 tuples(4, chunk.len(), 4)
             );
             let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(for_backend(tx, sql)))
+                .persistent(false)
                 .bind(&account.workspace_id)
                 .bind(&account.network)
                 .bind(i64::from(window) * 60_000);
@@ -161,20 +166,13 @@ struct Writes {
     /// Log entries whose action the network job carries out (hide, delete).
     network_jobs: Vec<String>,
     notes: Vec<NewNotification>,
+    /// Automatic replies, with their send jobs.
+    replies: Vec<NewReply>,
 }
 
 impl Writes {
-    /// Records what `firings` do to message `m`. Automatic replies are stored at once: their log
-    /// line names the reply.
-    async fn decide(
-        &mut self,
-        tx: &mut Tx,
-        account: &SocialAccount,
-        m: &NewMessage<'_>,
-        firings: &[Firing<'_>],
-        members: &HashSet<String>,
-        now: i64,
-    ) -> Result<()> {
+    /// Records what `firings` do to message `m`. An automatic reply's log line names the reply.
+    fn decide(&mut self, account: &SocialAccount, m: &NewMessage<'_>, firings: &[Firing<'_>], members: &HashSet<String>) {
         let mut assignee: Option<&str> = None;
         for f in firings {
             let by = format!("Relais · {}", f.rule.name);
@@ -223,9 +221,18 @@ impl Writes {
                     log.detail = Some(member_ids.join(","));
                 }
                 RuleAction::AutoReply { text } => {
-                    let reply = insert_reply(tx, &m.id, text, &Actor { id: None, label: by }, ReplyPurpose::AutoReply, now).await?;
-                    log.detail = Some(reply);
+                    let reply = NewReply {
+                        id: new_id(),
+                        workspace_id: account.workspace_id.clone(),
+                        account_id: account.id.clone(),
+                        message_id: m.id.clone(),
+                        conversation_id: m.conversation_id.clone(),
+                        text: text.clone(),
+                        author_label: by,
+                    };
+                    log.detail = Some(reply.id.clone());
                     log.outcome = "pending";
+                    self.replies.push(reply);
                 }
                 RuleAction::Hide | RuleAction::Delete => log.outcome = "pending",
             }
@@ -236,7 +243,6 @@ impl Writes {
             }
             self.logs.push(log);
         }
-        Ok(())
     }
 
     async fn write(self, tx: &mut Tx, workspace_id: &str, now: i64) -> Result<()> {
@@ -312,6 +318,7 @@ impl Writes {
             })
             .collect();
         insert_jobs(tx, &jobs).await?;
+        insert_replies(tx, &self.replies, ReplyPurpose::AutoReply, now).await?;
         for chunk in self.notes.chunks(rows_per_statement(9)) {
             insert_notifications(tx, chunk).await?;
         }

@@ -58,6 +58,12 @@ pub async fn serve_store(settings: &Settings, args: &ServeArgs, store: Store, ba
 pub async fn open(settings: &Settings) -> anyhow::Result<Store> {
     let store = Store::open(&settings.database_url).await?;
     crate::keycheck::verify(&store, &settings.secret_key).await?;
+    if store.autovacuum_off().await? {
+        tracing::warn!(
+            "PostgreSQL's autovacuum is off: table statistics will go stale and the inbox's queries slow down as it grows; \
+             turn it on (autovacuum = on, PostgreSQL's default) or run ANALYZE regularly"
+        );
+    }
     Ok(store)
 }
 
