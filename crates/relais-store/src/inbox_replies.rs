@@ -91,18 +91,19 @@ pub(crate) async fn insert_reply(
     if n == 0 {
         return Err(StoreError::NotFound("inbox message"));
     }
-    insert_job(
-        &mut **tx,
-        &NewJob {
-            kind: SEND_REPLY_JOB.into(),
-            payload: serde_json::json!({ "reply": id }),
-            run_at: now,
-            unique_key: Some(format!("{SEND_REPLY_JOB}:{id}")),
-            max_attempts: 8,
-        },
-    )
-    .await?;
+    insert_job(&mut **tx, &send_job(&id, now)).await?;
     Ok(id)
+}
+
+/// The job that sends reply `reply_id`; its unique key keeps it to one job per reply.
+fn send_job(reply_id: &str, now: i64) -> NewJob {
+    NewJob {
+        kind: SEND_REPLY_JOB.into(),
+        payload: serde_json::json!({ "reply": reply_id }),
+        run_at: now,
+        unique_key: Some(format!("{SEND_REPLY_JOB}:{reply_id}")),
+        max_attempts: 8,
+    }
 }
 
 /// A reply Relais writes on its own to a message stored in the same transaction: what
@@ -151,16 +152,7 @@ pub(crate) async fn insert_replies(
         }
         q.execute(&mut **tx).await?;
     }
-    let jobs: Vec<NewJob> = replies
-        .iter()
-        .map(|r| NewJob {
-            kind: SEND_REPLY_JOB.into(),
-            payload: serde_json::json!({ "reply": r.id }),
-            run_at: now,
-            unique_key: Some(format!("{SEND_REPLY_JOB}:{}", r.id)),
-            max_attempts: 8,
-        })
-        .collect();
+    let jobs: Vec<NewJob> = replies.iter().map(|r| send_job(&r.id, now)).collect();
     insert_jobs(tx, &jobs).await
 }
 
