@@ -15,7 +15,9 @@ use relais_core::secrets::{SecretBox, SecretKey};
 use relais_core::understanding::Sentiment;
 use relais_core::{Locale, Name, TimeZoneName, now_ms};
 use relais_store::{AssigneeFilter, AuthorHandle, InboxFilter, Incoming, SocialAccount, Store};
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
 pub struct InboxBench {
@@ -120,14 +122,14 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
         );
     }
     let ingesting = Instant::now();
-    let stored = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stored = Arc::new(AtomicUsize::new(0));
     let mut calls = tokio::task::JoinSet::new();
     for stream in streams {
         let (store, accounts, stored) = (store.clone(), accounts.clone(), stored.clone());
         calls.spawn(async move {
             for (account, items) in stream {
                 let new = store.ingest_activity(&accounts[account], &items, None).await?.messages.len();
-                let before = stored.fetch_add(new, std::sync::atomic::Ordering::Relaxed);
+                let before = stored.fetch_add(new, Ordering::Relaxed);
                 if (before + new) / 100_000 > before / 100_000 {
                     println!("  {} ingested ({:.0} messages/s)", before + new, (before + new) as f64 / ingesting.elapsed().as_secs_f64());
                 }
@@ -137,20 +139,20 @@ async fn run_on(b: &InboxBench, url: &str) -> anyhow::Result<()> {
     }
     let (mut analyzed_at, mut analyzed) = (0, None::<Instant>);
     loop {
-        match tokio::time::timeout(std::time::Duration::from_millis(500), calls.join_next()).await {
+        match tokio::time::timeout(Duration::from_millis(500), calls.join_next()).await {
             Ok(Some(done)) => done??,
             Ok(None) => break,
             Err(_) => {}
         }
         // autovacuum's defaults: a table is analysed past 50 rows plus 10% changed, and the
         // daemon looks at a database once a minute.
-        let now = stored.load(std::sync::atomic::Ordering::Relaxed);
+        let now = stored.load(Ordering::Relaxed);
         if standing_in && now > analyzed_at + analyzed_at / 10 + 50 && analyzed.is_none_or(|at| at.elapsed().as_secs() >= 60) {
             store.refresh_statistics().await?;
             (analyzed_at, analyzed) = (now, Some(Instant::now()));
         }
     }
-    let stored = stored.load(std::sync::atomic::Ordering::Relaxed);
+    let stored = stored.load(Ordering::Relaxed);
     let seconds = ingesting.elapsed().as_secs_f64();
     println!(
         "ingestion: {stored} messages in {seconds:.1} s: {:.0} messages/s (language, sentiment and toxicity read, 5 moderation rules run)",
